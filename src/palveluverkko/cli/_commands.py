@@ -2,4 +2,7 @@
 
 from __future__ import annotations
 
-from . import region_cmds  # noqa: F401
+from . import (
+    network_cmds,  # noqa: F401
+    region_cmds,  # noqa: F401
+)

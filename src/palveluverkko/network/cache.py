@@ -1,0 +1,88 @@
+"""On-disk cache of travel-time matrices, keyed by a digest of every input and parameter.
+
+The digest (SHA-256) covers the cache format version, the package version, the mode, every
+parameter (JSON, keys sorted), the road source (bytes of the ``.osm.pbf`` or the ``roads``
+layer's geometry and routing columns), the GTFS feeds for transit, and the ids and coordinates of
+cells and sites. Any change to any of them gives another digest, so a stale matrix is never
+reused. Residents and municipalities are *not* in the digest: they do not change a matrix, and
+the ``unreachable`` table is rebuilt from the region on every load.
+
+Default folder: ``$PALVELUVERKKO_CACHE_DIR`` or ``~/.cache/palveluverkko``; files are
+``travel_times/<mode>-<digest>.npz`` (numpy arrays only, no pickles), written atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger("palveluverkko.network")
+
+CACHE_FORMAT = 1
+
+__all__ = ["CACHE_FORMAT", "default_cache_dir", "digest_of", "load_arrays", "store_arrays"]
+
+
+def default_cache_dir() -> Path:
+    """``$PALVELUVERKKO_CACHE_DIR`` if set, else ``~/.cache/palveluverkko``."""
+    env = os.environ.get("PALVELUVERKKO_CACHE_DIR")
+    return Path(env) if env else Path.home() / ".cache" / "palveluverkko"
+
+
+def digest_of(parameters: Mapping[str, Any], parts: Iterable[bytes | str | np.ndarray]) -> str:
+    """SHA-256 over the JSON of ``parameters`` and each part (arrays by dtype, shape and bytes)."""
+    from .. import __version__
+
+    h = hashlib.sha256()
+    h.update(f"palveluverkko-travel-times:{CACHE_FORMAT}:{__version__}\n".encode())
+    h.update(json.dumps(parameters, sort_keys=True, default=str).encode())
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            arr = np.ascontiguousarray(part)
+            if arr.dtype == object:
+                arr = arr.astype(str)
+            h.update(f"\n{arr.dtype.str}{arr.shape}".encode())
+            h.update(arr.tobytes())
+        elif isinstance(part, str):
+            h.update(b"\n" + part.encode())
+        else:
+            h.update(b"\n" + part)
+    return h.hexdigest()
+
+
+def cache_path(cache_dir: Path, mode: str, digest: str) -> Path:
+    """File of a cached matrix."""
+    return cache_dir / "travel_times" / f"{mode}-{digest}.npz"
+
+
+def store_arrays(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    """Write ``arrays`` to ``path`` (npz) atomically; failures are logged, not raised."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)  # type: ignore[arg-type]
+        os.replace(tmp, path)
+        log.info("cached travel times in %s", path)
+    except OSError as exc:
+        log.warning("could not write the travel-time cache %s: %s", path, exc)
+
+
+def load_arrays(path: Path) -> dict[str, np.ndarray] | None:
+    """Read a cached npz; ``None`` when absent or unreadable (then it is recomputed)."""
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring unreadable travel-time cache %s: %s", path, exc)
+        return None

@@ -1,0 +1,124 @@
+"""Real data: Tampere's OSM roads and Nysse stops (© OpenStreetMap contributors, ODbL; Tampere
+public transport GTFS, CC BY 4.0), from ../shared/data/tampere."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Transformer
+
+from palveluverkko.network import RoadNetwork, shortest_minutes, snap
+
+pytestmark = pytest.mark.shared_data
+
+TO_TM35 = Transformer.from_crs("EPSG:4326", "EPSG:3067", always_xy=True)
+STATION = (23.7730, 61.4985)  # Tampere railway station
+TAYS = (23.8150, 61.5065)  # Tampere University Hospital (TAYS), Kauppi
+
+
+@pytest.fixture(scope="module")
+def tampere(shared_data: Path) -> Path:
+    """Folder with tampere.osm.pbf and tampere_gtfs.zip."""
+    return shared_data / "tampere"
+
+
+@pytest.fixture(scope="module")
+def car(tampere: Path) -> RoadNetwork:
+    """Tampere's car network."""
+    return RoadNetwork.from_osm(tampere / "tampere.osm.pbf", "car")
+
+
+@pytest.fixture(scope="module")
+def walk(tampere: Path) -> RoadNetwork:
+    """Tampere's walking network."""
+    return RoadNetwork.from_osm(tampere / "tampere.osm.pbf", "walk")
+
+
+@pytest.fixture(scope="module")
+def stops_xy(tampere: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """Nysse stops and their EPSG:3067 coordinates."""
+    with zipfile.ZipFile(tampere / "tampere_gtfs.zip") as z, z.open("stops.txt") as f:
+        stops = pd.read_csv(f)
+    xy = np.column_stack(TO_TM35.transform(stops.stop_lon.to_numpy(), stops.stop_lat.to_numpy()))
+    return stops, xy
+
+
+def xy_of(lon_lat: tuple[float, float]) -> np.ndarray:
+    """EPSG:3067 coordinates of a (lon, lat) point as a (1, 2) array."""
+    return np.array([TO_TM35.transform(*lon_lat)])
+
+
+def test_networks_build(car: RoadNetwork, walk: RoadNetwork) -> None:
+    """The car and walk graphs build with the expected order of size, mostly one component."""
+    assert 50_000 < car.n_nodes < 100_000
+    assert 100_000 < car.n_edges < 200_000
+    assert 120_000 < walk.n_nodes < 200_000
+    assert car.largest_component.mean() > 0.9
+    assert walk.largest_component.mean() > 0.9
+    assert walk.length_m.sum() > car.length_m.sum()
+
+
+def test_every_stop_snaps(walk: RoadNetwork, stops_xy: tuple[pd.DataFrame, np.ndarray]) -> None:
+    """Every stop links within 100 m; only Aitolahti's, cut off by the extract's clip, are apart.
+
+    The extract ends at longitude 23.93; the road joining Aitolahti to the city runs outside it,
+    so in this file Aitolahti is a separate road system, and its 10 stops are reported as
+    such by the default rule; with ``any_component`` they link to their own roads.
+    """
+    stops, xy = stops_xy
+    got = snap(walk, xy)
+    apart = got.reason == "separate_network"
+    assert set(got.reason) <= {"", "separate_network"}
+    assert int(apart.sum()) == 10
+    assert (stops.stop_lat[apart] > 61.54).all()
+    assert (stops.stop_lon[apart] > 23.86).all()
+    assert got.distance_m[got.ok].max() < 100.0
+    anywhere = snap(walk, xy, any_component=True)
+    assert anywhere.ok.all()
+    assert anywhere.distance_m.max() < 100.0
+
+
+def test_station_to_hospital_spot_checks(car: RoadNetwork, walk: RoadNetwork) -> None:
+    """Railway station to TAYS (2.4 km apart): plausible car and walk times, both directions."""
+    straight_m = float(np.hypot(*(xy_of(STATION) - xy_of(TAYS))[0]))
+    assert straight_m == pytest.approx(2400, rel=0.05)
+    times = {}
+    for name, net in (("car", car), ("walk", walk)):
+        s = snap(net, np.vstack([xy_of(STATION), xy_of(TAYS)]))
+        assert s.ok.all()
+        there = shortest_minutes(net.indptr, net.indices, net.minutes, s.node[:1])[0, s.node[1]]
+        back = shortest_minutes(net.indptr, net.indices, net.minutes, s.node[1:])[0, s.node[0]]
+        times[name] = (there, back)
+    # by car: 3-12 min through city streets; by foot: between 1.0 and 1.6 x the straight line
+    assert all(3.0 < t < 12.0 for t in times["car"])
+    assert times["walk"][0] == pytest.approx(times["walk"][1])  # walkers ignore oneways
+    assert straight_m / 80 < times["walk"][0] < 1.6 * straight_m / 80
+
+
+def test_car_row_equals_networkx(car: RoadNetwork) -> None:
+    """From the station, every node's car time equals networkx on the same Tampere graph."""
+    node = int(snap(car, xy_of(STATION)).node[0])
+    frame = car.edge_frame()
+    g = nx.DiGraph()
+    g.add_weighted_edges_from(zip(frame.u, frame.v, frame.minutes, strict=True))
+    ref = nx.single_source_dijkstra_path_length(g, node)
+    row = shortest_minutes(car.indptr, car.indices, car.minutes, np.array([node]))[0]
+    expected = np.full(car.n_nodes, np.inf)
+    expected[list(ref)] = list(ref.values())
+    np.testing.assert_array_equal(row, expected)
+    assert np.isfinite(row[car.largest_component]).all()  # the main component is all reached
+
+
+def test_oneways_make_car_asymmetric(car: RoadNetwork) -> None:
+    """Oneway streets exist and make some car trips differ by direction."""
+    assert (car.edge_frame().groupby(["u", "v"]).size() == 1).all()
+    rng = np.random.default_rng(0)
+    nodes = rng.choice(np.flatnonzero(car.largest_component), 20, replace=False)
+    rows = shortest_minutes(car.indptr, car.indices, car.minutes, nodes)[:, nodes]
+    assert np.isfinite(rows).all()
+    assert not np.allclose(rows, rows.T)
