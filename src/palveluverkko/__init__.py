@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+from .demo import demo_region as demo_region
 from .errors import PalveluverkkoError as PalveluverkkoError
 from .errors import Problem as Problem
 from .errors import ValidationError as ValidationError

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import (
+    demo_cmds,  # noqa: F401
     network_cmds,  # noqa: F401
     region_cmds,  # noqa: F401
 )
