@@ -11,6 +11,10 @@ from .demo import demo_region as demo_region
 from .errors import PalveluverkkoError as PalveluverkkoError
 from .errors import Problem as Problem
 from .errors import ValidationError as ValidationError
+from .evaluate import Comparison as Comparison
+from .evaluate import Evaluation as Evaluation
+from .evaluate import Scenario as Scenario
+from .evaluate import compare as compare
 from .network import TravelTimes as TravelTimes
 from .network import travel_times as travel_times
 from .region import GtfsFeed as GtfsFeed
