@@ -7,5 +7,6 @@ from . import (
     evaluate_cmds,  # noqa: F401
     import_cmds,  # noqa: F401
     network_cmds,  # noqa: F401
+    optimize_cmds,  # noqa: F401
     region_cmds,  # noqa: F401
 )

@@ -1,0 +1,108 @@
+"""Command ``optimize``: choose the sites of one service with a location model, write a scenario."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import typer
+
+from ..errors import InputError, PalveluverkkoError, PalveluverkkoWarning
+from ..locate import (
+    LocationResult,
+    SolveParams,
+    fixed_charge,
+    lscp,
+    mclp,
+    p_center,
+    p_median,
+)
+from ..locate.region import explain, scenario_from_result, service_problem
+from ..network import travel_times
+from ..region import read_region
+from . import app, console
+
+EXIT_ERROR = 1
+EXIT_INVALID = 2
+MODELS = ("p-median", "p-center", "mclp", "lscp", "fixed-charge")
+
+
+@app.command("optimize")
+def optimize_cmd(
+    region: Path = typer.Argument(..., help="Aluepaketti / Regionpaket / Region package folder."),
+    service: str = typer.Option(..., "--service", help="Palvelu / Tjänst / Service code."),
+    model: str = typer.Option("p-median", "--model", "-m", help=f"One of {', '.join(MODELS)}."),
+    p: int | None = typer.Option(None, "--p", help="Open sites (p-median, p-center, mclp)."),
+    threshold: float | None = typer.Option(
+        None, "--threshold", help="Minutes (mclp, lscp); default the service's threshold_min."
+    ),
+    eur_per_minute: float = typer.Option(
+        1.0, "--eur-per-minute", help="fixed-charge: EUR per contact-minute of travel."
+    ),
+    budget: float | None = typer.Option(None, "--budget", help="fixed-charge: EUR per year."),
+    mode: str = typer.Option("car", "--mode", help="car, walk, bike or transit."),
+    year: int | None = typer.Option(None, "--year", "-y", help="Demand year."),
+    per_municipality: int = typer.Option(
+        1, "--per-municipality", help="Minimum open sites in each municipality (0 = none)."
+    ),
+    keep: list[str] = typer.Option([], "--keep", help="Site id that must stay open."),
+    close: list[str] = typer.Option([], "--close", help="Site id that must close."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds."),
+    out: Path = typer.Option(Path("optimized.toml"), "--out", "-o", help="Scenario file."),
+    cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Travel-time cache folder."),
+) -> None:
+    """Optimoi palveluverkko / Optimera servicenätet / Optimise the sites of one service.
+
+    Writes a scenario TOML that `palveluverkko evaluate --scenario` scores, and prints what
+    changes and what the proven bound says.
+    """
+    try:
+        if model not in MODELS:
+            raise InputError(f"--model: expected one of {', '.join(MODELS)}; got {model!r}")
+        loaded = read_region(region)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PalveluverkkoWarning)
+            tt = travel_times(loaded, mode, cache_dir=cache_dir)
+            prob = service_problem(
+                loaded,
+                service,
+                tt.minutes,
+                tt.site_ids,
+                year=year,
+                min_open_per_municipality=per_municipality,
+                must_open=keep,
+                must_close=close,
+            )
+            params = SolveParams(time_limit_s=time_limit)
+            if threshold is None and model in ("mclp", "lscp"):
+                svc = loaded.services.set_index(loaded.services["service"].astype(str))
+                threshold = float(svc.loc[service, "threshold_min"])
+            res: LocationResult
+            if model in ("p-median", "p-center", "mclp") and p is None:
+                raise InputError(f"--p is required with --model {model}")
+            if model == "p-median":
+                assert p is not None
+                res = p_median(prob, p, params=params)
+            elif model == "p-center":
+                assert p is not None
+                res = p_center(prob, p, params=params)
+            elif model == "mclp":
+                assert p is not None
+                assert threshold is not None
+                res = mclp(prob, threshold, p, params=params)
+            elif model == "lscp":
+                assert threshold is not None
+                res = lscp(prob, threshold, params=params)
+            else:
+                res = fixed_charge(prob, eur_per_minute, budget_eur=budget, params=params)
+            scenario = scenario_from_result(loaded, service, res)
+            scenario.check(loaded)
+        out.write_text(scenario.to_toml(), encoding="utf-8")
+    except PalveluverkkoError as exc:
+        console.print(f"[bold red]virhe / fel / error:[/] {exc}")
+        raise typer.Exit(EXIT_INVALID if isinstance(exc, ValueError) else EXIT_ERROR) from exc
+    for w in caught:
+        console.print(f"[yellow]varoitus / varning / warning:[/] {w.message}")
+    console.print(res.summary())
+    console.print(explain(res))
+    console.print(f"Kirjoitettu / Skrivet / Written: {out}")

@@ -1,0 +1,149 @@
+"""Region adapter and the ``optimize`` command on the tiny example region."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from palveluverkko.cli import app
+from palveluverkko.errors import InputError
+from palveluverkko.evaluate import Scenario
+from palveluverkko.locate import p_median
+from palveluverkko.locate.region import (
+    WEEKS_PER_YEAR,
+    explain,
+    physical_demand,
+    scenario_from_result,
+    service_problem,
+)
+from palveluverkko.network import TravelTimes, travel_times
+from palveluverkko.region import Region, write_region
+from palveluverkko.region.examples import tiny_region
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def region() -> Region:
+    """The tiny example region."""
+    return tiny_region()
+
+
+@pytest.fixture(scope="module")
+def car(region: Region) -> TravelTimes:
+    """Car travel times of the tiny region."""
+    return travel_times(region, "car", use_cache=False)
+
+
+def test_service_problem_columns_demand_groups(region: Region, car: TravelTimes) -> None:
+    """Candidates are the sites offering the service; demand, costs and capacity come along."""
+    prob = service_problem(region, "vastaanotto", car.minutes, car.site_ids)
+    ss = region.site_services
+    offering = ss.loc[ss["service"] == "vastaanotto"]
+    assert prob.site_ids is not None
+    assert prob.site_ids.tolist() == offering["site_id"].tolist()
+    np.testing.assert_allclose(prob.demand, physical_demand(region, "vastaanotto"))
+    assert prob.demand.sum() > 0
+    assert prob.capacity is not None
+    np.testing.assert_allclose(
+        prob.capacity, offering["capacity_per_week"].to_numpy() * WEEKS_PER_YEAR
+    )
+    cols = [car.site_ids.tolist().index(s) for s in prob.site_ids.tolist()]
+    np.testing.assert_allclose(prob.minutes, car.minutes[:, cols])
+    sites = region.sites.set_index("site_id")
+    assert prob.site_groups is not None
+    assert prob.site_groups.tolist() == sites.loc[prob.site_ids, "municipality"].tolist()
+
+
+def test_unknown_service_rejected(region: Region, car: TravelTimes) -> None:
+    """A service no site offers is refused, naming the known services."""
+    with pytest.raises(InputError, match="no site offers service 'nope'"):
+        service_problem(region, "nope", car.minutes, car.site_ids)
+
+
+def test_p_median_on_region_equals_brute_force(region: Region, car: TravelTimes) -> None:
+    """On the tiny region the p-median over the adapter's problem equals brute force."""
+    prob = service_problem(
+        region, "vastaanotto", car.minutes, car.site_ids, min_open_per_municipality=0
+    )
+    m = prob.n_sites
+    best = min(
+        float((prob.demand * prob.minutes[:, list(s)].min(axis=1)).sum())
+        for s in itertools.combinations(range(m), 1)
+    )
+    res = p_median(prob, 1)
+    assert res.objective == pytest.approx(best)
+
+
+def test_scenario_from_result_is_valid(region: Region, car: TravelTimes) -> None:
+    """The scenario closes exactly the sites left closed, and passes the scenario check."""
+    prob = service_problem(
+        region, "vastaanotto", car.minutes, car.site_ids, min_open_per_municipality=0
+    )
+    res = p_median(prob, 1)
+    sc = scenario_from_result(region, "vastaanotto", res)
+    sc.check(region)
+    changed = {c.site for c in sc.closures} | {c.site for c in sc.conversions}
+    assert prob.site_ids is not None
+    closed = set(prob.site_ids[~res.open_mask].tolist())
+    assert changed == closed
+    for c in sc.closures:
+        assert c.substitute in res.open_sites
+    assert "within 0 % of the best possible" in explain(res)
+
+
+def test_optimize_cli_writes_scenario(region: Region, tmp_path: Path) -> None:
+    """``optimize`` writes a scenario TOML that loads and states what the bound proves."""
+    package = write_region(region, tmp_path / "tiny")
+    out = tmp_path / "opt.toml"
+    result = runner.invoke(
+        app,
+        [
+            "optimize",
+            str(package),
+            "--service",
+            "vastaanotto",
+            "--model",
+            "p-median",
+            "--p",
+            "1",
+            "--per-municipality",
+            "0",
+            "--out",
+            str(out),
+            "--cache-dir",
+            str(tmp_path / "c"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    sc = Scenario.from_toml(out)
+    assert len(sc.closures) + len(sc.conversions) >= 1
+    assert "best possible" in result.output
+
+
+def test_optimize_cli_infeasible_exit_code(region: Region, tmp_path: Path) -> None:
+    """An infeasible request exits with code 2 and prints the reason."""
+    package = write_region(region, tmp_path / "tiny")
+    result = runner.invoke(
+        app,
+        [
+            "optimize",
+            str(package),
+            "--service",
+            "vastaanotto",
+            "--model",
+            "p-median",
+            "--p",
+            "9",
+            "--out",
+            str(tmp_path / "x.toml"),
+            "--cache-dir",
+            str(tmp_path / "c"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "p = 9 open sites requested" in result.output
