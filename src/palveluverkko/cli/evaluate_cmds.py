@@ -12,6 +12,7 @@ from rich.table import Table
 from ..errors import PalveluverkkoError, PalveluverkkoWarning
 from ..evaluate import EvaluateOptions, Scenario, compare, evaluate
 from ..evaluate.evaluation import Evaluation, routing_region
+from ..evaluate.inputs import _transit_available
 from ..evaluate.io import write_comparison, write_evaluation
 from ..network import TravelTimes, travel_times
 from ..region import Region, read_region
@@ -25,7 +26,7 @@ def _matrices(
     region: Region, scenarios: list[Scenario], cache_dir: Path | None, bar: Progress
 ) -> dict[str, TravelTimes]:
     routed = routing_region(region, *scenarios)
-    modes = ["car", "walk"] + (["transit"] if region.gtfs else [])
+    modes = ["car", "walk"] + (["transit"] if region.gtfs and _transit_available() else [])
     out: dict[str, TravelTimes] = {}
     for mode in modes:
         task = bar.add_task(f"matka-ajat / restider / travel times: {mode}", total=None)

@@ -8,6 +8,7 @@ evaluation leaves its table out and says so in ``Evaluation.notes``.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -100,7 +101,7 @@ def matrices(
         from ..network import travel_times as compute
 
         routed = region.replace(sites=union)
-        modes = ["car", "walk"] + (["transit"] if region.gtfs else [])
+        modes = ["car", "walk"] + (["transit"] if region.gtfs and _transit_available() else [])
         log.info("computing travel times for %s", ", ".join(modes))
         travel_times = {m: compute(routed, m) for m in modes}
     if "car" not in travel_times:
@@ -112,6 +113,14 @@ def matrices(
         for m, tt in travel_times.items()
         if m in ("car", "transit", "walk")
     }
+
+
+def _transit_available() -> bool:
+    """Whether this build has the public-transport router; logs a warning when it has not."""
+    if importlib.util.find_spec("palveluverkko.network.transit") is None:
+        log.warning("public-transport routing is not available in this build; bus figures left out")
+        return False
+    return True
 
 
 def capacity_table(sites: pd.DataFrame, region: Region, method: str) -> pd.DataFrame | None:
