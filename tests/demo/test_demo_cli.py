@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from palveluverkko.cli import app
@@ -13,8 +16,8 @@ runner = CliRunner()
 
 
 def test_demo_command_writes_and_summarises(demo: Region, tmp_path: Path) -> None:
-    """`demo --out DIR` writes DIR/region (valid, synthetic) and prints residents and sites."""
-    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    """`demo --region-only` writes DIR/region (valid, synthetic), prints residents and sites."""
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--region-only"])
     assert result.exit_code == 0, result.output
     package = tmp_path / "region"
     assert validate_package(package) == []
@@ -31,3 +34,23 @@ def test_demo_command_writes_and_summarises(demo: Region, tmp_path: Path) -> Non
     assert "sairaala_24h" in out
     assert "hammashoitola" in out
     assert demo.summary() in out  # the printed county is demo_region(0)
+
+
+@pytest.mark.slow
+def test_full_demo_writes_results_and_report(tmp_path: Path) -> None:
+    """`demo` evaluates today's network and the example scenario and writes the report."""
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    for folder in ("baseline", "scenario", "comparison"):
+        assert any((tmp_path / folder).iterdir()), folder
+    assert (tmp_path / "baseline" / "results.gpkg").is_file()
+    assert "[[close]]" in (tmp_path / "scenarios" / "example.toml").read_text(encoding="utf-8")
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "SYNTEETTINEN AINEISTO" in html
+    assert (tmp_path / "report.html").stat().st_size < 15e6
+    summary = pd.read_csv(tmp_path / "baseline" / "summary.csv")
+    # contacts conserved: the channels and the unserved add up to the total of every service
+    channels = summary[
+        ["physical_per_year", "digital_per_year", "home_per_year", "mobile_per_year"]
+    ].sum(axis=1)
+    assert np.allclose(channels, summary["total_per_year"], rtol=1e-9)

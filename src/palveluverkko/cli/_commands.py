@@ -9,4 +9,5 @@ from . import (
     network_cmds,  # noqa: F401
     optimize_cmds,  # noqa: F401
     region_cmds,  # noqa: F401
+    report_cmds,  # noqa: F401
 )

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 
 import pandas as pd
 import typer
 from rich import box
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..demo import demo_region
+from ..demo.scenarios import example_scenario
+from ..errors import UnreachableWarning
+from ..evaluate import compare, evaluate, write_comparison, write_evaluation
+from ..evaluate.inputs import _transit_available
+from ..network import TravelTimes, travel_times
 from ..region import write_region
 from ..region.model import Region
 from ..region.schema import AGE_BANDS, POPULATION_COLUMNS, SITE_KINDS
@@ -43,28 +50,7 @@ def residents_table(region: Region) -> pd.DataFrame:
     return by
 
 
-@app.command()
-def demo(
-    out: Path = typer.Option(Path("out/demo"), "--out", help="Output folder."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the synthetic county."),
-) -> None:
-    """Rakenna demomaakunta / Bygg demolandskapet / Build the synthetic demo county.
-
-    Writes OUT/region/ (a region package) and prints residents by municipality and age band and
-    sites by kind. Needs no network and no input.
-    """
-    started = time.perf_counter()
-    with console.status("building the synthetic demo county..."):
-        region = demo_region(seed)
-    built = time.perf_counter() - started
-    target = out / "region"
-    with console.status(f"writing {target}..."):
-        write_region(region, target)
-        (target / "README.md").write_text(
-            README.format(seed=seed, description=region.meta.description), encoding="utf-8"
-        )
-    written = time.perf_counter() - started - built
-
+def _print_summary(region: Region) -> None:
     stdout = Console(width=max(Console().width, 96))
     stdout.print(
         "[bold yellow]SYNTEETTINEN / SYNTETISK / SYNTHETIC:[/] this county does not exist; "
@@ -94,4 +80,102 @@ def demo(
     sites.add_row("total", "", str(len(region.sites)))
     stdout.print(sites)
     typer.echo(region.summary())
-    typer.echo(f"wrote {target} (built in {built:.1f} s, written in {written:.1f} s)")
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("out/demo"), "--out", help="Output folder."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the synthetic county."),
+    lang: str = typer.Option("fi", "--lang", help="Report language: fi, sv or en."),
+    region_only: bool = typer.Option(
+        False, "--region-only", help="Only build and write the region package."
+    ),
+) -> None:
+    """Rakenna demomaakunta / Bygg demolandskapet / Build and evaluate the synthetic demo county.
+
+    Writes OUT/region/ (the region package), travel times by car, on foot and by public transport
+    (cached in OUT/cache/), the evaluation of today's network (OUT/baseline/) and of an example
+    scenario (OUT/scenario/: the three sites in the worst condition closed with substitutes, a
+    higher digital share), their comparison (OUT/comparison/) and OUT/report.html. Needs no network
+    and no input.
+    """
+    started = time.perf_counter()
+    figures: dict[str, float] = {}
+    with console.status("building the synthetic demo county..."):
+        region = demo_region(seed)
+    figures["county"] = time.perf_counter() - started
+    target = out / "region"
+    t = time.perf_counter()
+    with console.status(f"writing {target}..."):
+        write_region(region, target)
+        (target / "README.md").write_text(
+            README.format(seed=seed, description=region.meta.description), encoding="utf-8"
+        )
+    figures["package"] = time.perf_counter() - t
+    _print_summary(region)
+    typer.echo(f"wrote {target}")
+    if region_only:
+        _timings(figures, started)
+        return
+
+    scenario = example_scenario(region)
+    scenario_dir = out / "scenarios"
+    scenario_dir.mkdir(parents=True, exist_ok=True)
+    (scenario_dir / "example.toml").write_text(scenario.to_toml(), encoding="utf-8")
+
+    modes = ["car", "walk"] + (["transit"] if region.gtfs and _transit_available() else [])
+    matrices: dict[str, TravelTimes] = {}
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        for mode in modes:
+            task = bar.add_task(f"matka-ajat / restider / travel times: {mode}", total=None)
+
+            def advance(done: int, total: int, task: object = task) -> None:
+                bar.update(task, completed=done, total=max(total, 1))  # type: ignore[arg-type]
+
+            t = time.perf_counter()
+            with warnings.catch_warnings():
+                # unreachable cells are counted in the matrix and reported by the evaluation
+                warnings.simplefilter("ignore", UnreachableWarning)
+                matrices[mode] = travel_times(
+                    region, mode, cache_dir=out / "cache", progress=advance
+                )
+            figures[f"travel times {mode}"] = time.perf_counter() - t
+            bar.update(task, completed=1, total=1)
+
+        task = bar.add_task("arviointi / utvärdering / evaluation", total=4)
+        t = time.perf_counter()
+        base = evaluate(region, None, travel_times=matrices)
+        bar.advance(task)
+        proposed = evaluate(region, scenario, travel_times=matrices)
+        bar.advance(task)
+        figures["evaluate (2 scenarios)"] = time.perf_counter() - t
+        comparison = compare(base, proposed)
+        t = time.perf_counter()
+        write_evaluation(base, out / "baseline")
+        write_evaluation(proposed, out / "scenario")
+        write_comparison(comparison, out / "comparison")
+        bar.advance(task)
+        figures["write results"] = time.perf_counter() - t
+        from ..report import write_report  # the report module is imported only when needed
+
+        t = time.perf_counter()
+        report = write_report(base, comparison, region, out / "report.html", lang=lang)
+        bar.advance(task)
+        figures["report"] = time.perf_counter() - t
+
+    typer.echo(comparison.summary())
+    typer.echo(f"scenario: {scenario_dir / 'example.toml'}")
+    typer.echo(f"results: {out / 'baseline'}, {out / 'scenario'}, {out / 'comparison'}")
+    typer.echo(f"report: {report}")
+    _timings(figures, started)
+
+
+def _timings(figures: dict[str, float], started: float) -> None:
+    parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in figures.items())
+    typer.echo(f"time: {parts}; total {time.perf_counter() - started:.1f} s")

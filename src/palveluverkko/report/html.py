@@ -1,0 +1,477 @@
+"""The report: one self-contained HTML file (and its PDF) from an evaluation and a comparison.
+
+:func:`render_report` returns the HTML text; :func:`write_report` writes it; :func:`write_pdf`
+prints it to PDF with WeasyPrint. Everything the page needs is inside the file: CSS inline, maps
+and charts as inline SVG drawn from the region's own geometry (:mod:`.svgmap`), no scripts, no
+fonts, tiles or anything else fetched, so it opens offline and can be mailed to a council.
+
+The page, in order: the council summary (one printed page: headline figures, closed sites and
+their substitutes by car and by bus, the one-site-per-municipality rule, costs), maps (travel time
+by car and by public transport today, the change in the scenario), the share within 30 minutes by
+municipality, per-service and per-municipality tables, equity, capacity, costs by year, notes,
+method and data credits. The main service of maps and tables is ``vastaanotto`` (ordinary
+outpatient care) when evaluated, else the first service.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from ..evaluate import Comparison, Evaluation
+from ..region.model import Region
+from .svgmap import bar_chart_svg, map_svg
+from .template import TEMPLATE
+from .texts import LANGS, text
+
+log = logging.getLogger("palveluverkko.report")
+
+__all__ = ["render_report", "write_pdf", "write_report"]
+
+TIME_BREAKS = (10.0, 20.0, 30.0, 45.0, 60.0, math.inf)
+TIME_COLOURS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027")
+CHANGE_BREAKS = (0.05, 5.0, 10.0, 20.0, math.inf)
+CHANGE_COLOURS = ("#e8e8e8", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000")
+MAIN_SERVICE = "vastaanotto"
+
+
+def _fmt(value: Any, lang: str, digits: int = 0, *, sign: bool = False, pct: bool = False) -> str:
+    """Number in the language's style: ``12 345,6`` (fi, sv) or ``12,345.6`` (en)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(v):
+        return "–" if math.isnan(v) else "∞"
+    if pct:
+        v *= 100.0
+    s = f"{v:+,.{digits}f}" if sign else f"{v:,.{digits}f}"
+    if lang in ("fi", "sv"):
+        s = s.replace(",", "\u202f").replace(".", ",").replace("-", "−")
+    return s + (" %" if pct else "")
+
+
+def _service_names(region: Region, lang: str) -> dict[str, str]:
+    column = f"name_{lang}"
+    services = region.services
+    if column not in services:
+        return {str(s): str(s) for s in services["service"]}
+    return {
+        str(s): (str(n) if isinstance(n, str) and n else str(s))
+        for s, n in zip(services["service"], services[column], strict=True)
+    }
+
+
+def _per_cell(ev: Evaluation, service: str, column: str) -> np.ndarray:
+    """``column`` of ``ev.cells`` for ``service`` in the order of the region's population."""
+    rows = ev.cells.loc[ev.cells["service"].astype(str) == service]
+    series = pd.Series(
+        rows[column].to_numpy(dtype=np.float64), index=rows["cell_id"].astype(str).to_numpy()
+    )
+    order = ev.base_region.population["cell_id"].astype(str)
+    return series.reindex(order).to_numpy(dtype=np.float64)
+
+
+def _site_points(region: Region, ids: list[str]) -> np.ndarray:
+    sites = region.sites.set_index(region.sites["site_id"].astype(str))
+    sel = sites.loc[[i for i in ids if i in sites.index]]
+    return np.column_stack([sel.geometry.x.to_numpy(), sel.geometry.y.to_numpy()])
+
+
+def _time_labels(lang: str) -> list[str]:
+    labels, lo = [], 0.0
+    for hi in TIME_BREAKS:
+        if not math.isfinite(hi):
+            labels.append(f"> {lo:.0f} {text('minutes', lang)}")
+        elif lo == 0:
+            labels.append(f"≤ {hi:.0f} {text('minutes', lang)}")
+        else:
+            labels.append(f"{lo:.0f}–{hi:.0f} {text('minutes', lang)}")
+        lo = hi
+    return labels
+
+
+def _change_labels(lang: str) -> list[str]:
+    return [
+        text("no_change", lang),
+        "+0–5 min",
+        "+5–10 min",
+        "+10–20 min",
+        f"> +20 min ({text('legend_change', lang)})",
+    ]
+
+
+def _maps(base: Evaluation, other: Evaluation | None, service: str, lang: str) -> list[str]:
+    region = base.base_region
+    names = _service_names(region, lang)
+    sname = names.get(service, service)
+    sites = base.sites.loc[base.sites["service"].astype(str) == service]
+    open_ids = sites.loc[sites["status"].isin(["open", "new"]), "site_id"].astype(str).tolist()
+    common: dict[str, Any] = {
+        "unreachable_label": text("unreachable", lang),
+        "site_labels": (text("site_open", lang), text("site_closed", lang)),
+    }
+    out = [
+        map_svg(
+            region,
+            _per_cell(base, service, "car_minutes"),
+            breaks=TIME_BREAKS,
+            colours=TIME_COLOURS,
+            labels=_time_labels(lang),
+            title=text("map_car", lang, service=sname),
+            sites_open=_site_points(region, open_ids),
+            **common,
+        )
+    ]
+    transit = _per_cell(base, service, "transit_minutes")
+    if np.isfinite(transit).any():
+        out.append(
+            map_svg(
+                region,
+                transit,
+                breaks=TIME_BREAKS,
+                colours=TIME_COLOURS,
+                labels=_time_labels(lang),
+                title=text("map_transit", lang, service=sname),
+                sites_open=_site_points(region, open_ids),
+                **common,
+            )
+        )
+    if other is not None:
+        osites = other.sites.loc[other.sites["service"].astype(str) == service]
+        still = osites.loc[osites["status"].isin(["open", "new"]), "site_id"].astype(str).tolist()
+        closed = osites.loc[osites["status"] == "closed", "site_id"].astype(str).tolist()
+        change = _per_cell(other, service, "car_minutes") - _per_cell(base, service, "car_minutes")
+        change = np.where(np.abs(change) < 1e-9, 0.0, change)
+        out.append(
+            map_svg(
+                region,
+                np.maximum(change, 0.0),
+                breaks=CHANGE_BREAKS,
+                colours=CHANGE_COLOURS,
+                labels=_change_labels(lang),
+                title=text("map_change", lang, service=sname),
+                sites_open=_site_points(other.region, still),
+                sites_closed=_site_points(region, closed),
+                **common,
+            )
+        )
+    return out
+
+
+def _municipality_rows(
+    base: Evaluation, other: Evaluation | None, service: str, lang: str
+) -> list[list[str]]:
+    b = base.municipalities.loc[base.municipalities["service"].astype(str) == service]
+    b = b.set_index(b["municipality"].astype(str))
+    o = None
+    if other is not None:
+        o = other.municipalities.loc[other.municipalities["service"].astype(str) == service]
+        o = o.set_index(o["municipality"].astype(str))
+    rows = []
+    for code, r in b.sort_values("residents", ascending=False).iterrows():
+
+        def pair(
+            column: str, pct: bool = False, digits: int = 0, r: Any = r, code: Any = code
+        ) -> str:
+            first = _fmt(r[column], lang, digits, pct=pct)
+            if o is None or code not in o.index:
+                return first
+            second = _fmt(o.at[code, column], lang, digits, pct=pct)
+            return first if second == first else f"{first} → {second}"
+
+        keeps = (
+            bool(r["keeps_physical_site"]) if o is None else bool(o.at[code, "keeps_physical_site"])
+        )
+        rows.append(
+            [
+                f"{r['name']} ({code})",
+                _fmt(r["residents"], lang),
+                pair("share_within_30_car", pct=True, digits=1),
+                pair("share_within_30_transit", pct=True, digits=1),
+                pair("mean_car_minutes", digits=1),
+                pair("worst_car_minutes", digits=0),
+                text("yes" if keeps else "no", lang),
+            ]
+        )
+    return rows
+
+
+def _headline(cmp: Comparison, service: str, lang: str) -> list[list[str]]:
+    """The council's figures: label, today, scenario, change."""
+    h = cmp.headline.set_index("figure")
+    names = _service_names(cmp.base.base_region, lang)
+    rows: list[list[str]] = []
+
+    def add(figure: str, label: str, digits: int = 0, unit: str = "") -> None:
+        if figure not in h.index:
+            return
+        r = h.loc[figure]
+        rows.append(
+            [
+                label,
+                _fmt(r["base"], lang, digits) + unit,
+                _fmt(r["scenario"], lang, digits) + unit,
+                _fmt(r["change"], lang, digits, sign=True) + unit,
+            ]
+        )
+
+    add("cost_eur_total", text("headline_cost_total", lang), unit=" €")
+    add("kela_reimbursement_eur_total", text("headline_kela", lang), unit=" €")
+    affected = [service] + [
+        s
+        for s in cmp.other.services
+        if s != service
+        and f"{s}:residents_losing_nearest" in h.index
+        and float(h.at[f"{s}:residents_losing_nearest", "scenario"]) > 0
+    ]
+    for s in affected:
+        sname = names.get(s, s)
+        add(f"{s}:residents_losing_nearest", f"{sname}: {text('headline_losing', lang)}")
+        add(f"{s}:residents_75_losing_nearest", f"{sname}: {text('headline_losing75', lang)}")
+    sname = names.get(service, service)
+    add(
+        f"{service}:share_within_30_car", f"{sname}: {text('headline_within30_car', lang)}", 1, " %"
+    )
+    add(
+        f"{service}:share_within_30_transit",
+        f"{sname}: {text('headline_within30_bus', lang)}",
+        1,
+        " %",
+    )
+    add(f"{service}:mean_car_minutes", f"{sname}: {text('headline_mean_car', lang)}", 1, " min")
+    add("municipalities_without_physical_site", text("headline_without_site", lang))
+    return rows
+
+
+def _substitute_rows(cmp: Comparison, lang: str) -> list[list[str]]:
+    names = _service_names(cmp.base.base_region, lang)
+    rows = []
+    for _, r in cmp.substitutes.iterrows():
+        rows.append(
+            [
+                f"{r['name']} ({r['site_id']})",
+                f"{r['substitute_name']} ({r['substitute_id']})",
+                names.get(str(r["service"]), str(r["service"])),
+                _fmt(r["residents"], lang),
+                _fmt(r["residents_75_plus"], lang),
+                _fmt(r["base_car_minutes"], lang, 1),
+                _fmt(r["substitute_car_minutes"], lang, 1),
+                _fmt(r["substitute_transit_minutes"], lang, 1),
+            ]
+        )
+    return rows
+
+
+def _equity_rows(
+    base: Evaluation, other: Evaluation | None, service: str, lang: str
+) -> list[list[str]]:
+    def pick(ev: Evaluation) -> pd.Series | None:
+        e = ev.equity
+        sel = e.loc[(e["service"].astype(str) == service) & (e["measure"] == "car")]
+        return None if sel.empty else sel.iloc[0]
+
+    b = pick(base)
+    o = pick(other) if other is not None else None
+    if b is None:
+        return []
+    rows = []
+    for key, label, digits in (
+        ("gini", "Gini", 3),
+        ("theil", "Theil", 3),
+        ("palma", "Palma", 2),
+        ("worst10_mean_minutes", "10 % / min", 1),
+        ("rural_urban_gap_minutes", "Δ rural–urban / min", 1),
+        ("mean_minutes", "mean / min", 1),
+    ):
+        row = [label, _fmt(b[key], lang, digits)]
+        if o is not None:
+            row += [_fmt(o[key], lang, digits), _fmt(o[key] - b[key], lang, digits, sign=True)]
+        rows.append(row)
+    return rows
+
+
+def _capacity_rows(ev: Evaluation, service: str, lang: str) -> list[list[str]]:
+    if ev.capacity is None or ev.capacity.empty:
+        return []
+    cap = ev.capacity.loc[ev.capacity["service"].astype(str) == service].copy()
+    names = ev.region.sites.set_index(ev.region.sites["site_id"].astype(str))["name"]
+    cap = cap.sort_values("utilisation", ascending=False).head(15)
+    rows = []
+    for _, r in cap.iterrows():
+        sid = str(r["site_id"])
+        rows.append(
+            [
+                f"{names.get(sid, sid)} ({sid})",
+                _fmt(r["contacts_per_week"], lang),
+                _fmt(r["capacity_per_week"], lang),
+                _fmt(r["utilisation"], lang, 0, pct=True),
+                _fmt(r.get("share_within_target", float("nan")), lang, 0, pct=True),
+            ]
+        )
+    return rows
+
+
+def _cost_rows(
+    cmp: Comparison | None, ev: Evaluation, lang: str
+) -> tuple[list[str], list[list[str]]]:
+    if cmp is not None and cmp.costs is not None and not cmp.costs.empty:
+        c = cmp.costs.loc[cmp.costs["component"].astype(str) != "total"]
+        years = sorted(c["year"].unique())
+        rows = []
+        for comp, grp in c.groupby("component", sort=False):
+            g = grp.set_index("year")
+            rows.append([str(comp)] + [_fmt(g.at[y, "change_eur"], lang, sign=True) for y in years])
+        totals = c.groupby("year")["change_eur"].sum()
+        rows.append(["Σ"] + [_fmt(totals[y], lang, sign=True) for y in years])
+        return [str(y) for y in years], rows
+    if ev.costs is not None and not ev.costs.empty:
+        c = ev.costs.loc[ev.costs["component"].astype(str) != "total"]
+        years = sorted(c["year"].unique())
+        pivot = c.pivot_table(index="component", columns="year", values="cost_eur", aggfunc="sum")
+        rows = [[str(k)] + [_fmt(pivot.at[k, y], lang) for y in years] for k in pivot.index]
+        return [str(y) for y in years], rows
+    return [], []
+
+
+def _service_rows(base: Evaluation, other: Evaluation | None, lang: str) -> list[list[str]]:
+    names = _service_names(base.base_region, lang)
+    b = base.summary_table.set_index("service")
+    o = other.summary_table.set_index("service") if other is not None else None
+    rows = []
+    for s in base.services:
+
+        def pair(column: str, pct: bool = False, digits: int = 0, s: str = s) -> str:
+            first = _fmt(b.at[s, column], lang, digits, pct=pct)
+            if o is None or s not in o.index:
+                return first
+            second = _fmt(o.at[s, column], lang, digits, pct=pct)
+            return first if second == first else f"{first} → {second}"
+
+        rows.append(
+            [
+                names.get(s, s),
+                pair("share_within_30_car", pct=True, digits=1),
+                pair("share_within_30_transit", pct=True, digits=1),
+                pair("mean_car_minutes", digits=1),
+                pair("worst_car_minutes"),
+                pair("digital_share", pct=True, digits=1),
+            ]
+        )
+    return rows
+
+
+def render_report(
+    base: Evaluation,
+    comparison: Comparison | None = None,
+    region: Region | None = None,
+    *,
+    lang: str = "fi",
+    service: str | None = None,
+) -> str:
+    """The report as one self-contained HTML text (module docstring)."""
+    if lang not in LANGS:
+        raise ValueError(
+            f"report language {lang!r} is not one of {', '.join(LANGS)}; use --lang fi"
+        )
+    region = region if region is not None else base.base_region
+    other = comparison.other if comparison is not None else None
+    if service is None:
+        service = MAIN_SERVICE if MAIN_SERVICE in base.services else base.services[0]
+    elif service not in base.services:
+        raise ValueError(
+            f"report: service {service!r} was not evaluated; "
+            f"choose one of {', '.join(base.services)}"
+        )
+    names = _service_names(region, lang)
+    sname = names.get(service, service)
+
+    b = base.municipalities.loc[base.municipalities["service"].astype(str) == service]
+    b = b.sort_values("residents", ascending=False)
+    series = [(text("baseline", lang), "#4575b4", b["share_within_30_car"].to_numpy() * 100)]
+    if other is not None:
+        o = other.municipalities.loc[other.municipalities["service"].astype(str) == service]
+        o = o.set_index(o["municipality"].astype(str)).reindex(b["municipality"].astype(str))
+        series.append(
+            (text("scenario", lang), "#d73027", o["share_within_30_car"].to_numpy() * 100)
+        )
+    chart = bar_chart_svg(
+        [str(n) for n in b["name"]],
+        series,
+        title=text("chart_within30", lang, service=sname),
+    )
+    rule_broken: list[str] = []
+    if comparison is not None:
+        mr = comparison.municipality_rule
+        rule_broken = [str(n) for n in mr.loc[~mr["scenario_keeps"].astype(bool), "name"]]
+    else:
+        mr = base.municipalities.drop_duplicates("municipality")
+        rule_broken = [str(n) for n in mr.loc[~mr["keeps_physical_site"].astype(bool), "name"]]
+    cost_years, cost_rows = _cost_rows(comparison, base, lang)
+    notes = list(dict.fromkeys([*base.notes, *(other.notes if other is not None else ())]))
+    context: Mapping[str, Any] = {
+        "lang": lang,
+        "t": lambda key, **f: text(key, lang, **f),
+        "region": region,
+        "synthetic": bool(region.meta.synthetic),
+        "base": base,
+        "other": other,
+        "comparison": comparison,
+        "service_name": sname,
+        "headline": _headline(comparison, service, lang) if comparison is not None else [],
+        "substitutes": _substitute_rows(comparison, lang) if comparison is not None else [],
+        "rule_broken": rule_broken,
+        "maps": _maps(base, other, service, lang),
+        "chart": chart,
+        "service_rows": _service_rows(base, other, lang),
+        "municipality_rows": _municipality_rows(base, other, service, lang),
+        "equity_rows": _equity_rows(base, other, service, lang),
+        "capacity_rows": _capacity_rows(other if other is not None else base, service, lang),
+        "capacity_available": (other if other is not None else base).capacity is not None,
+        "cost_years": cost_years,
+        "cost_rows": cost_rows,
+        "notes": notes,
+        "credits": list(region.meta.credits),
+        "residents": _fmt(region.total_population, lang),
+    }
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["safe_svg"] = lambda s: jinja2.utils.markupsafe.Markup(s)
+    return env.from_string(TEMPLATE).render(**context)
+
+
+def write_report(
+    base: Evaluation,
+    comparison: Comparison | None,
+    region: Region | None,
+    path: str | Path,
+    *,
+    lang: str = "fi",
+    service: str | None = None,
+    pdf: bool = False,
+) -> Path:
+    """Write :func:`render_report` to ``path`` (and, with ``pdf``, the PDF beside it)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    html = render_report(base, comparison, region, lang=lang, service=service)
+    path.write_text(html, encoding="utf-8")
+    log.info("wrote %s (%.1f MB)", path, path.stat().st_size / 1e6)
+    if pdf:
+        write_pdf(html, path.with_suffix(".pdf"))
+    return path
+
+
+def write_pdf(html: str, path: str | Path) -> Path:
+    """Print the report's HTML to a PDF file with WeasyPrint (A4, print styles of the page)."""
+    import weasyprint
+
+    path = Path(path)
+    weasyprint.HTML(string=html).write_pdf(path)
+    log.info("wrote %s", path)
+    return path

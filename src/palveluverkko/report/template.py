@@ -1,0 +1,170 @@
+"""The report's Jinja2 template: one HTML page, CSS inline, no scripts and no external resources."""
+
+from __future__ import annotations
+
+__all__ = ["TEMPLATE"]
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="{{ lang }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ t('title') }}: {{ region.name }}</title>
+<style>
+  :root { --ink: #1d1d1b; --muted: #5b5b57; --line: #d6d5cf; --accent: #1f3b73; }
+  * { box-sizing: border-box; }
+  body { font-family: "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink);
+         margin: 0; background: #f6f5f0; line-height: 1.4; }
+  main { max-width: 1100px; margin: 0 auto; padding: 24px; background: white; }
+  h1 { font-size: 1.7rem; margin: 0 0 4px; color: var(--accent); }
+  h2 { font-size: 1.25rem; margin: 28px 0 8px; border-bottom: 2px solid var(--accent);
+       padding-bottom: 3px; }
+  h3 { font-size: 1.05rem; margin: 18px 0 6px; }
+  .sub { color: var(--muted); margin: 0 0 12px; }
+  .synthetic { background: #fff3cd; border: 1px solid #e0b200; padding: 8px 12px;
+               font-weight: 600; margin: 10px 0 16px; }
+  table { border-collapse: collapse; width: 100%; font-size: 0.9rem; margin: 6px 0 12px; }
+  th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: right;
+           vertical-align: top; }
+  th { background: #eeede7; font-weight: 600; }
+  th:first-child, td:first-child { text-align: left; }
+  td.neg { color: #b00020; }
+  .council { border: 2px solid var(--accent); padding: 12px 16px; border-radius: 4px; }
+  .ok { color: #1a7f37; font-weight: 600; }
+  .bad { color: #b00020; font-weight: 600; }
+  .maps { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
+  figure { margin: 0; }
+  figcaption { font-size: 0.9rem; color: var(--muted); margin-top: 4px; }
+  .notes li { color: var(--muted); font-size: 0.9rem; }
+  footer { font-size: 0.8rem; color: var(--muted); margin-top: 28px; }
+  @media print {
+    body { background: white; }
+    main { max-width: none; padding: 0; }
+    .council { page-break-after: always; }
+    h2 { page-break-after: avoid; }
+    figure, table { page-break-inside: avoid; }
+  }
+  @page { size: A4; margin: 14mm; }
+</style>
+</head>
+<body>
+<main>
+<h1>{{ t('title') }}: {{ region.name }}</h1>
+<p class="sub">{{ t('year') }} {{ (other or base).year }} ·
+  {{ t('residents') }} {{ residents }}{% if other %} ·
+  {{ t('scenario') }}: <strong>{{ other.scenario.name }}</strong>{% endif %}</p>
+{% if synthetic %}<p class="synthetic">{{ t('synthetic') }}</p>{% endif %}
+
+<section class="council">
+<h2>{{ t('council_page') }}</h2>
+{% if other %}
+<p>{{ other.scenario.description }}</p>
+<table>
+<thead><tr><th>{{ t('figure') }}</th><th>{{ t('baseline') }}</th><th>{{ t('scenario') }}</th>
+<th>{{ t('change') }}</th></tr></thead>
+<tbody>
+{% for row in headline %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody></table>
+<h3>{{ t('closed_sites') }}</h3>
+{% if substitutes %}
+<table>
+<thead><tr><th>{{ t('closed_site') }}</th><th>{{ t('substitute') }}</th><th>{{ t('service') }}</th>
+<th>{{ t('residents_nearest') }}</th><th>{{ t('of_whom_75') }}</th><th>{{ t('car_before') }}</th>
+<th>{{ t('car_after') }}</th><th>{{ t('bus_after') }}</th></tr></thead>
+<tbody>
+{% for row in substitutes %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody></table>
+{% else %}<p>{{ t('no_closures') }}</p>{% endif %}
+{% else %}
+<table>
+<thead><tr><th>{{ t('service') }}</th><th>{{ t('within30_car') }}</th>
+<th>{{ t('within30_bus') }}</th><th>{{ t('mean_car') }}</th><th>{{ t('worst_car') }}</th>
+<th>{{ t('digital_share') }}</th></tr></thead>
+<tbody>
+{% for row in service_rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody></table>
+{% endif %}
+<h3>{{ t('municipality_rule') }}</h3>
+{% if rule_broken %}<p class="bad">{{ t('rule_broken', names=', '.join(rule_broken)) }}</p>
+{% else %}<p class="ok">{{ t('rule_kept') }}</p>{% endif %}
+</section>
+
+<h2>{{ t('maps') }}</h2>
+<div class="maps">
+{% for svg in maps %}<figure>{{ svg | safe_svg }}</figure>
+{% endfor %}
+</div>
+<figure>{{ chart | safe_svg }}</figure>
+
+<h2>{{ t('services') }}</h2>
+<table>
+<thead><tr><th>{{ t('service') }}</th><th>{{ t('within30_car') }}</th>
+<th>{{ t('within30_bus') }}</th><th>{{ t('mean_car') }}</th><th>{{ t('worst_car') }}</th>
+<th>{{ t('digital_share') }}</th></tr></thead>
+<tbody>
+{% for row in service_rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody></table>
+
+<h2>{{ t('municipalities') }}: {{ service_name }}</h2>
+<table>
+<thead><tr><th>{{ t('municipality') }}</th><th>{{ t('residents') }}</th>
+<th>{{ t('within30_car') }}</th>
+<th>{{ t('within30_bus') }}</th><th>{{ t('mean_car') }}</th><th>{{ t('worst_car') }}</th>
+<th>{{ t('keeps_site') }}</th></tr></thead>
+<tbody>
+{% for row in municipality_rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody></table>
+
+<h2>{{ t('equity') }}: {{ service_name }}</h2>
+<p class="sub">{{ t('equity_intro') }}</p>
+<table>
+<thead><tr><th></th><th>{{ t('baseline') }}</th>{% if other %}<th>{{ t('scenario') }}</th>
+<th>{{ t('change') }}</th>{% endif %}</tr></thead>
+<tbody>
+{% for row in equity_rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody></table>
+
+<h2>{{ t('capacity') }}: {{ service_name }}</h2>
+{% if capacity_available %}
+<table>
+<thead><tr><th>{{ t('site') }}</th><th>/ vko</th><th>cap. / vko</th><th>{{ t('utilisation') }}</th>
+<th>{{ t('within_target') }}</th></tr></thead>
+<tbody>
+{% for row in capacity_rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody></table>
+{% else %}<p>{{ t('capacity_missing') }}</p>{% endif %}
+
+<h2>{{ t('costs') }}</h2>
+{% if cost_rows %}
+<table>
+<thead><tr><th>{{ t('component') }}
+{% if other %} ({{ t('change') }}, €){% else %} (€){% endif %}</th>
+{% for y in cost_years %}<th>{{ y }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in cost_rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody></table>
+{% else %}<p>{{ t('costs_missing') }}</p>{% endif %}
+
+{% if notes %}<h2>{{ t('notes') }}</h2>
+<ul class="notes">{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}
+
+<h2>{{ t('method') }}</h2>
+<p>{{ t('method_text') }}</p>
+<footer>
+<p>{{ t('credits') }}:
+{% if credits %}{{ credits | join('; ') }}{% else %}{{ region.meta.description }}{% endif %}
+</p>
+<p>{{ t('generated') }}.</p>
+</footer>
+</main>
+</body>
+</html>
+"""

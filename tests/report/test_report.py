@@ -1,0 +1,168 @@
+"""The HTML report: self-contained, three languages, the council figures, renders in Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from palveluverkko.cli import app
+from palveluverkko.evaluate import Comparison, Evaluation, Scenario, compare, evaluate
+from palveluverkko.evaluate.scenario import Closure
+from palveluverkko.region import write_region
+from palveluverkko.region.examples import tiny_region
+from palveluverkko.report import render_report, write_report
+from palveluverkko.report.svgmap import classify
+
+
+@pytest.fixture(scope="module")
+def evaluated() -> tuple[Evaluation, Comparison]:
+    """Today's tiny region and a scenario closing s3 (substitute s2)."""
+    region = tiny_region()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        base = evaluate(region)
+        other = evaluate(
+            region,
+            Scenario(name="Sulje s3", closures=(Closure(site="s3", substitute="s2"),)),
+        )
+    return base, compare(base, other)
+
+
+def test_classify_puts_values_in_the_breaks_and_unreachable_apart() -> None:
+    """Values go to the first class whose upper bound holds them; NaN and inf get -1."""
+    got = classify(np.array([0.0, 10.0, 10.5, 59.0, 200.0, np.inf, np.nan]), [10, 30, 60, np.inf])
+    assert got.tolist() == [0, 0, 1, 2, 3, -1, -1]
+
+
+def test_report_is_self_contained_and_names_the_change(
+    evaluated: tuple[Evaluation, Comparison],
+) -> None:
+    """No external resource; the synthetic notice, the closed site and its substitute appear."""
+    base, cmp = evaluated
+    html = render_report(base, cmp)
+    assert html.startswith("<!DOCTYPE html>")
+    # nothing to fetch: no src/href at all, and the only URL is the SVG namespace
+    assert not re.search(r"\b(src|href)\s*=", html)
+    assert set(re.findall(r"https?://[^\s\"']+", html)) == {"http://www.w3.org/2000/svg"}
+    assert "<script" not in html
+    assert "SYNTEETTINEN AINEISTO" in html
+    assert "Päätöksentekijän yhteenveto" in html
+    assert "(s3)" in html
+    assert "(s2)" in html
+    assert html.count("<svg") >= 3  # car map, change map, chart
+    names = tiny_region().municipalities["name"]
+    assert all(str(n) in html for n in names)
+
+
+@pytest.mark.parametrize(
+    ("lang", "phrase"),
+    [("fi", "Kartat"), ("sv", "Kartor"), ("en", "Maps")],
+)
+def test_report_speaks_the_chosen_language(
+    evaluated: tuple[Evaluation, Comparison], lang: str, phrase: str
+) -> None:
+    """fi, sv and en give the page's headings in that language and set <html lang>."""
+    base, cmp = evaluated
+    html = render_report(base, cmp, lang=lang)
+    assert f'<html lang="{lang}">' in html
+    assert f"<h2>{phrase}</h2>" in html
+
+
+def test_unknown_language_or_service_is_refused(evaluated: tuple[Evaluation, Comparison]) -> None:
+    """A language or service the report cannot show raises an error that names the choices."""
+    base, cmp = evaluated
+    with pytest.raises(ValueError, match="fi, sv, en"):
+        render_report(base, cmp, lang="de")
+    with pytest.raises(ValueError, match="vastaanotto"):
+        render_report(base, cmp, service="nope")
+
+
+def test_baseline_only_report_has_no_scenario_columns(
+    evaluated: tuple[Evaluation, Comparison],
+) -> None:
+    """Without a comparison the page shows today's network and no change map."""
+    base, _ = evaluated
+    html = render_report(base, None, lang="en")
+    assert "Change of travel time" not in html
+    assert "Travel time by car to the nearest site" in html
+
+
+def test_report_command_writes_html_and_pdf(tmp_path: Path) -> None:
+    """`palveluverkko report REGION --scenario S --pdf` writes report.html and a real PDF."""
+    package = write_region(tiny_region(), tmp_path / "tiny")
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        Scenario(name="Sulje s3", closures=(Closure(site="s3", substitute="s2"),)).to_toml(),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out" / "report.html"
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            str(package),
+            "--scenario",
+            str(scenario),
+            "--out",
+            str(out),
+            "--lang",
+            "sv",
+            "--pdf",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert '<html lang="sv">' in out.read_text(encoding="utf-8")
+    pdf = out.with_suffix(".pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert len(pdf) > 10_000
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.browser
+def test_report_renders_in_headless_chromium(
+    evaluated: tuple[Evaluation, Comparison], tmp_path: Path
+) -> None:
+    """Headless Chromium draws the page: the screenshot has colour, maps and text, not a blank."""
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get("PALVELUVERKKO_REQUIRE_SHARED_DATA") == "1":
+            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    base, cmp = evaluated
+    page = write_report(base, cmp, None, tmp_path / "report.html")
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--window-size=1280,2000",
+            f"--screenshot={shot}",
+            page.resolve().as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pixels = np.asarray(Image.open(shot).convert("RGB"), dtype=np.int16)
+    assert pixels.shape[:2] == (2000, 1280)
+    not_background = np.abs(pixels - pixels[0, 0]).sum(axis=2) > 30
+    assert not_background.mean() > 0.05  # text, tables and maps cover the page
+    colours = {tuple(p) for p in pixels[::7, ::7].reshape(-1, 3).tolist()}
+    assert len(colours) > 50  # maps and legend, not just black text on white
