@@ -96,8 +96,8 @@ def demo(
     Writes OUT/region/ (the region package), travel times by car, on foot and by public transport
     (cached in OUT/cache/), the evaluation of today's network (OUT/baseline/) and of an example
     scenario (OUT/scenario/: the three sites in the worst condition closed with substitutes, a
-    higher digital share), their comparison (OUT/comparison/) and OUT/report.html. Needs no network
-    and no input.
+    higher digital share), their comparison (OUT/comparison/), OUT/report.html and
+    OUT/report.pdf. Needs no network and no input.
     """
     started = time.perf_counter()
     figures: dict[str, float] = {}
@@ -165,14 +165,16 @@ def demo(
         from ..report import write_report  # the report module is imported only when needed
 
         t = time.perf_counter()
-        report = write_report(base, comparison, region, out / "report.html", lang=lang)
+        report = write_report(base, comparison, region, out / "report.html", lang=lang, pdf=True)
         bar.advance(task)
         figures["report"] = time.perf_counter() - t
 
     typer.echo(comparison.summary())
     typer.echo(f"scenario: {scenario_dir / 'example.toml'}")
     typer.echo(f"results: {out / 'baseline'}, {out / 'scenario'}, {out / 'comparison'}")
-    typer.echo(f"report: {report}")
+    typer.echo(
+        f"report: {report} ({report.stat().st_size / 1e6:.1f} MB), {report.with_suffix('.pdf')}"
+    )
     _timings(figures, started)
 
 
