@@ -122,3 +122,40 @@ def test_oneways_make_car_asymmetric(car: RoadNetwork) -> None:
     rows = shortest_minutes(car.indptr, car.indices, car.minutes, nodes)[:, nodes]
     assert np.isfinite(rows).all()
     assert not np.allclose(rows, rows.T)
+
+
+def test_transit_on_nysse_respects_physical_bounds(tampere: Path, walk: RoadNetwork) -> None:
+    """All Nysse stops but Aitolahti's 10 (cut off by the extract) link to the walk network;
+    door-to-door bus times are at least the straight line at 80 km/h and at most walking."""
+    from palveluverkko.network.transit import transit_travel_times
+    from palveluverkko.region import GtfsFeed
+    from palveluverkko.region.examples import tiny_region
+
+    from .conftest import make_region
+
+    centre = xy_of(STATION)[0]
+    gx, gy = np.meshgrid(np.arange(-3000, 3001, 500.0), np.arange(-3000, 3001, 500.0))
+    cells = np.column_stack([gx.ravel() + centre[0], gy.ravel() + centre[1]])
+    sites = np.vstack([xy_of(STATION), xy_of(TAYS)])
+    region = make_region(tiny_region().roads, cells, sites).replace(
+        gtfs=(GtfsFeed("nysse", (tampere / "tampere_gtfs.zip").read_bytes()),)
+    )
+    result = transit_travel_times(region, walk_network=walk, window=("07:00", "07:30"))
+    assert result.parameters["n_stops"] - result.parameters["n_stops_linked"] == 10
+    minutes = result.minutes.astype(np.float64)
+    straight_m = np.hypot(*(cells[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
+    assert (minutes >= straight_m / (80_000 / 60) - 1e-6).all()
+    walk_only = snap(walk, cells)  # cells in the lakes Näsijärvi and Pyhäjärvi do not link
+    assert walk_only.ok.mean() > 0.8
+    assert np.isinf(minutes[~walk_only.ok]).all()
+    from palveluverkko.network.matrix import road_matrix
+
+    walking = road_matrix(walk, walk_only, snap(walk, sites))
+    assert (minutes[walk_only.ok] <= walking[walk_only.ok] + 1e-4).all()
+    # the bus helps: across town (over 4 km) most cells reach TAYS faster than on foot
+    far = (straight_m[:, 1] > 4000) & walk_only.ok
+    assert (minutes[far, 1] < walking[far, 1] - 5).mean() > 0.5
+    for q in (10, 90):
+        assert q in result.percentiles
+    assert (result.percentiles[10] <= result.minutes + 1e-6).all()
+    assert (result.minutes <= result.percentiles[90] + 1e-6).all()

@@ -1,0 +1,254 @@
+"""Public-transport travel times from cells to sites: :func:`transit_travel_times`.
+
+Like r5py's ``TravelTimeMatrix``, every departure minute of a window (default 07:00-09:00 on
+``date``) is a separate trip; the matrix holds the median over those departures and
+``percentiles`` the chosen others. Per site, one reverse range-RAPTOR (:mod:`.raptor`) gives the
+latest departure from every stop for every arrival minute; cells then combine it with their walks
+to nearby stops. This costs one reverse search per site and arrival minute, however many cells.
+
+Walking
+-------
+All walking is on the region's walk network (:class:`~.graph.RoadNetwork`, mode ``walk``):
+access from a cell to its ``access_stops`` nearest stops within ``max_access_minutes``, egress
+from stops within ``max_access_minutes`` of the site, transfers between stops within
+``max_transfer_minutes`` (no extra change time; a documented simplification), and walking the
+whole way, which a trip never exceeds. Cells and sites join the walk network by the snapping rule
+of :mod:`.snap` (straight-line access leg); cells it cannot link are listed as unreachable with
+their residents.
+
+Defaults (documented, override as options of ``travel_times(region, "transit", ...)``):
+``date`` = the Tuesday with the most trips in the feeds (:func:`default_date`; a normal
+weekday), ``window=("07:00", "09:00")``, ``percentiles=(10, 25, 75, 90)``,
+``max_minutes_horizon=180`` (trips longer than that count as not possible unless walking is
+shorter), ``max_rounds=6`` (at most 6 vehicles), ``access_stops=8``, ``max_access_minutes=20``,
+``max_transfer_minutes=10``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pyproj
+
+from ..errors import InputError
+from ..region.model import Region
+from .graph import RoadNetwork
+from .gtfs import Feed, Timetable, active_services, build_timetable, read_feed
+from .matrix import road_matrix
+from .paths import k_nearest_sources
+from .raptor import origin_travel_times, reverse_profile
+from .snap import snap
+
+log = logging.getLogger("palveluverkko.network")
+
+__all__ = ["default_date", "stop_points", "transit_travel_times"]
+
+
+def default_date(feeds: Sequence[Feed], *, max_weeks: int = 60) -> dt.date:
+    """The Tuesday with the most trips in the feeds (the earliest of equals).
+
+    Tuesdays from the earliest calendar start, at most ``max_weeks`` of them, are counted.
+    """
+    ranges = [r for r in (f.valid_range() for f in feeds) if r is not None]
+    if not ranges:
+        raise InputError("transit: no GTFS feed has a calendar. Fix: add calendar.txt")
+    first = min(r[0] for r in ranges)
+    last = max(r[1] for r in ranges)
+    day = first + dt.timedelta(days=(1 - first.weekday()) % 7)
+    best, best_trips = day, -1
+    for _ in range(max_weeks):
+        if day > last:
+            break
+        trips = sum(
+            int(f.trips["service_id"].astype(str).isin(active_services(f, day)).sum())
+            for f in feeds
+        )
+        if trips > best_trips:
+            best, best_trips = day, trips
+        day += dt.timedelta(days=7)
+    return best
+
+
+def _clock_s(value: str) -> int:
+    parts = [int(p) for p in str(value).split(":")]
+    if len(parts) == 2:
+        parts.append(0)
+    h, m, s = parts
+    return h * 3600 + m * 60 + s
+
+
+def stop_points(timetable: Timetable, crs: str) -> np.ndarray:
+    """Stops' coordinates in ``crs`` (``(n_stops, 2)``)."""
+    to = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    x, y = to.transform(timetable.stop_lonlat[:, 0], timetable.stop_lonlat[:, 1])
+    return np.column_stack([x, y])
+
+
+def transit_travel_times(
+    region: Region,
+    *,
+    walk_network: RoadNetwork,
+    date: dt.date | str | None = None,
+    window: tuple[str, str] = ("07:00", "09:00"),
+    percentiles: Sequence[int] = (10, 25, 75, 90),
+    max_minutes_horizon: float = 180.0,
+    max_rounds: int = 6,
+    access_stops: int = 8,
+    max_access_minutes: float = 20.0,
+    max_transfer_minutes: float = 10.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> Any:
+    """Median and percentiles of door-to-door public-transport minutes, cells x sites."""
+    from .travel_times import TravelTimes, _unreachable_cells, _unreachable_sites
+
+    feeds = [read_feed(f.data, f.name) for f in region.gtfs]
+    if not feeds:
+        raise InputError(
+            "transit: the region has no GTFS feed. Fix: add gtfs/<name>.zip to the package"
+        )
+    day = dt.date.fromisoformat(date) if isinstance(date, str) else date or default_date(feeds)
+    tt = build_timetable(feeds, day)
+    start_s, end_s = _clock_s(window[0]), _clock_s(window[1])
+    if end_s <= start_s:
+        raise InputError(f"transit: window {window} ends before it starts. Fix: e.g. 07:00-09:00")
+    departures = np.arange(start_s, end_s, 60, dtype=np.int64)
+    horizon_s = int(max_minutes_horizon * 60)
+    deadlines = np.arange(start_s, end_s + horizon_s + 60, 60, dtype=np.int64)
+
+    net = walk_network
+    cells = snap(net, region.cell_points())
+    sites = snap(net, region.site_points())
+    stops = snap(net, stop_points(tt, region.crs))
+    n_cells, n_sites = len(cells), len(sites)
+    stop_ok = np.flatnonzero(stops.ok)
+    log.info("transit %s: %d of %d stops link to the walk network", day, len(stop_ok), tt.n_stops)
+    stop_nodes = stops.node[stop_ok]
+    stop_offsets = stops.access_minutes[stop_ok]
+
+    rev = net.reversed()
+    # access: for each node, the nearest stops a walker there reaches (walk node -> stop)
+    acc_src, acc_min = k_nearest_sources(
+        rev.indptr,
+        rev.indices,
+        rev.minutes,
+        stop_nodes,
+        access_stops,
+        source_offsets=stop_offsets,
+        cutoff=max_access_minutes,
+    )
+    # egress and transfers: for each node, the stops that reach it on foot (stop -> node)
+    egr_src, egr_min = k_nearest_sources(
+        net.indptr,
+        net.indices,
+        net.minutes,
+        stop_nodes,
+        max(access_stops, 16),
+        source_offsets=stop_offsets,
+        cutoff=max(max_access_minutes, max_transfer_minutes),
+    )
+
+    # cells: access stops with the cell's own access leg
+    access_stop = np.full((n_cells, access_stops), -1, dtype=np.int64)
+    access_s = np.zeros((n_cells, access_stops), dtype=np.int64)
+    ok_cells = np.flatnonzero(cells.ok)
+    src = acc_src[cells.node[ok_cells]]
+    mins = acc_min[cells.node[ok_cells]] + cells.access_minutes[ok_cells, None]
+    valid = (src >= 0) & (mins <= max_access_minutes + 1e-9)
+    access_stop[ok_cells] = np.where(valid, stop_ok[np.maximum(src, 0)], -1)
+    access_s[ok_cells] = np.where(valid, np.ceil(mins * 60), 0).astype(np.int64)
+
+    # transfers into each stop: stops whose walk reaches the stop's node
+    foot_lists: list[np.ndarray] = []
+    foot_secs: list[np.ndarray] = []
+    for s in range(tt.n_stops):
+        if not stops.ok[s]:
+            foot_lists.append(np.zeros(0, np.int64))
+            foot_secs.append(np.zeros(0, np.int64))
+            continue
+        row_src = egr_src[stops.node[s]]
+        row_min = egr_min[stops.node[s]] + stops.access_minutes[s]
+        keep = (row_src >= 0) & (row_min <= max_transfer_minutes)
+        other = stop_ok[row_src[keep]]
+        mask = other != s
+        foot_lists.append(other[mask])
+        foot_secs.append(np.ceil(row_min[keep][mask] * 60).astype(np.int64))
+    foot_ptr = np.zeros(tt.n_stops + 1, np.int64)
+    foot_ptr[1:] = np.cumsum([len(f) for f in foot_lists])
+    foot_stop = np.concatenate(foot_lists) if foot_lists else np.zeros(0, np.int64)
+    foot_s = np.concatenate(foot_secs) if foot_secs else np.zeros(0, np.int64)
+
+    # walking the whole way
+    direct = road_matrix(net, cells, sites, max_minutes=max_minutes_horizon).astype(np.float64)
+
+    qs = sorted({50, *(int(q) for q in percentiles)})
+    result = {q: np.full((n_cells, n_sites), np.inf, dtype=np.float32) for q in qs}
+    if progress is not None:
+        progress(0, n_sites)
+    profiles: dict[int, np.ndarray] = {}
+    for j in range(n_sites):
+        if not sites.ok[j]:
+            if progress is not None:
+                progress(j + 1, n_sites)
+            continue
+        node = sites.node[j]
+        e_src, e_min = egr_src[node], egr_min[node] + sites.access_minutes[j]
+        keep = (e_src >= 0) & (e_min <= max_access_minutes)
+        egress_stop = stop_ok[e_src[keep]]
+        egress_s = np.ceil(e_min[keep] * 60).astype(np.int64)
+        key = hash((int(node), egress_s.tobytes(), egress_stop.tobytes()))
+        if key not in profiles:
+            profiles[key] = reverse_profile(
+                tt.pattern_stops_ptr,
+                tt.pattern_stops,
+                tt.pattern_trips_ptr,
+                tt.times_ptr,
+                tt.arrival_s,
+                tt.departure_s,
+                tt.stop_patterns_ptr,
+                tt.stop_patterns,
+                tt.stop_positions,
+                foot_ptr,
+                foot_stop,
+                foot_s,
+                egress_stop,
+                egress_s,
+                deadlines,
+                max_rounds,
+            )
+        direct_s = np.where(np.isfinite(direct[:, j]), direct[:, j] * 60.0, np.inf)
+        seconds = origin_travel_times(
+            profiles[key], deadlines, access_stop, access_s, direct_s, departures
+        )
+        values = np.percentile(seconds, qs, axis=1, method="inverted_cdf") / 60.0
+        for i, q in enumerate(qs):
+            result[q][:, j] = values[i]
+        if progress is not None:
+            progress(j + 1, n_sites)
+    return TravelTimes(
+        mode="transit",
+        minutes=result[50],
+        cell_ids=region.population["cell_id"].astype(str).to_numpy(dtype=object),
+        site_ids=region.sites["site_id"].astype(str).to_numpy(dtype=object),
+        percentiles={q: a for q, a in result.items() if q != 50},
+        unreachable=_unreachable_cells(region, cells.reason),
+        unreachable_sites=_unreachable_sites(region, sites.reason),
+        parameters={
+            "date": day.isoformat(),
+            "window": list(window),
+            "percentiles": list(qs),
+            "max_minutes_horizon": max_minutes_horizon,
+            "max_rounds": max_rounds,
+            "access_stops": access_stops,
+            "max_access_minutes": max_access_minutes,
+            "max_transfer_minutes": max_transfer_minutes,
+            "n_stops": tt.n_stops,
+            "n_stops_linked": len(stop_ok),
+            "n_unused_stops": tt.n_unused_stops,
+            "n_trips": tt.n_trips,
+            "n_patterns": tt.n_patterns,
+        },
+    )
