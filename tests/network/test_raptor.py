@@ -259,3 +259,22 @@ def test_bad_time_names_the_row() -> None:
     )
     with pytest.raises(InputError, match=r"stop_times.txt row 3"):
         build_timetable([read_feed(data, "f")], TUESDAY)
+
+
+def test_frequencies_expand_into_one_run_per_headway() -> None:
+    """A frequencies.txt trip every 10 min from 07:00 to 08:00 gives 6 runs, shifted in time."""
+    data = _zip(
+        {
+            "stops.txt": "stop_id,stop_lat,stop_lon\nA,61.0,23.0\nB,61.01,23.0\n",
+            "trips.txt": "route_id,service_id,trip_id\nr,S,t\n",
+            "stop_times.txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+            "t,00:00:00,00:00:00,A,1\nt,00:05:00,00:05:00,B,2\n",
+            "frequencies.txt": "trip_id,start_time,end_time,headway_secs\n"
+            "t,07:00:00,08:00:00,600\n",
+            "calendar_dates.txt": "service_id,date,exception_type\nS,20240305,1\n",
+        }
+    )
+    tt = build_timetable([read_feed(data, "f")], TUESDAY)
+    assert tt.n_trips == 6
+    assert sorted(tt.departure_s[::2].tolist()) == [7 * 3600 + 600 * k for k in range(6)]
+    assert sorted(tt.arrival_s[1::2].tolist()) == [7 * 3600 + 300 + 600 * k for k in range(6)]

@@ -16,6 +16,8 @@ Rules
   is 90,600 s. Trips of the previous service day running past midnight are not included
   (document: a morning window does not need them).
 - Several feeds are combined; their ids are prefixed with the feed name so they never clash.
+- ``frequencies.txt`` trips are expanded into one run per headway (``exact_times`` ignored: runs
+  start exactly every ``headway_secs``).
 - ``shapes.txt`` is not needed; stops without trips on the date stay in the stop list (they can be
   walked through) and are counted in :attr:`Timetable.n_unused_stops`.
 - A *pattern* (RAPTOR's route) is the trips with the same stop sequence; trips of a pattern are
@@ -55,6 +57,7 @@ class Feed:
     stop_times: pd.DataFrame
     calendar: pd.DataFrame
     calendar_dates: pd.DataFrame
+    frequencies: pd.DataFrame | None = None
 
     def valid_range(self) -> tuple[dt.date, dt.date] | None:
         """First and last date any service of this feed runs (None for an empty calendar)."""
@@ -128,6 +131,9 @@ def read_feed(source: bytes | str | Path, name: str) -> Feed:
         calendar_dates = table(
             "calendar_dates.txt", ["service_id", "date", "exception_type"], required=False
         )
+        frequencies = table(
+            "frequencies.txt", ["trip_id", "start_time", "end_time", "headway_secs"], required=False
+        )
     if not len(calendar) and not len(calendar_dates):
         raise InputError(
             f"GTFS {name}: neither calendar.txt nor calendar_dates.txt has rows. Fix: the feed "
@@ -138,7 +144,45 @@ def read_feed(source: bytes | str | Path, name: str) -> Feed:
     calendar_dates["exception_type"] = pd.to_numeric(
         calendar_dates["exception_type"], errors="coerce"
     ).astype("Int64")
-    return Feed(name, stops, trips, stop_times, calendar, calendar_dates)
+    return Feed(name, stops, trips, stop_times, calendar, calendar_dates, frequencies)
+
+
+def _expand_frequencies(st: pd.DataFrame, frequencies: pd.DataFrame, feed: str) -> pd.DataFrame:
+    """Trips of ``frequencies.txt`` repeated every ``headway_secs`` from ``start_time`` until
+    before ``end_time``, their stop times shifted from the template trip's first departure."""
+    if frequencies is None or not len(frequencies):
+        return st
+    starts = parse_time_s(frequencies["start_time"], feed=feed, table="frequencies")
+    ends = parse_time_s(frequencies["end_time"], feed=feed, table="frequencies")
+    heads = pd.to_numeric(frequencies["headway_secs"], errors="coerce").to_numpy()
+    if np.isnan(heads).any() or (heads <= 0).any():
+        raise InputError(
+            f"GTFS {feed}: frequencies.txt has a headway_secs that is not a positive number. "
+            "Fix: give every row a headway in seconds"
+        )
+    templates = set(frequencies["trip_id"].astype(str))
+    out = [st.loc[~st["trip_id"].astype(str).isin(templates)]]
+    for trip_id, start, end, head in zip(
+        frequencies["trip_id"].astype(str), starts, ends, heads.astype(np.int64), strict=True
+    ):
+        template = st.loc[st["trip_id"].astype(str) == trip_id].sort_values("seq")
+        if not len(template):
+            continue
+        offset = template["dep"].iloc[0]
+        for k, first in enumerate(range(int(start), int(end), int(head))):
+            copy = template.copy()
+            copy["tid"] = copy["tid"] + f"#{trip_id}@{k}"
+            copy["arr"] = copy["arr"] - offset + first
+            copy["dep"] = copy["dep"] - offset + first
+            out.append(copy)
+    expanded = pd.concat(out, ignore_index=True)
+    log.info(
+        "GTFS %s: %d frequency-based trip(s) expanded to %d runs",
+        feed,
+        len(templates),
+        expanded["tid"].nunique() - out[0]["tid"].nunique(),
+    )
+    return expanded
 
 
 def active_services(feed: Feed, date: dt.date) -> set[str]:
@@ -251,6 +295,7 @@ def build_timetable(feeds: Sequence[Feed], date: dt.date) -> Timetable:
         st["arr"] = parse_time_s(arr_text, feed=feed.name)
         st["dep"] = parse_time_s(dep_text, feed=feed.name)
         st["seq"] = pd.to_numeric(st["stop_sequence"], errors="coerce")
+        st = _expand_frequencies(st, feed.frequencies, feed.name)
         time_frames.append(st[["tid", "sid", "seq", "arr", "dep"]])
     all_stops = pd.concat(stop_frames, ignore_index=True).drop_duplicates("sid")
     stop_index = {s: i for i, s in enumerate(all_stops["sid"])}

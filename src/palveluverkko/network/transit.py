@@ -238,6 +238,7 @@ def transit_travel_times(
         unreachable_sites=_unreachable_sites(region, sites.reason),
         parameters={
             "date": day.isoformat(),
+            "feeds": {f.name: [r.isoformat() for r in (f.valid_range() or ())] for f in feeds},
             "window": list(window),
             "percentiles": list(qs),
             "max_minutes_horizon": max_minutes_horizon,
