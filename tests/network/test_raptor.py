@@ -124,15 +124,7 @@ def test_reverse_range_raptor_equals_connection_scan(seed: int) -> None:
         egress_stop = np.arange(n, dtype=np.int64)
         egress_s = foot[:, target].copy()
         profile = reverse_profile(
-            tt.pattern_stops_ptr,
-            tt.pattern_stops,
-            tt.pattern_trips_ptr,
-            tt.times_ptr,
-            tt.arrival_s,
-            tt.departure_s,
-            tt.stop_patterns_ptr,
-            tt.stop_patterns,
-            tt.stop_positions,
+            *tt.kernel_arrays(),
             foot_ptr,
             foot_stop,
             foot_s,
@@ -169,15 +161,7 @@ def test_profile_has_no_departure_where_nothing_arrives() -> None:
     n = tt.n_stops
     empty = np.zeros(n + 1, np.int64)
     profile = reverse_profile(
-        tt.pattern_stops_ptr,
-        tt.pattern_stops,
-        tt.pattern_trips_ptr,
-        tt.times_ptr,
-        tt.arrival_s,
-        tt.departure_s,
-        tt.stop_patterns_ptr,
-        tt.stop_patterns,
-        tt.stop_positions,
+        *tt.kernel_arrays(),
         empty,
         np.zeros(0, np.int64),
         np.zeros(0, np.int64),

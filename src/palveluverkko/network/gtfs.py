@@ -251,6 +251,20 @@ class Timetable:
     def n_patterns(self) -> int:
         return len(self.pattern_stops_ptr) - 1
 
+    def kernel_arrays(self) -> tuple[np.ndarray, ...]:
+        """The timetable arguments of :func:`.raptor.reverse_profile`, in its order."""
+        return (
+            self.pattern_stops_ptr,
+            self.pattern_stops,
+            self.pattern_trips_ptr,
+            self.times_ptr,
+            self.arrival_s,
+            self.departure_s,
+            self.stop_patterns_ptr,
+            self.stop_patterns,
+            self.stop_positions,
+        )
+
 
 def build_timetable(feeds: Sequence[Feed], date: dt.date) -> Timetable:
     """The timetable of the trips of ``feeds`` running on ``date`` (module docstring)."""

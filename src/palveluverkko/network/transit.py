@@ -201,16 +201,8 @@ def transit_travel_times(
         egress_s = np.ceil(e_min[keep] * 60).astype(np.int64)
         key = hash((int(node), egress_s.tobytes(), egress_stop.tobytes()))
         if key not in profiles:
-            profiles[key] = reverse_profile(
-                tt.pattern_stops_ptr,
-                tt.pattern_stops,
-                tt.pattern_trips_ptr,
-                tt.times_ptr,
-                tt.arrival_s,
-                tt.departure_s,
-                tt.stop_patterns_ptr,
-                tt.stop_patterns,
-                tt.stop_positions,
+            profiles[key] = reverse_profile(  # type: ignore[call-arg]
+                *tt.kernel_arrays(),  # type: ignore[arg-type]
                 foot_ptr,
                 foot_stop,
                 foot_s,
