@@ -188,7 +188,7 @@ def transit_travel_times(
     result = {q: np.full((n_cells, n_sites), np.inf, dtype=np.float32) for q in qs}
     if progress is not None:
         progress(0, n_sites)
-    profiles: dict[int, np.ndarray] = {}
+    profiles: dict[tuple[int, bytes, bytes], np.ndarray] = {}
     for j in range(n_sites):
         if not sites.ok[j]:
             if progress is not None:
@@ -199,7 +199,7 @@ def transit_travel_times(
         keep = (e_src >= 0) & (e_min <= max_access_minutes)
         egress_stop = stop_ok[e_src[keep]]
         egress_s = np.ceil(e_min[keep] * 60).astype(np.int64)
-        key = hash((int(node), egress_s.tobytes(), egress_stop.tobytes()))
+        key = (int(node), egress_s.tobytes(), egress_stop.tobytes())
         if key not in profiles:
             profiles[key] = reverse_profile(  # type: ignore[call-arg]
                 *tt.kernel_arrays(),  # type: ignore[arg-type]
