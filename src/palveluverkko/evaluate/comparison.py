@@ -20,7 +20,8 @@ same region and returns a :class:`Comparison` with tidy tables:
     trip to the substitute; NaN without transit), ``share_substitute_within_30_transit``,
     ``residents_no_transit_to_substitute``.
 ``costs``
-    ``costs.compare_costs`` (``year, component, base_eur, scenario_eur, change_eur``), or None.
+    :func:`.costs.compare_costs` (``year, component, payer, unit, base_eur, scenario_eur,
+    change_eur`` and the quantities), or None when an evaluation has no cost table.
 ``municipality_rule``
     ``municipality, name, base_keeps, scenario_keeps, scenario_sites``.
 ``headline``
@@ -37,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .costs import compare_costs
 from .evaluation import Evaluation
 
 log = logging.getLogger("palveluverkko.evaluate")
@@ -142,12 +144,7 @@ def compare(base: Evaluation, other: Evaluation) -> Comparison:
 
     costs = None
     if base.costs is not None and other.costs is not None:
-        try:
-            from .costs import compare_costs  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            compare_costs = None
-        if compare_costs is not None:
-            costs = compare_costs(base.costs, other.costs)
+        costs = compare_costs(base.costs, other.costs)
     headline = _headline(base, other, affected, rule, costs)
     return Comparison(
         base=base,
@@ -256,6 +253,15 @@ def _substitutes(base: Evaluation, other: Evaluation) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+def _share_within_target(capacity: pd.DataFrame, service: str) -> float:
+    """Share of the service's contacts seen within the access target (NaN without demand)."""
+    rows = capacity.loc[capacity["service"].astype(str) == service]
+    demand = float(rows["contacts_per_week"].sum())
+    if demand <= 0:
+        return float("nan")
+    return float(rows["contacts_within_target_per_week"].sum()) / demand
+
+
 def _headline(
     base: Evaluation,
     other: Evaluation,
@@ -268,28 +274,41 @@ def _headline(
     def add(figure: str, b: float, o: float, unit: str) -> None:
         rows.append({"figure": figure, "base": b, "scenario": o, "change": o - b, "unit": unit})
 
-    if costs is not None and {"year", "component", "base_eur", "scenario_eur"} <= set(costs):
-        body = costs.loc[costs["component"].astype(str) != "total"]
-        for year, grp in body.groupby("year"):
+    if costs is not None and {"year", "component", "payer", "base_eur"} <= set(costs):
+        county = costs.loc[costs["payer"].astype(str) == "county"]
+        for year, grp in county.groupby("year"):
             add(
-                f"cost_eur_{year}",
+                f"county_cost_eur_{year}",
                 float(grp["base_eur"].sum()),
                 float(grp["scenario_eur"].sum()),
                 "EUR",
             )
         add(
-            "cost_eur_total",
-            float(body["base_eur"].sum()),
-            float(body["scenario_eur"].sum()),
+            "county_cost_eur_total",
+            float(county["base_eur"].sum()),
+            float(county["scenario_eur"].sum()),
             "EUR",
         )
-        kela = body.loc[body["component"].astype(str) == "kela_reimbursement"]
-        add(
-            "kela_reimbursement_eur_total",
-            float(kela["base_eur"].sum()),
-            float(kela["scenario_eur"].sum()),
-            "EUR",
-        )
+        for comp, figure, column, unit in (
+            ("kela", "kela_eur_total", "eur", "EUR"),
+            ("resident_travel", "resident_km_total", "quantity", "km"),
+            ("resident_time", "resident_hours_total", "quantity", "hours"),
+        ):
+            part = costs.loc[costs["component"].astype(str) == comp]
+            add(
+                figure,
+                float(part[f"base_{column}"].sum()),
+                float(part[f"scenario_{column}"].sum()),
+                unit,
+            )
+    if base.capacity is not None and other.capacity is not None:
+        for svc in other.services:
+            add(
+                f"{svc}:share_within_target",
+                100 * _share_within_target(base.capacity, svc),
+                100 * _share_within_target(other.capacity, svc),
+                "%",
+            )
     sb = base.summary_table.set_index("service")
     so = other.summary_table.set_index("service")
     for svc in other.services:

@@ -10,9 +10,8 @@ The pipeline (each step documented in its module):
 3. :func:`.allocation.allocate`: physical contacts to sites by mode mix (car, transit, walk, taxi).
 4. Indicators (:mod:`.access`), 2SFCA/E2SFCA (:mod:`.fca`), equity (:mod:`.equity`), the
    one-site-per-municipality rule, losers against the base network.
-5. Capacity and waiting (:mod:`.capacity`, ``site_load``) and costs (:mod:`.costs`,
-   ``cost_table``) when those modules are present (integration points in :func:`_capacity` and
-   :func:`_costs`).
+5. Capacity against the access target (:mod:`.capacity`, the queueing model of
+   :mod:`.queueing`) and costs per year (:mod:`.costs`).
 
 Travel-time matrices must cover the region's sites *and* the scenario's new sites (columns are
 matched by ``site_id``); without them :func:`evaluate` computes car and walk (and transit when the
@@ -137,9 +136,11 @@ class Evaluation:
         ``cell_id, municipality, band, service, site_id`` are categoricals (memory and speed);
         ``site_id`` is NaN where the car group reaches no site (unserved).
     ``capacity``
-        ``capacity.site_load`` output per site x service, or None when that module is absent.
+        :func:`.capacity.site_load` per open site x service: demand, capacity, staff,
+        utilisation, expected wait and share within the access target.
     ``costs``
-        ``costs.cost_table`` output (``year, component, cost_eur``), or None when absent.
+        :func:`.costs.cost_table` (``year, component, payer, cost_eur, quantity, unit,
+        in_effect``).
     ``losers`` (one row per cell x service whose nearest site changed or trip got longer)
         ``cell_id, municipality, service, residents, residents_75_plus, base_site_id, site_id,
         lost_nearest, base_car_minutes, car_minutes, car_minutes_gained, base_transit_minutes,
@@ -513,11 +514,8 @@ def evaluate(
     if "transit" not in mats:
         notes.append("no public-transport matrix: transit indicators are empty (NaN)")
     load = capacity_table(sites, scen, opts.capacity_method)
-    if load is None:
-        notes.append("capacity/queueing module not available: capacity table missing")
-    costs = cost_table_of(region, scen, travel, scenario, opts.cost_years)
-    if costs is None:
-        notes.append("cost module not available: cost table missing")
+    costs = cost_table_of(region, scen, travel, scenario, opts.cost_years, cells)
+    notes.extend(costs.attrs.get("notes", []))
     return Evaluation(
         region=scen,
         base_region=region,

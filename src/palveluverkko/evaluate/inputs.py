@@ -1,9 +1,8 @@
 """Inputs and integration points of :func:`~palveluverkko.evaluate.evaluation.evaluate`.
 
 Travel-time matrices aligned to the sites of a scenario (:func:`routing_region`,
-:func:`matrices`), the offers matrix, and the calls to the capacity module (``site_load``) and the
-cost module (``cost_table``), which are separate engineers' work: when a module is absent the
-evaluation leaves its table out and says so in ``Evaluation.notes``.
+:func:`matrices`), the offers matrix, and the calls to the capacity module (:mod:`.capacity`)
+and the cost module (:mod:`.costs`).
 """
 
 from __future__ import annotations
@@ -123,13 +122,10 @@ def _transit_available() -> bool:
     return True
 
 
-def capacity_table(sites: pd.DataFrame, region: Region, method: str) -> pd.DataFrame | None:
-    """INTEGRATION POINT: ``capacity.site_load`` (capacity engineer). None when not present."""
-    try:
-        from .capacity import site_load  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        log.info("palveluverkko.evaluate.capacity is not available; capacity table left out")
-        return None
+def capacity_table(sites: pd.DataFrame, region: Region, method: str) -> pd.DataFrame:
+    """Capacity against the access target per open site and service (:mod:`.capacity`)."""
+    from .capacity import site_load
+
     open_rows = sites.loc[sites["status"].isin(["open", "new"])]
     demand = open_rows[["site_id", "service", "contacts_per_week"]].reset_index(drop=True)
     ss = region.site_services[["site_id", "service", "capacity_per_week", "staff_fte"]]
@@ -140,23 +136,31 @@ def capacity_table(sites: pd.DataFrame, region: Region, method: str) -> pd.DataF
             strict=True,
         )
     )
-    out: pd.DataFrame = site_load(demand, ss, targets, method=method)
-    return out
+    return site_load(demand, ss, targets, method=method)  # type: ignore[arg-type]
 
 
 def cost_table_of(
-    base: Region, scen: Region, travel: pd.DataFrame, scenario: Scenario, years: range
-) -> pd.DataFrame | None:
-    """INTEGRATION POINT: ``costs.cost_table`` (capacity/costs engineer). None when absent."""
-    try:
-        from .costs import cost_table  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        log.info("palveluverkko.evaluate.costs is not available; cost table left out")
-        return None
+    base: Region,
+    scen: Region,
+    travel: pd.DataFrame,
+    scenario: Scenario,
+    years: range,
+    cells: pd.DataFrame,
+) -> pd.DataFrame:
+    """Costs per year of the scenario network (:func:`.costs.cost_table`)."""
+    from .costs import cost_table
+
     year = scenario.year if scenario.year is not None else base.base_year
-    closures = {c.site: int(year) for c in scenario.closures} or None
-    out: pd.DataFrame = cost_table(base, scen, travel, years=years, closures=closures)
-    return out
+    shares = cells[["cell_id", "service", "share_car", "share_transit", "share_walk", "share_taxi"]]
+    return cost_table(
+        base,
+        scen,
+        travel,
+        years=years,
+        eval_year=int(year),
+        effective_year=int(year),
+        mode_shares=shares,
+    )
 
 
 def union_points(sites: gpd.GeoDataFrame) -> np.ndarray:
