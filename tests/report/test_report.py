@@ -63,6 +63,25 @@ def test_report_is_self_contained_and_names_the_change(
     assert all(str(n) in html for n in names)
 
 
+def test_report_shows_capacity_and_the_cost_change(
+    evaluated: tuple[Evaluation, Comparison],
+) -> None:
+    """The capacity table and the yearly cost change with subtotals per payer are rendered, and
+    the county's saving from closing s3 (rent 40,000 EUR a year after its lease) is in them."""
+    base, cmp = evaluated
+    html = render_report(base, cmp, lang="en")
+    assert "not available" not in html
+    assert "Mean wait, days" in html
+    assert "County, total" in html
+    assert "Kela, total" in html
+    assert "Residents&#39; trips, km" in html
+    premises = re.search(r"<td>Premises</td>((?:<td>[^<]*</td>)+)", html.replace("\n", ""))
+    assert premises is not None
+    cells = re.findall(r"<td>([^<]*)</td>", premises.group(1))
+    assert cells[:2] == ["0", "0"]  # 2025-2026: s3's lease still runs
+    assert cells[2] == "−40,000" or cells[2] == "-40,000"
+
+
 @pytest.mark.parametrize(
     ("lang", "phrase"),
     [("fi", "Kartat"), ("sv", "Kartor"), ("en", "Maps")],

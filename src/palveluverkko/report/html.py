@@ -26,10 +26,11 @@ import numpy as np
 import pandas as pd
 
 from ..evaluate import Comparison, Evaluation
+from ..evaluate.costs import CostParams
 from ..region.model import Region
 from .svgmap import bar_chart_svg, map_svg
 from .template import TEMPLATE
-from .texts import LANGS, text
+from .texts import LANGS, TEXTS, text
 
 log = logging.getLogger("palveluverkko.report")
 
@@ -52,6 +53,8 @@ def _fmt(value: Any, lang: str, digits: int = 0, *, sign: bool = False, pct: boo
         return "–" if math.isnan(v) else "∞"
     if pct:
         v *= 100.0
+    if round(v, digits) == 0:
+        v, sign = 0.0, False  # no "−0,0" or "+0"
     s = f"{v:+,.{digits}f}" if sign else f"{v:,.{digits}f}"
     if lang in ("fi", "sv"):
         s = s.replace(",", "\u202f").replace(".", ",").replace("-", "−")
@@ -210,21 +213,24 @@ def _headline(cmp: Comparison, service: str, lang: str) -> list[list[str]]:
     names = _service_names(cmp.base.base_region, lang)
     rows: list[list[str]] = []
 
-    def add(figure: str, label: str, digits: int = 0, unit: str = "") -> None:
+    def add(figure: str, label: str, digits: int = 0, unit: str = "", scale: float = 1.0) -> None:
         if figure not in h.index:
             return
         r = h.loc[figure]
         rows.append(
             [
                 label,
-                _fmt(r["base"], lang, digits) + unit,
-                _fmt(r["scenario"], lang, digits) + unit,
-                _fmt(r["change"], lang, digits, sign=True) + unit,
+                _fmt(r["base"] / scale, lang, digits) + unit,
+                _fmt(r["scenario"] / scale, lang, digits) + unit,
+                _fmt(r["change"] / scale, lang, digits, sign=True) + unit,
             ]
         )
 
-    add("cost_eur_total", text("headline_cost_total", lang), unit=" €")
-    add("kela_reimbursement_eur_total", text("headline_kela", lang), unit=" €")
+    million = text("million", lang)
+    add("county_cost_eur_total", text("headline_cost_total", lang), 2, f" {million} €", 1e6)
+    add("kela_eur_total", text("headline_kela", lang), 2, f" {million} €", 1e6)
+    add("resident_km_total", text("headline_resident_km", lang), 1, f" {million} km", 1e6)
+    add("resident_hours_total", text("headline_resident_hours", lang), 0, " h")
     affected = [service] + [
         s
         for s in cmp.other.services
@@ -247,6 +253,12 @@ def _headline(cmp: Comparison, service: str, lang: str) -> list[list[str]]:
         " %",
     )
     add(f"{service}:mean_car_minutes", f"{sname}: {text('headline_mean_car', lang)}", 1, " min")
+    add(
+        f"{service}:share_within_target",
+        f"{sname}: {text('headline_within_target', lang)}",
+        1,
+        " %",
+    )
     add("municipalities_without_physical_site", text("headline_without_site", lang))
     return rows
 
@@ -301,7 +313,9 @@ def _equity_rows(
 def _capacity_rows(ev: Evaluation, service: str, lang: str) -> list[list[str]]:
     if ev.capacity is None or ev.capacity.empty:
         return []
-    cap = ev.capacity.loc[ev.capacity["service"].astype(str) == service].copy()
+    cap = ev.capacity.loc[
+        (ev.capacity["service"].astype(str) == service) & (ev.capacity["status"] != "no_demand")
+    ]
     names = ev.region.sites.set_index(ev.region.sites["site_id"].astype(str))["name"]
     cap = cap.sort_values("utilisation", ascending=False).head(15)
     rows = []
@@ -313,32 +327,63 @@ def _capacity_rows(ev: Evaluation, service: str, lang: str) -> list[list[str]]:
                 _fmt(r["contacts_per_week"], lang),
                 _fmt(r["capacity_per_week"], lang),
                 _fmt(r["utilisation"], lang, 0, pct=True),
-                _fmt(r.get("share_within_target", float("nan")), lang, 0, pct=True),
+                _fmt(r["expected_wait_days"], lang, 1),
+                _fmt(r["share_within_target"], lang, 0, pct=True),
             ]
         )
     return rows
 
 
+_PAYERS = ("county", "kela", "residents")
+
+
 def _cost_rows(
     cmp: Comparison | None, ev: Evaluation, lang: str
 ) -> tuple[list[str], list[list[str]]]:
+    """Rows per component grouped by payer with subtotals: the change against the baseline when
+    there is a comparison, else the costs; then residents' km and hours."""
     if cmp is not None and cmp.costs is not None and not cmp.costs.empty:
-        c = cmp.costs.loc[cmp.costs["component"].astype(str) != "total"]
-        years = sorted(c["year"].unique())
-        rows = []
-        for comp, grp in c.groupby("component", sort=False):
-            g = grp.set_index("year")
-            rows.append([str(comp)] + [_fmt(g.at[y, "change_eur"], lang, sign=True) for y in years])
-        totals = c.groupby("year")["change_eur"].sum()
-        rows.append(["Σ"] + [_fmt(totals[y], lang, sign=True) for y in years])
-        return [str(y) for y in years], rows
-    if ev.costs is not None and not ev.costs.empty:
-        c = ev.costs.loc[ev.costs["component"].astype(str) != "total"]
-        years = sorted(c["year"].unique())
-        pivot = c.pivot_table(index="component", columns="year", values="cost_eur", aggfunc="sum")
-        rows = [[str(k)] + [_fmt(pivot.at[k, y], lang) for y in years] for k in pivot.index]
-        return [str(y) for y in years], rows
-    return [], []
+        table, value, qty, sign = cmp.costs, "change_eur", "change_quantity", True
+    elif ev.costs is not None and not ev.costs.empty:
+        table, value, qty, sign = ev.costs, "cost_eur", "quantity", False
+    else:
+        return [], []
+    years = sorted(int(y) for y in table["year"].unique())
+    rows: list[list[str]] = []
+
+    def values(frame: pd.DataFrame, column: str) -> list[float]:
+        by_year = frame.groupby("year")[column].sum()
+        return [float(by_year.get(y, float("nan"))) for y in years]
+
+    for payer in _PAYERS:
+        part = table.loc[table["payer"].astype(str) == payer]
+        if part.empty:
+            continue
+        for comp, grp in part.groupby("component", sort=False):
+            label = text(f"cost_{comp}", lang) if f"cost_{comp}" in TEXTS else str(comp)
+            rows.append([label] + [_fmt(v, lang, sign=sign) for v in values(grp, value)])
+        total = [_fmt(v, lang, sign=sign) for v in values(part, value)]
+        rows.append([f"Σ {text(f'payer_{payer}', lang)}", *total])
+    for comp, key in (("resident_travel", "qty_km"), ("resident_time", "qty_hours")):
+        grp = table.loc[table["component"].astype(str) == comp]
+        if not grp.empty:
+            rows.append([text(key, lang)] + [_fmt(v, lang, sign=sign) for v in values(grp, qty)])
+    return [str(y) for y in years], rows
+
+
+def _cost_note(comparison: Comparison | None, lang: str) -> str:
+    p = CostParams()
+    change = text("costs_change", lang) if comparison is not None else ""
+    return text(
+        "costs_note",
+        lang,
+        change=change,
+        staff=_fmt(p.staff_eur_per_fte_year, lang),
+        deductible=_fmt(p.kela_deductible_eur, lang),
+        cap=_fmt(p.kela_yearly_cap_eur, lang),
+        car=_fmt(p.car_eur_per_km, lang, 2),
+        time=_fmt(p.value_of_time_eur_per_hour, lang),
+    )
 
 
 def _service_rows(base: Evaluation, other: Evaluation | None, lang: str) -> list[list[str]]:
@@ -437,6 +482,7 @@ def render_report(
         "capacity_available": (other if other is not None else base).capacity is not None,
         "cost_years": cost_years,
         "cost_rows": cost_rows,
+        "cost_note": _cost_note(comparison, lang),
         "notes": notes,
         "credits": list(region.meta.credits),
         "residents": _fmt(region.total_population, lang),

@@ -29,6 +29,8 @@ TEMPLATE = """<!DOCTYPE html>
   th { background: #eeede7; font-weight: 600; }
   th:first-child, td:first-child { text-align: left; }
   td.neg { color: #b00020; }
+  tr.total td { font-weight: 600; border-bottom: 2px solid var(--line); }
+  p.small { font-size: 0.8rem; color: #555; max-width: 60rem; }
   .council { border: 2px solid var(--accent); padding: 12px 16px; border-radius: 4px; }
   .ok { color: #1a7f37; font-weight: 600; }
   .bad { color: #b00020; font-weight: 600; }
@@ -133,24 +135,28 @@ TEMPLATE = """<!DOCTYPE html>
 <h2>{{ t('capacity') }}: {{ service_name }}</h2>
 {% if capacity_available %}
 <table>
-<thead><tr><th>{{ t('site') }}</th><th>/ vko</th><th>cap. / vko</th><th>{{ t('utilisation') }}</th>
-<th>{{ t('within_target') }}</th></tr></thead>
+<thead><tr><th>{{ t('site') }}</th><th>{{ t('contacts_week') }}</th>
+<th>{{ t('capacity_week') }}</th><th>{{ t('utilisation') }}</th><th>{{ t('wait_days') }}</th>
+<th>{{ t('within_target') }}</th></tr>
+</thead>
 <tbody>
 {% for row in capacity_rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
 {% endfor %}
 </tbody></table>
+<p class="small">{{ t('capacity_note') }}</p>
 {% else %}<p>{{ t('capacity_missing') }}</p>{% endif %}
 
 <h2>{{ t('costs') }}</h2>
 {% if cost_rows %}
 <table>
-<thead><tr><th>{{ t('component') }}
-{% if other %} ({{ t('change') }}, €){% else %} (€){% endif %}</th>
+<thead><tr><th>{{ t('component') }}</th>
 {% for y in cost_years %}<th>{{ y }}</th>{% endfor %}</tr></thead>
 <tbody>
-{% for row in cost_rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% for row in cost_rows %}<tr{% if row[0].startswith('Σ') %} class="total"{% endif %}>
+{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
 {% endfor %}
 </tbody></table>
+<p class="small">{{ cost_note }}</p>
 {% else %}<p>{{ t('costs_missing') }}</p>{% endif %}
 
 {% if notes %}<h2>{{ t('notes') }}</h2>

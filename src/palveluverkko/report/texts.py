@@ -173,9 +173,83 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     ),
     "legend_change": ("lisää minuutteja", "fler minuter", "more minutes"),
     "headline_cost_total": (
-        "Kustannukset yhteensä 2025–2030",
-        "Kostnader totalt 2025–2030",
-        "Cost 2025–2030, total",
+        "Hyvinvointialueen kustannukset 2025–2030 yhteensä",
+        "Välfärdsområdets kostnader 2025–2030 totalt",
+        "The wellbeing services county's costs 2025–2030, total",
+    ),
+    "headline_resident_km": (
+        "Asukkaiden ajokilometrit 2025–2030",
+        "Invånarnas kilometer 2025–2030",
+        "Residents' kilometres 2025–2030",
+    ),
+    "headline_resident_hours": (
+        "Asukkaiden matkatunnit 2025–2030",
+        "Invånarnas restimmar 2025–2030",
+        "Residents' hours on the way 2025–2030",
+    ),
+    "headline_within_target": (
+        "käynneistä hoitotakuun aikarajassa",
+        "besök inom vårdgarantins tidsgräns",
+        "contacts within the access target",
+    ),
+    "million": ("milj.", "milj.", "M"),
+    "cost_premises": ("Toimitilat", "Lokaler", "Premises"),
+    "cost_investment": (
+        "Korjausinvestoinnit (annuiteetti)",
+        "Reparationsinvesteringar (annuitet)",
+        "Renovation investment (annuity)",
+    ),
+    "cost_staff": ("Henkilöstö", "Personal", "Staff"),
+    "cost_kela": ("Kela-matkakorvaukset", "FPA:s reseersättningar", "Kela travel reimbursement"),
+    "cost_resident_travel": (
+        "Asukkaiden ajokustannukset",
+        "Invånarnas bilkostnader",
+        "Residents' vehicle costs",
+    ),
+    "cost_resident_time": (
+        "Asukkaiden matka-ajan arvo",
+        "Värdet av invånarnas restid",
+        "Value of residents' travel time",
+    ),
+    "payer_county": ("Hyvinvointialue yhteensä", "Välfärdsområdet totalt", "County, total"),
+    "payer_kela": ("Kela yhteensä", "FPA totalt", "Kela, total"),
+    "payer_residents": ("Asukkaat yhteensä", "Invånarna totalt", "Residents, total"),
+    "qty_km": ("Asukkaiden matkat, km", "Invånarnas resor, km", "Residents' trips, km"),
+    "qty_hours": ("Asukkaiden matka-aika, h", "Invånarnas restid, h", "Residents' time, h"),
+    "costs_note": (
+        "Euroa vuodessa{change}. Oletukset: henkilötyövuosi {staff} €, korjausinvestointi "
+        "erääntyy kunnon mukaan (1: vuoden, 2: kolmen, 3: kuuden vuoden päästä) ja maksetaan "
+        "25 vuoden annuiteettina (3 %), suljetun vuokratilan vuokra juoksee sopimuksen loppuun, "
+        "Kela maksaa matkan lähimpään hoitopaikkaan halvimmalla sopivalla tavalla (omavastuu "
+        "{deductible} €/suunta, vuosikatto {cap} €), auto {car} €/km, matka-aika {time} €/h.",
+        "Euro per år{change}. Antaganden: årsverke {staff} €, reparationsinvesteringen förfaller "
+        "enligt skick (1: om ett, 2: tre, 3: sex år) och betalas som 25 års annuitet (3 %), "
+        "hyran för en stängd hyrd lokal löper till avtalets slut, FPA ersätter resan till "
+        "närmaste vårdplats med billigaste lämpliga färdsätt (självrisk {deductible} €/riktning, "
+        "årstak {cap} €), bil {car} €/km, restid {time} €/h.",
+        "EUR a year{change}. Assumptions: staff {staff} EUR per FTE, renovation falls due by "
+        "condition (1: in one, 2: three, 3: six years) and is paid as a 25-year annuity (3 %), "
+        "a closed leased site pays rent until its lease ends, Kela pays the trip to the nearest "
+        "place of care by the cheapest suitable mode (deductible {deductible} EUR one way, "
+        "yearly cap {cap} EUR), car {car} EUR/km, travel time {time} EUR/h.",
+    ),
+    "costs_change": (", muutos perusverkkoon", ", förändring mot basnätet", ", change from today"),
+    "contacts_week": ("Käyntejä / vko", "Besök / vecka", "Contacts / week"),
+    "capacity_week": ("Kapasiteetti / vko", "Kapacitet / vecka", "Capacity / week"),
+    "wait_days": ("Odotus, vrk (ka.)", "Väntan, dygn (medel)", "Mean wait, days"),
+    "capacity_note": (
+        "Ajanvarausjonon malli: käynnit saapuvat satunnaisesti (Poisson), ja kukin varataan "
+        "ensimmäiseen vapaaseen aikaan seuraavasta arkipäivästä alkaen (päivystys samana "
+        "päivänä). Ylikuormitetulla toimipisteellä jono kasvaa: luvut ovat vuoden keskiarvo "
+        "tyhjästä jonosta alkaen. Viisitoista kuormitetuinta toimipistettä.",
+        "Modell för tidsbokningskön: besöken kommer slumpmässigt (Poisson) och bokas till "
+        "första lediga tid från följande vardag (jouren samma dag). Vid ett överbelastat "
+        "ställe växer kön: talen är årets medeltal från en tom kö. De femton mest belastade "
+        "ställena.",
+        "Booking-queue model: requests arrive at random (Poisson) and each is booked into the "
+        "first free slot from the next working day (emergency care the same day). At an "
+        "overloaded site the queue grows: the figures are the average of one year from an "
+        "empty book. The fifteen most loaded sites.",
     ),
     "headline_kela": (
         "Kela-matkakorvaukset 2025–2030",
