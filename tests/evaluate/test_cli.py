@@ -70,6 +70,33 @@ def test_evaluate_and_compare(package: Path, tmp_path: Path) -> None:
     assert not (cmp_out / "comparison.xlsx").exists()
 
 
+def test_evaluate_writes_capacity_and_costs_with_simulation(package: Path, tmp_path: Path) -> None:
+    """--capacity-method simulation gives SimPy wait figures; costs.csv covers 2025-2030."""
+    out = tmp_path / "ev"
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            str(package),
+            "--out",
+            str(out),
+            "--no-excel",
+            "--capacity-method",
+            "simulation",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    cap = pd.read_csv(out / "capacity.csv")
+    assert set(cap.loc[cap["status"] == "ok", "wait_method"]) == {"simulation"}
+    costs = pd.read_csv(out / "costs.csv")
+    assert sorted(costs["year"].unique()) == list(range(2025, 2031))
+    bad = runner.invoke(
+        app, ["evaluate", str(package), "--out", str(out), "--capacity-method", "guess"]
+    )
+    assert bad.exit_code == 2
+    assert "analytic or simulation" in bad.output
+
+
 def test_evaluate_bad_scenario(package: Path, tmp_path: Path) -> None:
     """An unknown site id in the scenario exits with code 2 and names the entry."""
     bad = tmp_path / "bad.toml"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Literal
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..errors import PalveluverkkoError, PalveluverkkoWarning
+from ..errors import InputError, PalveluverkkoError, PalveluverkkoWarning
 from ..evaluate import EvaluateOptions, Scenario, compare, evaluate
 from ..evaluate.evaluation import Evaluation, routing_region
 from ..evaluate.inputs import _transit_available
@@ -60,6 +61,14 @@ def _summary_table(ev: Evaluation) -> Table:
     return table
 
 
+def _capacity_method(value: str) -> Literal["analytic", "simulation"]:
+    if value == "analytic":
+        return "analytic"
+    if value == "simulation":
+        return "simulation"
+    raise InputError(f"--capacity-method: expected analytic or simulation, got {value!r}")
+
+
 @app.command("evaluate")
 def evaluate_cmd(
     region: Path = typer.Argument(..., help="Aluepaketti / Regionpaket / Region package folder."),
@@ -73,6 +82,11 @@ def evaluate_cmd(
     ),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Travel-time cache folder."),
     no_excel: bool = typer.Option(False, "--no-excel", help="Write no Excel workbook."),
+    capacity_method: str = typer.Option(
+        "analytic",
+        "--capacity-method",
+        help="Queue model: analytic (exact chain / diffusion) or simulation (SimPy, slower).",
+    ),
 ) -> None:
     """Arvioi skenaario / Utvärdera ett scenario / Evaluate a scenario.
 
@@ -100,7 +114,10 @@ def evaluate_cmd(
                 sc,
                 travel_times=tt,
                 year=year,
-                options=EvaluateOptions(substitute_rule=substitute_rule),
+                options=EvaluateOptions(
+                    substitute_rule=substitute_rule,
+                    capacity_method=_capacity_method(capacity_method),
+                ),
             )
             bar.update(task, completed=1, total=1)
             files = write_evaluation(ev, out, excel=not no_excel)

@@ -80,13 +80,20 @@ class Comparison:
     costs: pd.DataFrame | None = None
 
     def summary(self) -> str:
-        """The headline figures as text (Finnish first, English in parentheses)."""
+        """The headline figures that change, as text (the rest are counted)."""
         lines = [f"{self.other.scenario.name} vs {self.base.scenario.name} ({self.other.year})"]
-        for _, r in self.headline.iterrows():
+        h = self.headline
+        changed = h["change"].abs().gt(1e-9) | h["figure"].isin(
+            ["county_cost_eur_total", "municipalities_without_physical_site"]
+        )
+        unchanged = int((~changed).sum())
+        for _, r in h.loc[changed].iterrows():
             lines.append(
                 f"  {r['figure']}: {_fmt(r['base'])} -> {_fmt(r['scenario'])} "
                 f"({_fmt(r['change'], sign=True)} {r['unit']})"
             )
+        if unchanged:
+            lines.append(f"  ({unchanged} figures unchanged; all in comparison_headline.csv)")
         return "\n".join(lines)
 
 
