@@ -44,9 +44,18 @@ def test_full_demo_writes_results_and_report(tmp_path: Path) -> None:
     for folder in ("baseline", "scenario", "comparison"):
         assert any((tmp_path / folder).iterdir()), folder
     assert (tmp_path / "baseline" / "results.gpkg").is_file()
+    assert not (tmp_path / "comparison" / "base").exists()  # not written twice
+    costs = pd.read_csv(tmp_path / "comparison" / "comparison_costs.csv")
+    assert sorted(costs["year"].unique()) == list(range(2025, 2031))
+    county = costs.loc[costs["payer"] == "county"].groupby("year")["change_eur"].sum()
+    assert (county < 0).all()  # closing three sites saves premises and investment every year
+    capacity = pd.read_csv(tmp_path / "scenario" / "capacity.csv")
+    assert set(capacity["status"]) <= {"ok", "no_demand", "no_capacity"}
+    assert capacity["share_within_target"].dropna().between(0, 1).all()
     assert "[[close]]" in (tmp_path / "scenarios" / "example.toml").read_text(encoding="utf-8")
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "SYNTEETTINEN AINEISTO" in html
+    assert "ei ole käytettävissä" not in html  # capacity and costs are in the report
     assert (tmp_path / "report.html").stat().st_size < 15e6
     summary = pd.read_csv(tmp_path / "baseline" / "summary.csv")
     # contacts conserved: the channels and the unserved add up to the total of every service

@@ -159,7 +159,7 @@ def demo(
         t = time.perf_counter()
         write_evaluation(base, out / "baseline")
         write_evaluation(proposed, out / "scenario")
-        write_comparison(comparison, out / "comparison")
+        write_comparison(comparison, out / "comparison", evaluations=False)
         bar.advance(task)
         figures["write results"] = time.perf_counter() - t
         from ..report import write_report  # the report module is imported only when needed

@@ -122,12 +122,17 @@ def write_evaluation(ev: Evaluation, out_dir: str | Path, *, excel: bool = True)
     return written
 
 
-def write_comparison(cmp: Comparison, out_dir: str | Path, *, excel: bool = True) -> list[Path]:
-    """Write both evaluations and the comparison tables into ``out_dir``; return the files."""
+def write_comparison(
+    cmp: Comparison, out_dir: str | Path, *, excel: bool = True, evaluations: bool = True
+) -> list[Path]:
+    """Write the comparison tables into ``out_dir`` (and, with ``evaluations``, both evaluations
+    into ``base/`` and ``scenario/`` under it); return the files."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = write_evaluation(cmp.base, out / "base", excel=excel)
-    written += write_evaluation(cmp.other, out / "scenario", excel=excel)
+    written: list[Path] = []
+    if evaluations:
+        written += write_evaluation(cmp.base, out / "base", excel=excel)
+        written += write_evaluation(cmp.other, out / "scenario", excel=excel)
     tables: dict[str, pd.DataFrame | None] = {
         "headline": cmp.headline,
         "access": cmp.access,
