@@ -8,6 +8,7 @@ from . import (
     import_cmds,  # noqa: F401
     network_cmds,  # noqa: F401
     optimize_cmds,  # noqa: F401
+    pareto_cmds,  # noqa: F401
     region_cmds,  # noqa: F401
     report_cmds,  # noqa: F401
 )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 import numpy as np
@@ -59,6 +59,7 @@ def pareto_front(
     threshold_minutes: float | None = None,
     params: SolveParams | None = None,
     seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Annual cost against access for each number of open sites.
 
@@ -77,6 +78,8 @@ def pareto_front(
         Solver parameters of every solve.
     seed
         Seed of the randomised searches.
+    progress
+        Called with ``(done, total)`` after each ``p`` (for a progress bar).
 
     Returns
     -------
@@ -92,8 +95,9 @@ def pareto_front(
     rules = problem.rules
     if p_values is None:
         p_values = range(max(rules.min_open(), 1), int(rules.allowed.sum()) + 1)
+    p_list = [int(p) for p in p_values]
     records: list[dict[str, object]] = []
-    for p in p_values:
+    for done, p in enumerate(p_list, start=1):
         res: LocationResult
         if access == "mean":
             res = p_median(problem, int(p), params=params, seed=seed)
@@ -121,6 +125,8 @@ def pareto_front(
         )
         records.append(rec)
         log.debug("pareto p=%d: %s", p, res.summary().splitlines()[1])
+        if progress is not None:
+            progress(done, len(p_list))
     frame = pd.DataFrame.from_records(records)
     if frame.empty:
         frame["efficient"] = pd.Series(dtype=bool)

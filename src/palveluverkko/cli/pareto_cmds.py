@@ -1,0 +1,124 @@
+"""Command ``pareto``: the trade-off between the annual cost of a service's sites and access."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..errors import InputError, PalveluverkkoError, PalveluverkkoWarning
+from ..locate import SolveParams, pareto_front
+from ..locate.region import service_problem
+from ..network import travel_times
+from ..region import read_region
+from . import app, console
+
+EXIT_ERROR = 1
+EXIT_INVALID = 2
+ACCESS = ("mean", "worst", "share")
+
+
+@app.command("pareto")
+def pareto_cmd(
+    region: Path = typer.Argument(..., help="Aluepaketti / Regionpaket / Region package folder."),
+    service: str = typer.Option(..., "--service", help="Palvelu / Tjänst / Service code."),
+    access: str = typer.Option(
+        "mean",
+        "--access",
+        help="mean (p-median), worst (p-center) or share (MCLP within --threshold).",
+    ),
+    threshold: float | None = typer.Option(
+        None, "--threshold", help="Minutes of the share column; default the service's threshold."
+    ),
+    p_min: int | None = typer.Option(None, "--p-min", help="Fewest open sites (default: rules)."),
+    p_max: int | None = typer.Option(None, "--p-max", help="Most open sites (default: all)."),
+    mode: str = typer.Option("car", "--mode", help="car, walk, bike or transit."),
+    year: int | None = typer.Option(None, "--year", "-y", help="Demand year."),
+    per_municipality: int = typer.Option(
+        1, "--per-municipality", help="Minimum open sites in each municipality (0 = none)."
+    ),
+    time_limit: float = typer.Option(20.0, "--time-limit", help="Seconds per number of sites."),
+    out: Path = typer.Option(Path("pareto.csv"), "--out", "-o", help="CSV of the front."),
+    cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Travel-time cache folder."),
+) -> None:
+    """Kustannus vs. saavutettavuus / Kostnad mot tillgänglighet / Cost against access.
+
+    For each number of open sites the access-optimal network (with its proven bound), its
+    annual premises cost, mean and worst travel time and share within the threshold; rows that
+    no other row beats on both cost and the chosen access measure are marked efficient.
+    """
+    try:
+        if access not in ACCESS:
+            raise InputError(f"--access: expected one of {', '.join(ACCESS)}; got {access!r}")
+        loaded = read_region(region)
+        if threshold is None:
+            svc = loaded.services.set_index(loaded.services["service"].astype(str))
+            if service in svc.index:
+                threshold = float(svc.loc[service, "threshold_min"])
+        with (
+            warnings.catch_warnings(record=True) as caught,
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as bar,
+        ):
+            warnings.simplefilter("always", PalveluverkkoWarning)
+            tt = travel_times(loaded, mode, cache_dir=cache_dir)
+            prob = service_problem(
+                loaded,
+                service,
+                tt.minutes,
+                tt.site_ids,
+                year=year,
+                min_open_per_municipality=per_municipality,
+            )
+            lo = max(prob.rules.min_open(), 1) if p_min is None else p_min
+            hi = int(prob.rules.allowed.sum()) if p_max is None else p_max
+            if not 1 <= lo <= hi <= prob.n_sites:
+                raise InputError(
+                    f"--p-min/--p-max: {lo}..{hi} is not a range within 1..{prob.n_sites} "
+                    f"(the candidate sites of {service}); the rules need at least "
+                    f"{prob.rules.min_open()} open"
+                )
+            task = bar.add_task("ratkaisut / lösningar / solves", total=hi - lo + 1)
+            front = pareto_front(
+                prob,
+                range(lo, hi + 1),
+                access=access,  # type: ignore[arg-type]
+                threshold_minutes=threshold,
+                params=SolveParams(time_limit_s=time_limit),
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        front = front.assign(open_sites=front["open_sites"].map(lambda s: ";".join(map(str, s))))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        front.to_csv(out, index=False)
+    except PalveluverkkoError as exc:
+        console.print(f"[bold red]virhe / fel / error:[/] {exc}")
+        raise typer.Exit(EXIT_INVALID if isinstance(exc, ValueError) else EXIT_ERROR) from exc
+    for w in caught:
+        console.print(f"[yellow]varoitus / varning / warning:[/] {w.message}")
+    table = Table(title=f"{service}: {access} ({mode})")
+    for col in ("p", "EUR / year", "mean min", "worst min", f"≤{threshold or '-'} min", "gap"):
+        table.add_column(col, justify="right")
+    table.add_column("efficient")
+    for _, r in front.iterrows():
+        share = r.get("share_within", math.nan)
+        table.add_row(
+            str(r["p"]),
+            f"{r['annual_cost_eur']:,.0f}".replace(",", " "),
+            f"{r['mean_minutes']:.1f}",
+            f"{r['max_minutes']:.1f}",
+            "-" if math.isnan(share) else f"{100 * share:.1f} %",
+            f"{100 * r['gap']:.2f} %",
+            "●" if r["efficient"] else "",
+        )
+    console.print(table)
+    console.print(f"Kirjoitettu / Skrivet / Written: {out}")
