@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Literal
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 from rich.table import Table
 
-from ..errors import InputError, PalveluverkkoError, PalveluverkkoWarning
+from ..errors import InputError
 from ..evaluate import EvaluateOptions, Scenario, compare, evaluate
 from ..evaluate.evaluation import Evaluation, routing_region
 from ..evaluate.inputs import _transit_available
@@ -18,9 +17,7 @@ from ..evaluate.io import write_comparison, write_evaluation
 from ..network import TravelTimes, travel_times
 from ..region import Region, read_region
 from . import app, console
-
-EXIT_ERROR = 1
-EXIT_INVALID = 2
+from ._session import session
 
 
 def _matrices(
@@ -93,39 +90,23 @@ def evaluate_cmd(
     Writes results.gpkg (layers cells, sites, municipalities; opens in QGIS), a CSV per table and
     results.xlsx into --out.
     """
-    try:
+    with session() as bar:
         loaded = read_region(region)
         sc = Scenario.from_toml(scenario) if scenario is not None else Scenario()
-        with (
-            Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            ) as bar,
-            warnings.catch_warnings(record=True) as caught,
-        ):
-            warnings.simplefilter("always", PalveluverkkoWarning)
-            tt = _matrices(loaded, [sc], cache_dir, bar)
-            task = bar.add_task("arviointi / utvärdering / evaluation", total=None)
-            ev = evaluate(
-                loaded,
-                sc,
-                travel_times=tt,
-                year=year,
-                options=EvaluateOptions(
-                    substitute_rule=substitute_rule,
-                    capacity_method=_capacity_method(capacity_method),
-                ),
-            )
-            bar.update(task, completed=1, total=1)
-            files = write_evaluation(ev, out, excel=not no_excel)
-    except PalveluverkkoError as exc:
-        console.print(f"[bold red]virhe / fel / error:[/] {exc}")
-        raise typer.Exit(EXIT_INVALID if isinstance(exc, ValueError) else EXIT_ERROR) from exc
-    for w in caught:
-        console.print(f"[yellow]varoitus / varning / warning:[/] {w.message}")
+        tt = _matrices(loaded, [sc], cache_dir, bar)
+        task = bar.add_task("arviointi / utvärdering / evaluation", total=None)
+        ev = evaluate(
+            loaded,
+            sc,
+            travel_times=tt,
+            year=year,
+            options=EvaluateOptions(
+                substitute_rule=substitute_rule,
+                capacity_method=_capacity_method(capacity_method),
+            ),
+        )
+        bar.update(task, completed=1, total=1)
+        files = write_evaluation(ev, out, excel=not no_excel)
     console.print(_summary_table(ev))
     for note in ev.notes:
         console.print(f"[dim]huom. / obs. / note: {note}[/]")
@@ -148,33 +129,17 @@ def compare_cmd(
 
     Writes base/ and scenario/ (as `evaluate` does) and comparison_*.csv + comparison.xlsx.
     """
-    try:
+    with session() as bar:
         loaded = read_region(region)
         a = Scenario.from_toml(base)
         b = Scenario.from_toml(other)
         opts = EvaluateOptions(substitute_rule=substitute_rule)
-        with (
-            Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            ) as bar,
-            warnings.catch_warnings(record=True) as caught,
-        ):
-            warnings.simplefilter("always", PalveluverkkoWarning)
-            tt = _matrices(loaded, [a, b], cache_dir, bar)
-            task = bar.add_task("arviointi / utvärdering / evaluation", total=None)
-            ev_a = evaluate(loaded, a, travel_times=tt, options=opts)
-            ev_b = evaluate(loaded, b, travel_times=tt, options=opts)
-            cmp = compare(ev_a, ev_b)
-            bar.update(task, completed=1, total=1)
-            files = write_comparison(cmp, out, excel=not no_excel)
-    except PalveluverkkoError as exc:
-        console.print(f"[bold red]virhe / fel / error:[/] {exc}")
-        raise typer.Exit(EXIT_INVALID if isinstance(exc, ValueError) else EXIT_ERROR) from exc
-    for w in caught:
-        console.print(f"[yellow]varoitus / varning / warning:[/] {w.message}")
+        tt = _matrices(loaded, [a, b], cache_dir, bar)
+        task = bar.add_task("arviointi / utvärdering / evaluation", total=None)
+        ev_a = evaluate(loaded, a, travel_times=tt, options=opts)
+        ev_b = evaluate(loaded, b, travel_times=tt, options=opts)
+        cmp = compare(ev_a, ev_b)
+        bar.update(task, completed=1, total=1)
+        files = write_comparison(cmp, out, excel=not no_excel)
     console.print(cmp.summary())
     console.print(f"Kirjoitettu / Skrivet / Written: {len(files)} files in {out}")

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import math
-import warnings
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..errors import InputError, PalveluverkkoError, PalveluverkkoWarning
+from ..errors import InputError
 from ..locate import SolveParams, pareto_front
 from ..locate.region import service_problem
 from ..network import travel_times
 from ..region import read_region
 from . import app, console
+from ._session import fail, session
 
-EXIT_ERROR = 1
-EXIT_INVALID = 2
 ACCESS = ("mean", "worst", "share")
 
 
@@ -51,60 +49,49 @@ def pareto_cmd(
     annual premises cost, mean and worst travel time and share within the threshold; rows that
     no other row beats on both cost and the chosen access measure are marked efficient.
     """
-    try:
-        if access not in ACCESS:
-            raise InputError(f"--access: expected one of {', '.join(ACCESS)}; got {access!r}")
+    if access not in ACCESS:
+        raise fail(f"--access: expected one of {', '.join(ACCESS)}; got {access!r}")
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
+    with session(*columns) as bar:
         loaded = read_region(region)
         if threshold is None:
             svc = loaded.services.set_index(loaded.services["service"].astype(str))
             if service in svc.index:
                 threshold = float(svc.loc[service, "threshold_min"])
-        with (
-            warnings.catch_warnings(record=True) as caught,
-            Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total}"),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            ) as bar,
-        ):
-            warnings.simplefilter("always", PalveluverkkoWarning)
-            tt = travel_times(loaded, mode, cache_dir=cache_dir)
-            prob = service_problem(
-                loaded,
-                service,
-                tt.minutes,
-                tt.site_ids,
-                year=year,
-                min_open_per_municipality=per_municipality,
+        tt = travel_times(loaded, mode, cache_dir=cache_dir)
+        prob = service_problem(
+            loaded,
+            service,
+            tt.minutes,
+            tt.site_ids,
+            year=year,
+            min_open_per_municipality=per_municipality,
+        )
+        lo = max(prob.rules.min_open(), 1) if p_min is None else p_min
+        hi = int(prob.rules.allowed.sum()) if p_max is None else p_max
+        if not 1 <= lo <= hi <= prob.n_sites:
+            raise InputError(
+                f"--p-min/--p-max: {lo}..{hi} is not a range within 1..{prob.n_sites} "
+                f"(the candidate sites of {service}); the rules need at least "
+                f"{prob.rules.min_open()} open"
             )
-            lo = max(prob.rules.min_open(), 1) if p_min is None else p_min
-            hi = int(prob.rules.allowed.sum()) if p_max is None else p_max
-            if not 1 <= lo <= hi <= prob.n_sites:
-                raise InputError(
-                    f"--p-min/--p-max: {lo}..{hi} is not a range within 1..{prob.n_sites} "
-                    f"(the candidate sites of {service}); the rules need at least "
-                    f"{prob.rules.min_open()} open"
-                )
-            task = bar.add_task("ratkaisut / lösningar / solves", total=hi - lo + 1)
-            front = pareto_front(
-                prob,
-                range(lo, hi + 1),
-                access=access,  # type: ignore[arg-type]
-                threshold_minutes=threshold,
-                params=SolveParams(time_limit_s=time_limit),
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
+        task = bar.add_task("ratkaisut / lösningar / solves", total=hi - lo + 1)
+        front = pareto_front(
+            prob,
+            range(lo, hi + 1),
+            access=access,  # type: ignore[arg-type]
+            threshold_minutes=threshold,
+            params=SolveParams(time_limit_s=time_limit),
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
         front = front.assign(open_sites=front["open_sites"].map(lambda s: ";".join(map(str, s))))
         out.parent.mkdir(parents=True, exist_ok=True)
         front.to_csv(out, index=False)
-    except PalveluverkkoError as exc:
-        console.print(f"[bold red]virhe / fel / error:[/] {exc}")
-        raise typer.Exit(EXIT_INVALID if isinstance(exc, ValueError) else EXIT_ERROR) from exc
-    for w in caught:
-        console.print(f"[yellow]varoitus / varning / warning:[/] {w.message}")
     table = Table(title=f"{service}: {access} ({mode})")
     for col in ("p", "EUR / year", "mean min", "worst min", f"≤{threshold or '-'} min", "gap"):
         table.add_column(col, justify="right")

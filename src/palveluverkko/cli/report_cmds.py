@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from ..errors import PalveluverkkoError, PalveluverkkoWarning
+from ..errors import InputError, PalveluverkkoError
 from ..evaluate import Scenario, compare, evaluate
 from ..region import read_region
 from ..report import write_report
-from . import app, console
-from .evaluate_cmds import EXIT_ERROR, EXIT_INVALID, _matrices
+from . import app
+from ._session import fail, session
+from .evaluate_cmds import _matrices
 
 
 @app.command("report")
@@ -32,40 +31,25 @@ def report_cmd(
 ) -> None:
     """Raportti / Rapport / Report: one self-contained HTML page (and PDF) that opens offline."""
     if lang not in ("fi", "sv", "en"):
-        console.print(f"[bold red]virhe / fel / error:[/] --lang {lang!r}: use fi, sv or en")
-        raise typer.Exit(EXIT_INVALID)
-    try:
+        raise fail(f"--lang {lang!r}: use fi, sv or en")
+    with session() as bar:
         loaded = read_region(region)
         sc = Scenario.from_toml(scenario) if scenario is not None else None
-        with (
-            Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            ) as bar,
-            warnings.catch_warnings(record=True) as caught,
-        ):
-            warnings.simplefilter("always", PalveluverkkoWarning)
-            tt = _matrices(loaded, [sc] if sc is not None else [], cache_dir, bar)
-            task = bar.add_task("arviointi / utvärdering / evaluation", total=None)
-            base = evaluate(loaded, None, travel_times=tt)
-            comparison = None
-            if sc is not None:
-                comparison = compare(base, evaluate(loaded, sc, travel_times=tt))
-            bar.update(task, completed=1, total=1)
-            task = bar.add_task("raportti / rapport / report", total=None)
+        tt = _matrices(loaded, [sc] if sc is not None else [], cache_dir, bar)
+        task = bar.add_task("arviointi / utvärdering / evaluation", total=None)
+        base = evaluate(loaded, None, travel_times=tt)
+        comparison = None
+        if sc is not None:
+            comparison = compare(base, evaluate(loaded, sc, travel_times=tt))
+        bar.update(task, completed=1, total=1)
+        task = bar.add_task("raportti / rapport / report", total=None)
+        try:
             path = write_report(base, comparison, loaded, out, lang=lang, service=service, pdf=pdf)
-            bar.update(task, completed=1, total=1)
-    except PalveluverkkoError as exc:
-        console.print(f"[bold red]virhe / fel / error:[/] {exc}")
-        raise typer.Exit(EXIT_INVALID if isinstance(exc, ValueError) else EXIT_ERROR) from exc
-    except ValueError as exc:  # an unknown --service
-        console.print(f"[bold red]virhe / fel / error:[/] {exc}")
-        raise typer.Exit(EXIT_INVALID) from exc
-    for w in caught:
-        console.print(f"[yellow]varoitus / varning / warning:[/] {w.message}")
+        except ValueError as exc:  # an unknown --service
+            if isinstance(exc, PalveluverkkoError):
+                raise
+            raise InputError(f"--service: {exc}") from exc
+        bar.update(task, completed=1, total=1)
     typer.echo(f"report: {path} ({path.stat().st_size / 1e6:.1f} MB)")
     if pdf:
         typer.echo(f"pdf: {path.with_suffix('.pdf')}")
