@@ -205,3 +205,19 @@ def test_evaluate_and_compare_carry_costs_and_capacity() -> None:
     h = cmp.headline.set_index("figure")
     assert h.at["county_cost_eur_total", "change"] < 0  # s3's rent and investment saved
     assert "vastaanotto:share_within_target" in h.index
+
+
+def test_missing_site_costs_are_counted_in_the_notes() -> None:
+    """Sites without premises cost or condition are counted and named in the notes, not hidden."""
+    r = tiny_region()
+    sites = r.sites.copy()
+    sites.loc[sites["site_id"] == "s1", "annual_cost_eur"] = np.nan
+    sites["condition"] = pd.array([pd.NA, 2, 1], dtype="Int64")
+    r = r.replace(sites=sites)
+    travel = _travel([_row()], ["c0"], ["vastaanotto"])
+    t = cost_table(r, r, travel, years=YEARS)
+    notes = " ".join(t.attrs["notes"])
+    assert "1 of 3 sites have no annual_cost_eur" in notes
+    assert "1 of 3 sites have no condition" in notes
+    assert "projection ends in 2024" in notes  # the tiny region has no projection
+    assert _component(t, "premises") == pytest.approx(240_000.0)

@@ -153,7 +153,7 @@ def _year_factors(region: Region, eval_year: int, years: Sequence[int]) -> pd.Da
             f"costs: the population projection ends in {available[-1]}; years "
             f"{beyond[0]}-{beyond[-1]} keep its population"
         )
-        log.warning(note)
+        log.info(note)  # the evaluation's notes carry it to the reader
         out.attrs["note"] = note
     return out
 
@@ -414,7 +414,22 @@ def cost_table(
         rows,
         columns=["year", "component", "payer", "cost_eur", "quantity", "unit", "in_effect"],
     )
-    out.attrs["notes"] = [factors.attrs["note"]] if "note" in factors.attrs else []
+    notes = [factors.attrs["note"]] if "note" in factors.attrs else []
+    for column, effect in (
+        ("annual_cost_eur", "their premises cost counts as 0"),
+        ("investment_need_eur", "their investment need counts as 0"),
+        ("condition", "their investment need never falls due (it falls due by condition)"),
+    ):
+        values = scen.sites[column] if column in scen.sites else pd.Series(np.nan, scen.sites.index)
+        n_missing = int(pd.to_numeric(values, errors="coerce").isna().sum())
+        if n_missing:
+            notes.append(
+                f"costs: {n_missing} of {len(scen.sites)} sites have no {column}; {effect}. "
+                "Add it to the sites layer"
+            )
+    for n in notes:
+        log.info(n)
+    out.attrs["notes"] = notes
     return out
 
 
