@@ -16,6 +16,7 @@ import typer
 
 from ..errors import PalveluverkkoError
 from ..region.io import write_region
+from ..region.model import GtfsFeed, Region
 from ..region.validate import validate
 from ..sources.build import PAAVO_CREDIT, assemble_region, region_from_county_gpkg
 from ..sources.municipalities import STATFI_CREDIT, county_codes, read_municipalities
@@ -184,11 +185,16 @@ def region_cmd(
     sites: Path | None = typer.Option(None, help="GeoPackage, layer 'sites'."),
     base_year: int = typer.Option(2017, help="Year of the population."),
     hospital: list[str] = typer.Option([], help="Name of a designated 24-hour hospital."),
+    roads_pbf: Path | None = typer.Option(
+        None, help="OpenStreetMap extract (.osm.pbf) of the roads; copied into the package."
+    ),
+    gtfs: list[Path] = typer.Option([], help="GTFS zip of public transport (repeatable)."),
 ) -> None:
     """Aluepaketti / Regionpaket / Assemble, validate and write a region package.
 
     Either --county-gpkg, or --municipalities, --population and --sites as written by the other
     import commands. Services are the default catalogue; site capacities are sized to demand.
+    --roads-pbf and --gtfs add the networks that travel times need.
     """
     if county_gpkg is not None:
         built = _run(
@@ -220,7 +226,23 @@ def region_cmd(
                 credits=(STATFI_CREDIT, PAAVO_CREDIT),
             )
         )
+    region = _with_networks(region, roads_pbf, gtfs)
     for problem in validate(region):
         typer.echo(str(problem))
     path = _run(lambda: write_region(region, out))
     typer.echo(f"{region.summary()} -> {path}")
+
+
+def _with_networks(region: Region, roads_pbf: Path | None, gtfs: list[Path]) -> Region:
+    """``region`` with the road extract and GTFS feeds given on the command line."""
+    for path, what in [(roads_pbf, "--roads-pbf")] + [(g, "--gtfs") for g in gtfs]:
+        if path is not None and not path.is_file():
+            console.print(f"[bold red]virhe / fel / error:[/] {what}: no file {path}")
+            raise typer.Exit(EXIT_INVALID)
+    changes: dict[str, object] = {}
+    if roads_pbf is not None:
+        changes["roads_pbf"] = roads_pbf
+    if gtfs:
+        feeds = [GtfsFeed(name=g.stem, data=g.read_bytes()) for g in gtfs]
+        changes["gtfs"] = (*region.gtfs, *feeds)
+    return region.replace(**changes) if changes else region
