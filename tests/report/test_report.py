@@ -185,3 +185,24 @@ def test_report_renders_in_headless_chromium(
     assert not_background.mean() > 0.05  # text, tables and maps cover the page
     colours = {tuple(p) for p in pixels[::7, ::7].reshape(-1, 3).tolist()}
     assert len(colours) > 50  # maps and legend, not just black text on white
+
+
+def test_large_population_areas_are_drawn_as_their_polygons() -> None:
+    """Postal-code areas (larger than grid cells) are drawn as polygons, grid cells as squares."""
+    from palveluverkko.report.svgmap import map_svg
+
+    region = tiny_region()
+    values = np.array([5.0, 15.0, np.inf, 25.0, 50.0, 70.0])
+    kw = {
+        "breaks": [10, 20, 30, 45, 60, np.inf],
+        "colours": ["#1", "#2", "#3", "#4", "#5", "#6"],
+        "labels": ["a", "b", "c", "d", "e", "f"],
+        "unreachable_label": "x",
+        "title": "t",
+    }
+    squares = map_svg(region, values, **kw)  # type: ignore[arg-type]
+    assert 'stroke="white" stroke-width="0.5"' not in squares
+    pop = region.population.copy()
+    pop["geometry"] = pop.geometry.centroid.buffer(2_000.0)
+    areas = map_svg(region.replace(population=pop), values, **kw)  # type: ignore[arg-type]
+    assert areas.count('stroke="white" stroke-width="0.5"') == 6  # one path per class present

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -102,6 +103,28 @@ def _cells(
     return "".join(out)
 
 
+def _areal(geoms: gpd.GeoSeries, cell_size_m: float) -> bool:
+    """Whether the population units are areas larger than grid cells (e.g. postal-code areas),
+    to be drawn as their polygons rather than as squares at their points."""
+    polys = geoms.geom_type.isin(["Polygon", "MultiPolygon"])
+    if not len(geoms) or not polys.all():
+        return False
+    return float(np.median(geoms.area.to_numpy())) > 4.0 * cell_size_m**2
+
+
+def _areas(
+    geoms: gpd.GeoSeries, classes: np.ndarray, colours: Sequence[str], frame: MapFrame
+) -> str:
+    out = []
+    for cls, colour in [(-1, UNREACHABLE_COLOUR), *enumerate(colours)]:
+        pick = geoms[classes == cls]
+        if not len(pick):
+            continue
+        d = "".join(_path_data(g, frame) for g in pick)
+        out.append(f'<path fill="{colour}" stroke="white" stroke-width="0.5" d="{d}"/>')
+    return "".join(out)
+
+
 def _legend(labels: Sequence[str], colours: Sequence[str], extra: Sequence[tuple[str, str]]) -> str:
     items = [*zip(colours, labels, strict=True), *extra]
     rows = []
@@ -145,8 +168,12 @@ def map_svg(
     ]
     muni = "".join(_path_data(g, frame) for g in region.municipalities.geometry)
     body.append(f'<path d="{muni}" fill="#f1f0ea" stroke="none"/>')
-    xy = region.cell_points()
-    body.append(_cells(xy, classify(values, breaks), colours, cell_size_m, frame))
+    classes = classify(values, breaks)
+    geoms = region.population.geometry
+    if _areal(geoms, cell_size_m):
+        body.append(_areas(geoms, classes, colours, frame))
+    else:
+        body.append(_cells(region.cell_points(), classes, colours, cell_size_m, frame))
     if region.water is not None and len(region.water):
         water = "".join(_path_data(g, frame) for g in region.water.geometry)
         body.append(f'<path d="{water}" fill="#b7d3ea" stroke="#8fb5d6" stroke-width="0.4"/>')
