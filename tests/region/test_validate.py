@@ -165,6 +165,19 @@ def test_cell_outside_every_municipality_is_a_warning(package: Path) -> None:
     assert_names(out, "warning: population.geometry [row c0]", "outside every municipality")
 
 
+def test_municipality_without_a_site_is_a_warning(package: Path) -> None:
+    """With the one-site policy, a municipality left without sites is named by its code."""
+
+    def change(f: pd.DataFrame) -> pd.DataFrame:
+        return f.loc[f["municipality"] != "901"].reset_index(drop=True)
+
+    rewrite(package, "sites", change)
+    rewrite(package, "site_services", lambda f: f.loc[f["site_id"] != "s1"])
+    code, out = run_validate(package)
+    assert code == 0, out
+    assert_names(out, "warning: municipalities.code [row 901]", "no physical site")
+
+
 def test_unknown_municipality_code(package: Path) -> None:
     """A reference to a municipality code that does not exist is an error."""
 

@@ -357,11 +357,11 @@ def check_tables(
             problems.append(
                 Problem(
                     "warning",
-                    "sites",
-                    "municipality",
+                    "municipalities",
+                    "code",
                     code,
-                    f"municipality {code} has no physical site, but the policy keeps one in "
-                    "every municipality",
+                    f"municipality {code} has no physical site in the sites layer, but the "
+                    "policy keeps one in every municipality",
                     "add its site(s) to the sites layer, or set "
                     "one_physical_site_per_municipality = false under [policy]",
                 )
