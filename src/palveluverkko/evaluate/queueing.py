@@ -139,6 +139,36 @@ def _check(contacts_per_week: float, capacity_per_week: float, access_target_day
         )
 
 
+@dataclass(frozen=True)
+class _Queue:
+    """The model's figures of one site-service (see the module docstring)."""
+
+    lag: int
+    c: int
+    rho: float
+    lam: float
+    target: int
+
+    @classmethod
+    def of(cls, contacts: float, capacity: float, target_days: float, lag: int | None) -> _Queue:
+        _check(contacts, capacity, target_days)
+        c = slots_per_day(capacity)
+        rho = contacts / capacity
+        return cls(
+            lag=booking_lag(target_days) if lag is None else int(lag),
+            c=c,
+            rho=rho,
+            lam=rho * c,
+            target=_target_working_days(target_days),
+        )
+
+    def alone(self, method: str) -> QueueResult:
+        """Without other requests: the first slot, ``lag`` working days on."""
+        pmf = np.zeros(self.lag + 1)
+        pmf[self.lag] = 1.0
+        return _result(pmf, self.target, True, method)
+
+
 def _poisson(lam: float) -> NDArray[np.float64]:
     """Poisson pmf on ``0 .. K-1`` with the tail beyond ``K`` below 1e-16."""
     k = int(lam + 14.0 * math.sqrt(lam) + 25.0)
@@ -274,16 +304,10 @@ def analytic_wait(
     -------
     QueueResult
     """
-    _check(contacts_per_week, capacity_per_week, access_target_days)
-    lag = booking_lag(access_target_days) if lag is None else int(lag)
-    c = slots_per_day(capacity_per_week)
-    rho = contacts_per_week / capacity_per_week
-    lam = rho * c
-    target = _target_working_days(access_target_days)
+    q = _Queue.of(contacts_per_week, capacity_per_week, access_target_days, lag)
+    lag, c, rho, lam, target = q.lag, q.c, q.rho, q.lam, q.target
     if lam == 0.0:
-        pmf = np.zeros(lag + 1)
-        pmf[lag] = 1.0
-        return _result(pmf, target, True, "exact")
+        return q.alone("exact")
     if rho >= 1.0:
         return _result(_overload_wait(lam, c, lag), target, False, "overload")
     arr = _poisson(lam)
@@ -330,16 +354,10 @@ def simulate_wait(
     """
     import simpy
 
-    _check(contacts_per_week, capacity_per_week, access_target_days)
-    lag = booking_lag(access_target_days) if lag is None else int(lag)
-    c = slots_per_day(capacity_per_week)
-    rho = contacts_per_week / capacity_per_week
-    lam = rho * c
-    target = _target_working_days(access_target_days)
+    q = _Queue.of(contacts_per_week, capacity_per_week, access_target_days, lag)
+    lag, c, rho, lam, target = q.lag, q.c, q.rho, q.lam, q.target
     if lam == 0.0:
-        pmf = np.zeros(lag + 1)
-        pmf[lag] = 1.0
-        return _result(pmf, target, True, "simulation")
+        return q.alone("simulation")
     steady = rho < 1.0
     rng = np.random.default_rng(seed)
     counts = np.zeros(64, dtype=np.int64)
