@@ -76,6 +76,7 @@ def solve_milp(
     start: FloatArray | None = None,
     relax: bool = False,
     stop_at_first_solution: bool = False,
+    objective_cutoff: float | None = None,
 ) -> MilpOutcome:
     """Solve ``model`` with HiGHS under a time limit.
 
@@ -95,6 +96,9 @@ def solve_milp(
         Solve the LP relaxation instead.
     stop_at_first_solution
         Stop at the first feasible solution (feasibility tests).
+    objective_cutoff
+        HiGHS ``objective_bound``: only solutions better than this are searched for; nodes
+        whose bound is worse are pruned (a decision test "is there one at most this good?").
     """
     t0 = time.perf_counter()
     h = highspy.Highs()
@@ -106,6 +110,8 @@ def solve_milp(
     h.setOptionValue("random_seed", 0)
     if stop_at_first_solution:
         h.setOptionValue("mip_max_improving_sols", 1)
+    if objective_cutoff is not None:
+        h.setOptionValue("objective_bound", float(objective_cutoff))
     lp = highspy.HighsLp()
     n_col = int(model.cost.size)
     n_row = int(model.row_lower.size)

@@ -45,11 +45,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from .coverage import greedy_cover
-from .exact import cover_milp, solve_milp
+from .exact import MilpOutcome, cover_milp, solve_milp
 from .heuristics import MoveSpace, greedy, local_search, weighted_costs
 from .problem import (
     BoolArray,
     FloatArray,
+    IntArray,
     LocationProblem,
     Rows,
     SiteRules,
@@ -62,9 +63,61 @@ log = logging.getLogger("palveluverkko.locate")
 
 __all__ = ["p_center"]
 
+GAP_STEP = 0.005
+"""Radius tests aimed at the gap are made this far (relative) below the incumbent radius."""
+FIND_SHARE = 0.3
+"""Share of a radius test's time spent looking for a cover before minimising the count."""
+NARROW = 0.03
+"""A bracket narrower than this (relative) is closed from the top by gap-aimed tests."""
+
 
 def _radius(R: FloatArray, S: BoolArray) -> float:
     return float(R[:, S].min(axis=1).max())
+
+
+def reduce_cover(cov: BoolArray, rules: SiteRules) -> tuple[IntArray, IntArray]:
+    """Rows and columns of a set-cover instance that suffice (dominance reduction).
+
+    ``cov[i, j]``: site ``j`` serves row ``i``. Rows served by a must-open site are dropped
+    (always covered); a row whose set of serving sites contains another row's set is dropped
+    (covering that row covers it); equal rows keep one. A site whose served rows are a subset of
+    another allowed site's is dropped when it is not must-open and the other site can stand in
+    for it under the rules (no group, or the same group); equal sites keep the first. Every
+    cover of the reduced instance with ``k`` sites is a cover of the whole with at most ``k``
+    sites (the reduced sites are a subset), and every cover of the whole maps to one of the
+    reduced instance of no more sites, so the minimum cover number is unchanged.
+    Returns the kept row and column indices.
+    """
+    cols = np.flatnonzero(rules.allowed)
+    fixed = rules.fixed_open[cols]
+    rows = np.flatnonzero(~cov[:, cols[fixed]].any(axis=1)) if fixed.any() else np.arange(len(cov))
+    group = rules.group_of_site
+    for _ in range(8):
+        before = (rows.size, cols.size)
+        B = cov[np.ix_(rows, cols)]
+        # identical rows: keep the first of each pattern
+        _, first = np.unique(np.packbits(B, axis=1), axis=0, return_index=True)
+        rows = rows[np.sort(first)]
+        if rows.size <= 4_000:
+            B = cov[np.ix_(rows, cols)].astype(np.float32)
+            size = B.sum(axis=1)
+            sub = size[:, None] - 0.5 <= (B @ B.T)  # sub[k, i]: rows(k) within rows(i)
+            np.fill_diagonal(sub, False)
+            rows = rows[~sub.any(axis=0)]  # no equal rows remain, so sub is strict
+        B = cov[np.ix_(rows, cols)].astype(np.float32)
+        size = B.sum(axis=0)
+        sub = size[:, None] - 0.5 <= (B.T @ B)  # sub[j, k]: site j's rows within site k's
+        np.fill_diagonal(sub, False)
+        g = group[cols]
+        can = (g[:, None] < 0) | (g[:, None] == g[None, :])  # k may stand in for j
+        equal = sub & sub.T
+        idx = np.arange(cols.size)
+        drop_by = sub & can & (~equal | ~can.T | (idx[None, :] < idx[:, None]))
+        drop = drop_by.any(axis=1) & ~rules.fixed_open[cols]
+        cols = cols[~drop]
+        if (rows.size, cols.size) == before:
+            break
+    return rows, cols
 
 
 def cover_test(
@@ -76,12 +129,17 @@ def cover_test(
     time_limit_s: float,
     threads: int,
     stats: dict[str, int],
+    find_first: bool = True,
 ) -> tuple[str, BoolArray | None]:
     """Whether at most ``p`` sites (under the rules) serve every row of ``R`` within ``r``.
 
     Returns ``("feasible", S)``, ``("infeasible", None)`` (proven) or ``("unknown", None)``
-    (time limit). Tries a greedy cover first, then the LP relaxation of the set cover
-    (more than ``p`` fractional sites proves infeasibility), then the MILP with HiGHS.
+    (time limit). Tries a greedy cover first; then reduces the set cover by dominance
+    (:func:`reduce_cover`), proves infeasibility by the LP relaxation when even fractionally
+    more than ``p`` sites are needed, and otherwise solves the minimum cover (LSCP) with HiGHS:
+    a cover of at most ``p`` sites answers yes, a dual bound above ``p`` answers no. With
+    ``find_first`` a share of the time first looks for any cover of at most ``p`` sites
+    (quicker when one exists; pointless for a radius expected to be infeasible).
     """
     cov = r >= R
     if not (cov & rules.allowed[None, :]).any(axis=1).all():
@@ -92,21 +150,44 @@ def cover_test(
         return "feasible", S
     if time_limit_s <= 0:
         return "unknown", None
-    cover = sp.csr_matrix(cov)
-    lp = solve_milp(
-        cover_milp(cover, rules, objective="lscp"), time_limit_s=time_limit_s, relax=True
+    rows, cols = reduce_cover(cov, rules)
+    sub_rules = SiteRules(
+        allowed=rules.allowed[cols],
+        fixed_open=rules.fixed_open[cols],
+        group_of_site=rules.group_of_site[cols],
+        group_min=rules.group_min,
+        group_labels=rules.group_labels,
     )
+    cover = sp.csr_matrix(cov[np.ix_(rows, cols)])
+    stats["reduced_rows"] = stats.get("reduced_rows", 0) + int(rows.size)
+    model = cover_milp(cover, sub_rules, objective="lscp")
+    lp = solve_milp(model, time_limit_s=time_limit_s, relax=True, threads=threads)
     stats["lp"] += 1
     if lp.status == "infeasible" or (lp.status == "optimal" and lp.bound > p + 1e-6):
         return "infeasible", None  # even fractionally more than p sites are needed
-    model = cover_milp(cover, rules, objective="feasible", max_count=p)
-    out = solve_milp(model, time_limit_s=time_limit_s, threads=threads)
-    stats["milp"] += 1
-    if out.status == "infeasible":
-        return "infeasible", None
-    if out.x is None:
-        return "unknown", None
-    return "feasible", out.x > 0.5
+    out = MilpOutcome("not_run", None, np.nan, np.nan, 0.0)
+    if find_first:  # first look for a cover of at most p sites (HiGHS stops at the first)
+        out = solve_milp(
+            cover_milp(cover, sub_rules, objective="feasible", max_count=p),
+            time_limit_s=FIND_SHARE * time_limit_s,
+            threads=threads,
+            stop_at_first_solution=True,
+        )
+        stats["milp"] += 1
+        if out.status == "infeasible":
+            return "infeasible", None
+    if out.x is None:  # ... else minimise the number of sites: its dual bound is the proof
+        share = (1 - FIND_SHARE) if find_first else 1.0
+        out = solve_milp(model, time_limit_s=share * time_limit_s, threads=threads)
+        stats["milp"] += 1
+        if out.status == "infeasible" or out.bound > p + 1e-6:
+            return "infeasible", None
+        if out.x is None or out.objective > p + 1e-6:
+            return "unknown", None
+    assert out.x is not None
+    S = np.zeros(rules.n_sites, dtype=bool)
+    S[cols[out.x[: cols.size] > 0.5]] = True
+    return "feasible", S
 
 
 def _fill_and_polish(
@@ -123,8 +204,8 @@ def _fill_and_polish(
     space = MoveSpace(D, rules, count=p)
     T = greedy(space, start=S)
     T, value, _ = local_search(space, T, deadline=deadline)
-    if value >= threshold:  # cannot happen: S itself serves every row within the radius
-        return S
+    if value >= threshold or _radius(rows.minutes, T) > radius:
+        return S  # the polish must never lengthen the worst trip
     return T
 
 
@@ -239,9 +320,19 @@ def p_center(
     in_subset = np.zeros(R.shape[0], dtype=bool)
     in_subset[np.argsort(-dist, kind="stable")[: min(R.shape[0], p + 1)]] = True
     rounds = 0
+    stalled = False
     search_lo = lo  # lo: proven; search_lo: above radii whose test timed out
     while search_lo < hi and time.perf_counter() < deadline:
         mid = (search_lo + hi) // 2
+        # once bisection stalls (a test timed out) or the bracket is narrow, test just below
+        # the incumbent: a "no" there closes the gap to GAP_STEP at once (the proofs near the
+        # optimum are the hard ones, so spend the time where it pays)
+        near = int(np.searchsorted(radii, (1.0 - GAP_STEP) * radii[hi], side="right")) - 1
+        narrow = radii[hi] - radii[lo] < NARROW * radii[hi]
+        aimed = False
+        wide = radii[lo] < (1.0 - GAP_STEP) * radii[hi]
+        if (stalled or narrow) and wide and lo <= near < hi:
+            mid, aimed = near, True
         r = float(radii[mid])
         stats["tests"] += 1
         S_full = greedy_cover(r >= R, rules, max_count=p)
@@ -258,9 +349,10 @@ def p_center(
                 r,
                 rules,
                 p,
-                time_limit_s=max(0.5, 0.2 * (deadline - time.perf_counter())),
+                time_limit_s=max(0.5, 0.5 * (deadline - time.perf_counter())),
                 threads=params.threads,
                 stats=stats,
+                find_first=not aimed,
             )
             if status != "feasible":
                 verdict = status
@@ -276,14 +368,14 @@ def p_center(
             far = far[np.argsort(-dist[far], kind="stable")[: max(10, p)]]
             in_subset[far] = True
         if verdict == "infeasible":
-            if search_lo == lo:
-                lo = mid + 1
-            search_lo = mid + 1
+            lo = max(lo, mid + 1)  # every radius up to mid is infeasible too
+            search_lo = max(search_lo, mid + 1)
         elif verdict == "feasible":
             hi = min(mid, int(np.searchsorted(radii, _radius(R, best))))
         else:  # timed out: look for better solutions above, the bound stays
             stats["timeouts"] += 1
             search_lo = mid + 1
+            stalled = True
         log.debug(
             "p-center: bracket [%.4g, %.4g], %d rows", radii[lo], radii[hi], int(in_subset.sum())
         )
