@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
+import numpy.typing as npt
 
 from .problem import BoolArray, FloatArray, IntArray, Rows, SiteRules
 
@@ -161,6 +161,18 @@ def greedy(space: MoveSpace, start: BoolArray | None = None) -> BoolArray:
     return S
 
 
+def _sum_by_group(E: FloatArray, group: npt.NDArray[np.intp], n_groups: int) -> FloatArray:
+    """``out[k] = E[group == k].sum(axis=0)`` (sorted segments; no sparse matrix to build)."""
+    order = np.argsort(group, kind="stable")
+    counts = np.bincount(group, minlength=n_groups)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    out = np.zeros((n_groups, E.shape[1]))
+    full = counts > 0
+    if full.any():
+        out[full] = np.add.reduceat(E[order], starts[full], axis=0)
+    return out
+
+
 def local_search(
     space: MoveSpace, open_mask: BoolArray, *, deadline: float
 ) -> tuple[BoolArray, float, int]:
@@ -196,11 +208,7 @@ def local_search(
             cost_closed = space._cost(closed)
             if open_idx.size and removable.any():
                 E = np.maximum(d2[:, None] - np.maximum(Dc, d1[:, None]), 0.0)
-                onehot = sp.csr_matrix(
-                    (np.ones(pos.size), (pos, np.arange(pos.size))),
-                    shape=(open_idx.size, pos.size),
-                )
-                extra = np.asarray(onehot @ E)
+                extra = _sum_by_group(E, pos, open_idx.size)
                 delta = (loss - cost_open)[:, None] - gain[None, :] - extra + cost_closed[None, :]
                 valid = np.broadcast_to(removable[:, None], delta.shape).copy()
                 if tight.any():
