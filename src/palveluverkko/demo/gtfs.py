@@ -3,9 +3,12 @@
 Lines follow the fastest road path (Dijkstra over the demo road graph), and every stop is a road
 vertex (coordinates converted to WGS84 with 6 decimals, i.e. within 0.1 m of the vertex):
 
-- city lines 1-6: across the city through the centre, stops at least ``CITY_STOP_SPACING_M``
-  apart, every 20 minutes 06:00-22:00 in both directions; bus time = car time x 1.6 (stops,
-  traffic);
+- city lines 1-12 (``N_CITY_LINES``): across the city through the centre to about 5.5 km out,
+  i.e. 24 radial arms spread round the centre, stops at least ``CITY_STOP_SPACING_M`` apart,
+  every 20 minutes 06:00-22:00 and every 10 minutes in the morning peak 07:00-09:00, in both
+  directions; bus time = car time x 1.6 (stops, traffic);
+- town lines 311+ (3xy: town x, line y): ``N_TOWN_LINES`` through-lines across each town's centre
+  to ``TOWN_RADIUS_M``, every 30 minutes 06:00-21:00 both ways, stops and speed as city lines;
 - intercity lines 100+: city centre to each town, hourly 06:00-21:00 both ways;
 - regional lines 200+: nearest city or town to each rural centre, four times a day both ways;
   stops at least ``REGIONAL_STOP_SPACING_M`` apart; bus time = car time x 1.15.
@@ -36,6 +39,12 @@ REGIONAL_STOP_SPACING_M = 2_500.0
 CITY_FACTOR = 1.6
 REGIONAL_FACTOR = 1.15
 DWELL_S = 20.0
+N_CITY_LINES = 12
+CITY_HEADWAY_MIN = 20
+PEAK_HEADWAY_MIN = 10
+N_TOWN_LINES = 2
+TOWN_RADIUS_M = 2_500.0
+TOWN_HEADWAY_MIN = 30
 _ZIP_TIME = (2024, 1, 1, 0, 0, 0)
 
 
@@ -93,9 +102,20 @@ def build_gtfs(geo: Geography, roads: RoadResult) -> bytes:
     city = int(centre_v[0])
     # city lines
     offset = 0.3
-    for k in range(6):
-        a1 = offset + k * np.pi / 3
-        a2 = a1 + np.pi + (0.35 if k % 2 else -0.35)
+    city_departures_s = (
+        np.unique(
+            np.concatenate(
+                [
+                    np.arange(6 * 60, 22 * 60, CITY_HEADWAY_MIN),
+                    np.arange(7 * 60, 9 * 60, PEAK_HEADWAY_MIN),
+                ]
+            )
+        )
+        * 60.0
+    )
+    for k in range(N_CITY_LINES):
+        a1 = offset + k * np.pi / N_CITY_LINES
+        a2 = a1 + np.pi + (0.2 if k % 2 else -0.2)
         ends = []
         for ang in (a1, a2):
             p = geo.centres[0] + 5_500.0 * np.array([np.cos(ang), np.sin(ang)])
@@ -108,10 +128,31 @@ def build_gtfs(geo: Geography, roads: RoadResult) -> bytes:
                 "path": path,
                 "spacing": CITY_STOP_SPACING_M,
                 "factor": CITY_FACTOR,
-                "departures": np.arange(6 * 60, 22 * 60, 20) * 60.0,
+                "departures": city_departures_s,
                 "kind": "city",
             }
         )
+    # town lines: two through-lines (four radial arms) in each town, every 30 minutes
+    for k, m in enumerate(np.flatnonzero(kinds == "town")):
+        town = int(centre_v[m])
+        for j in range(N_TOWN_LINES):
+            a1 = offset + j * np.pi / N_TOWN_LINES
+            ends = []
+            for ang in (a1, a1 + np.pi):
+                p = geo.centres[m] + TOWN_RADIUS_M * np.array([np.cos(ang), np.sin(ang)])
+                ends.append(int(main[tree.query(p)[1]]))
+            path = path_between(town, ends[0])[::-1] + path_between(town, ends[1])[1:]
+            lines.append(
+                {
+                    "route": f"{300 + 10 * (k + 1) + j + 1}",
+                    "name": f"{geo.names[m]} linja {j + 1}",
+                    "path": path,
+                    "spacing": CITY_STOP_SPACING_M,
+                    "factor": CITY_FACTOR,
+                    "departures": np.arange(6 * 60, 21 * 60 + 1, TOWN_HEADWAY_MIN) * 60.0,
+                    "kind": "town",
+                }
+            )
     # intercity lines
     for k, m in enumerate(np.flatnonzero(kinds == "town")):
         path = path_between(city, int(centre_v[m]))
