@@ -65,6 +65,8 @@ __all__ = ["p_center"]
 
 GAP_STEP = 0.005
 """Radius tests aimed at the gap are made this far (relative) below the incumbent radius."""
+POLISH_SHARE = 0.05
+"""Share of the time limit kept for the mean-time polish after the radius search."""
 FIND_SHARE = 0.3
 """Share of a radius test's time spent looking for a cover before minimising the count."""
 NARROW = 0.03
@@ -244,7 +246,7 @@ def p_center(
     del seed
     params = params or SolveParams()
     t0 = time.perf_counter()
-    deadline = t0 + params.time_limit_s
+    deadline = t0 + (1.0 - POLISH_SHARE) * params.time_limit_s  # the polish gets the rest
     rules = problem.rules
     rules.check_count(p, model="p_center")
     p = int(p)
@@ -386,7 +388,7 @@ def p_center(
     hi = int(np.searchsorted(radii, upper))
     proven_radius = lower
     radius = float(radii[hi])
-    S = _fill_and_polish(rows, rules, best, radius, p, deadline + 0.1 * params.time_limit_s)
+    S = _fill_and_polish(rows, rules, best, radius, p, t0 + params.time_limit_s)
     open_index = np.flatnonzero(S)
     assignment = nearest_assignment(problem, open_index)
     objective = _radius(R, S)
