@@ -11,6 +11,7 @@ from ..errors import InputError, PalveluverkkoError, PalveluverkkoWarning
 from ..locate import (
     LocationResult,
     SolveParams,
+    capacitated_p_median,
     fixed_charge,
     lscp,
     mclp,
@@ -24,7 +25,7 @@ from . import app, console
 
 EXIT_ERROR = 1
 EXIT_INVALID = 2
-MODELS = ("p-median", "p-center", "mclp", "lscp", "fixed-charge")
+MODELS = ("p-median", "p-center", "mclp", "lscp", "fixed-charge", "capacitated-p-median")
 
 
 @app.command("optimize")
@@ -32,7 +33,9 @@ def optimize_cmd(
     region: Path = typer.Argument(..., help="Aluepaketti / Regionpaket / Region package folder."),
     service: str = typer.Option(..., "--service", help="Palvelu / Tjänst / Service code."),
     model: str = typer.Option("p-median", "--model", "-m", help=f"One of {', '.join(MODELS)}."),
-    p: int | None = typer.Option(None, "--p", help="Open sites (p-median, p-center, mclp)."),
+    p: int | None = typer.Option(
+        None, "--p", help="Open sites (p-median, p-center, mclp, capacitated-p-median)."
+    ),
     threshold: float | None = typer.Option(
         None, "--threshold", help="Minutes (mclp, lscp); default the service's threshold_min."
     ),
@@ -78,7 +81,7 @@ def optimize_cmd(
                 svc = loaded.services.set_index(loaded.services["service"].astype(str))
                 threshold = float(svc.loc[service, "threshold_min"])
             res: LocationResult
-            if model in ("p-median", "p-center", "mclp") and p is None:
+            if model in ("p-median", "p-center", "mclp", "capacitated-p-median") and p is None:
                 raise InputError(f"--p is required with --model {model}")
             if model == "p-median":
                 assert p is not None
@@ -90,6 +93,10 @@ def optimize_cmd(
                 assert p is not None
                 assert threshold is not None
                 res = mclp(prob, threshold, p, params=params)
+            elif model == "capacitated-p-median":
+                # capacity: site_services.capacity_per_week x 52 against yearly physical demand
+                assert p is not None
+                res = capacitated_p_median(prob, p, params=params)
             elif model == "lscp":
                 assert threshold is not None
                 res = lscp(prob, threshold, params=params)
