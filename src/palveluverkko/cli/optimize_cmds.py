@@ -18,6 +18,7 @@ from ..locate import (
     p_center,
     p_median,
 )
+from ..locate.candidates import candidate_sites, read_candidates, with_openings
 from ..locate.region import explain, scenario_from_result, service_problem
 from ..network import travel_times
 from ..region import read_region
@@ -51,6 +52,14 @@ def optimize_cmd(
     keep: list[str] = typer.Option([], "--keep", help="Site id that must stay open."),
     close: list[str] = typer.Option([], "--close", help="Site id that must close."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds."),
+    candidates: Path | None = typer.Option(
+        None,
+        "--candidates",
+        help="New candidate points: CSV (candidate_id, x, y or lon, lat) or GeoJSON/GeoPackage.",
+    ),
+    candidate_kind: str = typer.Option(
+        "sote_asema", "--candidate-kind", help="Site kind of a new candidate point."
+    ),
     out: Path = typer.Option(Path("optimized.toml"), "--out", "-o", help="Scenario file."),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Travel-time cache folder."),
 ) -> None:
@@ -65,9 +74,20 @@ def optimize_cmd(
         loaded = read_region(region)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", PalveluverkkoWarning)
-            tt = travel_times(loaded, mode, cache_dir=cache_dir)
+            work = loaded
+            cand = None
+            if candidates is not None:
+                points = read_candidates(candidates, str(loaded.crs))
+                cand = candidate_sites(loaded, service, points, kind=candidate_kind)
+                work = cand.apply(loaded)
+                console.print(
+                    f"{len(cand.openings)} ehdokaspistettä / kandidatpunkter / candidate points "
+                    "(capacity and staff: the median of the service's sites; cost: the median of "
+                    f"the {candidate_kind} sites)"
+                )
+            tt = travel_times(work, mode, cache_dir=cache_dir)
             prob = service_problem(
-                loaded,
+                work,
                 service,
                 tt.minutes,
                 tt.site_ids,
@@ -102,7 +122,9 @@ def optimize_cmd(
                 res = lscp(prob, threshold, params=params)
             else:
                 res = fixed_charge(prob, eur_per_minute, budget_eur=budget, params=params)
-            scenario = scenario_from_result(loaded, service, res)
+            scenario = scenario_from_result(work, service, res)
+            if cand is not None:
+                scenario = with_openings(scenario, cand)
             scenario.check(loaded)
         out.write_text(scenario.to_toml(), encoding="utf-8")
     except PalveluverkkoError as exc:
