@@ -47,8 +47,8 @@ def test_validates_with_only_warnings(keski_suomi: BuiltRegion) -> None:
     problems = validate(keski_suomi.region)
     assert [p for p in problems if p.severity == "error"] == []
     kinds = {(p.layer, p.column) for p in problems}
-    assert kinds == {("roads", ""), ("sites", "municipality")}
-    no_site = {p.row for p in problems if p.layer == "sites"}
+    assert kinds == {("roads", ""), ("municipalities", "code")}
+    no_site = {p.row for p in problems if p.layer == "municipalities"}
     assert len(no_site) == 22 - keski_suomi.region.sites["municipality"].nunique()
 
 
