@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import typer
 
-from ..errors import InputError, PalveluverkkoError, PalveluverkkoWarning
+from ..errors import InputError
 from ..locate import (
     LocationResult,
     SolveParams,
@@ -23,9 +22,8 @@ from ..locate.region import explain, scenario_from_result, service_problem
 from ..network import travel_times
 from ..region import read_region
 from . import app, console
+from ._session import fail, session
 
-EXIT_ERROR = 1
-EXIT_INVALID = 2
 MODELS = ("p-median", "p-center", "mclp", "lscp", "fixed-charge", "capacitated-p-median")
 
 
@@ -68,70 +66,65 @@ def optimize_cmd(
     Writes a scenario TOML that `palveluverkko evaluate --scenario` scores, and prints what
     changes and what the proven bound says.
     """
-    try:
-        if model not in MODELS:
-            raise InputError(f"--model: expected one of {', '.join(MODELS)}; got {model!r}")
+    if model not in MODELS:
+        raise fail(f"--model: expected one of {', '.join(MODELS)}; got {model!r}")
+    with session() as bar:
+        task = bar.add_task("optimointi / optimering / optimisation", total=None)
         loaded = read_region(region)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", PalveluverkkoWarning)
-            work = loaded
-            cand = None
-            if candidates is not None:
-                points = read_candidates(candidates, str(loaded.crs))
-                cand = candidate_sites(loaded, service, points, kind=candidate_kind)
-                work = cand.apply(loaded)
-                console.print(
-                    f"{len(cand.openings)} ehdokaspistettä / kandidatpunkter / candidate points "
-                    "(capacity and staff: the median of the service's sites; cost: the median of "
-                    f"the {candidate_kind} sites)"
-                )
-            tt = travel_times(work, mode, cache_dir=cache_dir)
-            prob = service_problem(
-                work,
-                service,
-                tt.minutes,
-                tt.site_ids,
-                year=year,
-                min_open_per_municipality=per_municipality,
-                must_open=keep,
-                must_close=close,
+        work = loaded
+        cand = None
+        if candidates is not None:
+            points = read_candidates(candidates, str(loaded.crs))
+            cand = candidate_sites(loaded, service, points, kind=candidate_kind)
+            work = cand.apply(loaded)
+            console.print(
+                f"{len(cand.openings)} ehdokaspistettä / kandidatpunkter / candidate points "
+                "(capacity and staff: the median of the service's sites; cost: the median of "
+                f"the {candidate_kind} sites)"
             )
-            params = SolveParams(time_limit_s=time_limit)
-            if threshold is None and model in ("mclp", "lscp"):
-                svc = loaded.services.set_index(loaded.services["service"].astype(str))
-                threshold = float(svc.loc[service, "threshold_min"])
-            res: LocationResult
-            if model in ("p-median", "p-center", "mclp", "capacitated-p-median") and p is None:
-                raise InputError(f"--p is required with --model {model}")
-            if model == "p-median":
-                assert p is not None
-                res = p_median(prob, p, params=params)
-            elif model == "p-center":
-                assert p is not None
-                res = p_center(prob, p, params=params)
-            elif model == "mclp":
-                assert p is not None
-                assert threshold is not None
-                res = mclp(prob, threshold, p, params=params)
-            elif model == "capacitated-p-median":
-                # capacity: site_services.capacity_per_week x 52 against yearly physical demand
-                assert p is not None
-                res = capacitated_p_median(prob, p, params=params)
-            elif model == "lscp":
-                assert threshold is not None
-                res = lscp(prob, threshold, params=params)
-            else:
-                res = fixed_charge(prob, eur_per_minute, budget_eur=budget, params=params)
-            scenario = scenario_from_result(work, service, res)
-            if cand is not None:
-                scenario = with_openings(scenario, cand)
-            scenario.check(loaded)
+        tt = travel_times(work, mode, cache_dir=cache_dir)
+        prob = service_problem(
+            work,
+            service,
+            tt.minutes,
+            tt.site_ids,
+            year=year,
+            min_open_per_municipality=per_municipality,
+            must_open=keep,
+            must_close=close,
+        )
+        params = SolveParams(time_limit_s=time_limit)
+        if threshold is None and model in ("mclp", "lscp"):
+            svc = loaded.services.set_index(loaded.services["service"].astype(str))
+            threshold = float(svc.loc[service, "threshold_min"])
+        res: LocationResult
+        if model in ("p-median", "p-center", "mclp", "capacitated-p-median") and p is None:
+            raise InputError(f"--p is required with --model {model}")
+        if model == "p-median":
+            assert p is not None
+            res = p_median(prob, p, params=params)
+        elif model == "p-center":
+            assert p is not None
+            res = p_center(prob, p, params=params)
+        elif model == "mclp":
+            assert p is not None
+            assert threshold is not None
+            res = mclp(prob, threshold, p, params=params)
+        elif model == "capacitated-p-median":
+            # capacity: site_services.capacity_per_week x 52 against yearly physical demand
+            assert p is not None
+            res = capacitated_p_median(prob, p, params=params)
+        elif model == "lscp":
+            assert threshold is not None
+            res = lscp(prob, threshold, params=params)
+        else:
+            res = fixed_charge(prob, eur_per_minute, budget_eur=budget, params=params)
+        scenario = scenario_from_result(work, service, res)
+        if cand is not None:
+            scenario = with_openings(scenario, cand)
+        scenario.check(loaded)
         out.write_text(scenario.to_toml(), encoding="utf-8")
-    except PalveluverkkoError as exc:
-        console.print(f"[bold red]virhe / fel / error:[/] {exc}")
-        raise typer.Exit(EXIT_INVALID if isinstance(exc, ValueError) else EXIT_ERROR) from exc
-    for w in caught:
-        console.print(f"[yellow]varoitus / varning / warning:[/] {w.message}")
+        bar.update(task, completed=1, total=1)
     console.print(res.summary())
     console.print(explain(res))
     console.print(f"Kirjoitettu / Skrivet / Written: {out}")
