@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .queueing import analytic_wait, booking_lag, simulate_wait, slots_per_day
+from .queueing import analytic_wait, simulate_wait, slots_per_day
 
 log = logging.getLogger("palveluverkko.evaluate.capacity")
 
@@ -188,10 +188,9 @@ def site_load(
         }
     )
     log.debug(
-        "site load: %d rows, %d overloaded, %d without capacity, lag rule %s",
+        "site load: %d rows, %d overloaded, %d without capacity",
         n,
         int((util >= 1).sum()),
         int((status == "no_capacity").sum()),
-        {s: booking_lag(t) for s, t in access_target_days.items()},
     )
     return out.sort_values(["site_id", "service"], ignore_index=True)

@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..demand.contacts import projection_factors
 from ..errors import InputError
 from ..region.model import Region
 from ..region.schema import AGE_BANDS
@@ -122,29 +123,20 @@ class CostParams:
 
 
 def _year_factors(region: Region, eval_year: int, years: Sequence[int]) -> pd.DataFrame:
-    """``(municipality, band) x year`` factor of residents relative to ``eval_year``."""
-    munis = region.population["municipality"].astype(str).unique()
-    idx = pd.MultiIndex.from_product([munis, list(AGE_BANDS)], names=["municipality", "band"])
+    """``(municipality, band) x year`` factor of residents relative to ``eval_year``.
+
+    The factors are :func:`~palveluverkko.demand.contacts.projection_factors` (the same as the
+    demand model's, with its checks); a year past the projection keeps its last year's.
+    """
     proj = region.projection
-    table = pd.DataFrame(1.0, index=idx, columns=[region.base_year])
-    if proj is not None and len(proj):
-        p = proj.assign(
-            municipality=proj["municipality"].astype(str),
-            band=proj["band"].astype(str),
-            year=proj["year"].astype(int),
-        ).pivot_table(index=["municipality", "band"], columns="year", values="factor")
-        table = table.join(p.reindex(idx), how="left")
-    available = sorted(int(y) for y in table.columns)
+    available = sorted({region.base_year, *(proj["year"].astype(int) if proj is not None else ())})
+    municipality = region.population["municipality"].astype(str).to_numpy()
 
     def at(y: int) -> pd.Series:
         known = [a for a in available if a <= y] or available[:1]
-        col = table[known[-1]]
-        if col.isna().any():
-            raise InputError(
-                f"projection: year {known[-1]} lacks factors for "
-                f"{int(col.isna().sum())} municipality x band pairs; give every pair a factor"
-            )
-        return col.astype(float)
+        per_cell = pd.DataFrame(projection_factors(region, known[-1]), columns=list(AGE_BANDS))
+        per_muni = per_cell.groupby(municipality).first()  # the same in every cell of one
+        return per_muni.stack().rename_axis(["municipality", "band"])
 
     beyond = [y for y in years if y > available[-1]]
     out = pd.DataFrame({y: at(y) / at(eval_year) for y in years})
@@ -251,7 +243,8 @@ def _travel_by_group(
     )
 
 
-def _site_frame(region: Region, staff: pd.Series) -> pd.DataFrame:
+def _site_frame(region: Region) -> pd.DataFrame:
+    """Per site: cost, area, condition, investment need, lease end and staff (all services)."""
     s = region.sites
     lease = pd.to_datetime(s["lease_end"], errors="coerce") if "lease_end" in s else None
     out = pd.DataFrame(
@@ -270,13 +263,10 @@ def _site_frame(region: Region, staff: pd.Series) -> pd.DataFrame:
             "lease_end": lease.to_numpy() if lease is not None else pd.NaT,
         }
     )
+    ss = region.site_services
+    staff = ss.assign(site_id=ss["site_id"].astype(str)).groupby("site_id")["staff_fte"].sum()
     out["staff_fte"] = out["site_id"].map(staff).fillna(0.0).to_numpy(dtype=np.float64)
     return out
-
-
-def _staff_by_site(region: Region) -> pd.Series:
-    ss = region.site_services
-    return ss.assign(site_id=ss["site_id"].astype(str)).groupby("site_id")["staff_fte"].sum()
 
 
 def _lease_share(lease_end: np.ndarray, year: int) -> np.ndarray:
@@ -381,8 +371,8 @@ def cost_table(
     groups = _travel_by_group(travel, mode_shares, params)
     f = factors.reindex(groups.index).fillna(1.0)
 
-    base_sites = _site_frame(base, _staff_by_site(base))
-    scen_sites = _site_frame(scen, _staff_by_site(scen))
+    base_sites = _site_frame(base)
+    scen_sites = _site_frame(scen)
     closed = base_sites.loc[~base_sites["site_id"].isin(scen_sites["site_id"])]
     no_new = np.zeros(len(base_sites), dtype=bool)
     base_sites["due_year"] = _due_years(base_sites, base.base_year, 0, no_new, params)

@@ -514,7 +514,7 @@ def evaluate(
     if "transit" not in mats:
         notes.append("no public-transport matrix: transit indicators are empty (NaN)")
     load = capacity_table(sites, scen, opts.capacity_method)
-    costs = cost_table_of(region, scen, travel, scenario, opts.cost_years, cells)
+    costs = cost_table_of(region, scen, travel, the_year, opts.cost_years, cells)
     notes.extend(costs.attrs.get("notes", []))
     return Evaluation(
         region=scen,

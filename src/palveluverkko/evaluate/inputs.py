@@ -143,22 +143,22 @@ def cost_table_of(
     base: Region,
     scen: Region,
     travel: pd.DataFrame,
-    scenario: Scenario,
+    year: int,
     years: range,
     cells: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Costs per year of the scenario network (:func:`.costs.cost_table`)."""
+    """Costs per year of the scenario network evaluated in ``year`` (:func:`.costs.cost_table`;
+    the scenario takes effect in that year)."""
     from .costs import cost_table
 
-    year = scenario.year if scenario.year is not None else base.base_year
     shares = cells[["cell_id", "service", "share_car", "share_transit", "share_walk", "share_taxi"]]
     return cost_table(
         base,
         scen,
         travel,
         years=years,
-        eval_year=int(year),
-        effective_year=int(year),
+        eval_year=year,
+        effective_year=year,
         mode_shares=shares,
     )
 
