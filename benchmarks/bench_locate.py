@@ -13,16 +13,21 @@ Cases (synthetic, seeded; no data files are read)
 * ``graph``: 900-node 30 x 30 grid graph with jittered nodes and random detours (sparse, 1,740
   edges); minutes are shortest paths (``scipy.sparse.csgraph``); every node is a demand
   point and a candidate (900 x 900), p = 10 and p = 50.
+* ``pmed``: in the style of OR-Library's 900-node p-median instances (Beasley 1985, *A note
+  on solving large p-median problems*, EJOR 21; pmed38-40), the usual test bed of p-center
+  papers: a random connected graph (random spanning tree plus random edges) with 900 nodes,
+  16,200 edges and integer lengths uniform in 1-100, unit demand; re-generated here with our
+  own seed (the OR-Library files are not used), 900 x 900, p = 10, 50 and 90.
 * ``county``: 15,000 x 50 (the demo county's order of size), p = 25 (half the candidates);
   the p-median also runs once with ``gap_tolerance=0.005`` (row ``locate@0.5%``): the time to
   a proven gap of at most 0.5 %.
 
 Models: p-median (weighted), p-center (spopt's p-center is unweighted; so is ours: weights
-only decide which points count), MCLP (threshold 10 min; 5 min on the graph).
+only decide which points count), MCLP (threshold 10 min; 5 min on the graph, 15 on pmed).
 
 Our solver runs with ``gap_tolerance=1e-6`` (stop when proven within 1e-4 %) and a time limit
-of 10 s (30 s on the graph case), in this process after one warm-up solve of a 5 x 3 instance
-per model; its seconds include building the problem from the matrix.
+of 10 s (30 s on the graph and pmed cases), in this process after one warm-up solve of a 5 x 3
+instance per model; its seconds include building the problem from the matrix.
 
 Every spopt solve runs in its own process (PuLP builds the model in Python; the process is
 killed when model building plus solving exceeds ``2 x limit + 60`` s), with the solver's own
@@ -50,6 +55,7 @@ CASES: dict[str, dict[str, Any]] = {
     "small": {"p": [5], "threshold": 10.0, "our_limit": 10.0},
     "mid": {"p": [10], "threshold": 10.0, "our_limit": 10.0},
     "graph": {"p": [10, 50], "threshold": 5.0, "our_limit": 30.0},
+    "pmed": {"p": [10, 50, 90], "threshold": 15.0, "our_limit": 30.0},
     "county": {"p": [25], "threshold": 10.0, "our_limit": 10.0, "target_gap": 0.005},
 }
 MODELS = ("p_median", "p_center", "mclp")
@@ -57,7 +63,19 @@ MODELS = ("p_median", "p_center", "mclp")
 
 def make_instance(case: str) -> tuple[np.ndarray, np.ndarray]:
     """Minutes (demand x candidates) and demand weights of a case, deterministic."""
-    rng = np.random.default_rng({"small": 1, "mid": 2, "graph": 3, "county": 4}[case])
+    rng = np.random.default_rng({"small": 1, "mid": 2, "graph": 3, "county": 4, "pmed": 5}[case])
+    if case == "pmed":
+        n, n_edges = 900, 16_200
+        order = rng.permutation(n)
+        pairs = {tuple(sorted((order[k], order[rng.integers(0, k)]))) for k in range(1, n)}
+        while len(pairs) < n_edges:
+            a, b = rng.integers(0, n, 2)
+            if a != b:
+                pairs.add((min(a, b), max(a, b)))
+        e = np.array(sorted(pairs))
+        length = rng.integers(1, 101, len(e)).astype(float)
+        graph = sp.coo_matrix((length, (e[:, 0], e[:, 1])), shape=(n, n)).tocsr()
+        return shortest_path(graph, directed=False), np.ones(n)
     if case == "graph":
         k = 30
         n = k * k

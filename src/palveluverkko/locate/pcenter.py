@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ._cover_kernels import swap_cover_search
 from .coverage import greedy_cover
 from .exact import MilpOutcome, cover_milp, solve_milp
 from .heuristics import MoveSpace, greedy, local_search, weighted_costs
@@ -63,14 +64,18 @@ log = logging.getLogger("palveluverkko.locate")
 
 __all__ = ["p_center"]
 
-GAP_STEP = 0.005
-"""Radius tests aimed at the gap are made this far (relative) below the incumbent radius."""
 POLISH_SHARE = 0.05
 """Share of the time limit kept for the mean-time polish after the radius search."""
 FIND_SHARE = 0.3
 """Share of a radius test's time spent looking for a cover before minimising the count."""
-NARROW = 0.03
-"""A bracket narrower than this (relative) is closed from the top by gap-aimed tests."""
+SWAP_SHARE = 0.25
+"""Share of the time limit for the swap-search descent of the worst trip (primal side)."""
+SWAP_STEPS = 300_000
+"""Swap steps spent on one radius before the descent stops there ..."""
+SWAP_RADIUS_SHARE = 0.04
+"""... or this share of the time limit, whichever comes first."""
+PROBE = 0.25
+"""Exact tests probe this far (share of the open bracket) above the proven bound."""
 
 
 def _radius(R: FloatArray, S: BoolArray) -> float:
@@ -120,6 +125,99 @@ def reduce_cover(cov: BoolArray, rules: SiteRules) -> tuple[IntArray, IntArray]:
         if (rows.size, cols.size) == before:
             break
     return rows, cols
+
+
+class SwapSearch:
+    """Covers of ``p`` sites at any radius by weighted swap search (the primal side).
+
+    Holds each row's allowed sites and each site's rows sorted by cost, so that the cover at a
+    radius is a prefix of every list; :func:`~._cover_kernels.swap_cover_search` does the
+    search. Only checked covers come back; ``None`` proves nothing.
+    """
+
+    CHUNK = 20_000
+
+    def __init__(self, R: FloatArray, rules: SiteRules, seed: int = 0) -> None:
+        Ra = np.where(rules.allowed[None, :], R, np.inf)
+        order = np.argsort(Ra, axis=1, kind="stable")
+        self.row_sites = order.astype(np.int32)
+        self.row_cost = np.take_along_axis(Ra, order, axis=1)
+        order = np.argsort(Ra.T, axis=1, kind="stable")
+        self.site_rows = order.astype(np.int32)
+        self.site_cost = np.take_along_axis(Ra.T, order, axis=1)
+        self.R = Ra
+        self.rules = rules
+        self.group = rules.group_of_site.astype(np.int64)
+        self.group_min = rules.group_min.astype(np.int64)
+        self.seed = seed
+        self.steps = 0
+
+    def fill(self, S: BoolArray, p: int) -> BoolArray:
+        """``S`` (meeting the rules, at most ``p`` sites) filled to ``p`` sites, farthest first."""
+        S = S.copy()
+        dist = self.R[:, S].min(axis=1) if S.any() else np.full(self.R.shape[0], np.inf)
+        while int(S.sum()) < p:
+            free = np.flatnonzero(self.rules.allowed & ~S)
+            if free.size == 0:
+                break  # p is checked against the allowed sites before; never reached
+            far = int(np.argmax(dist))
+            j = int(free[np.argmin(self.R[far, free])])
+            S[j] = True
+            dist = np.minimum(dist, self.R[:, j])
+        return S
+
+    def find(
+        self, r: float, start: BoolArray, *, max_steps: int, deadline: float
+    ) -> BoolArray | None:
+        """A cover within ``r`` with as many sites as ``start``, or ``None`` if none was found."""
+        row_cnt = (self.row_cost <= r).sum(axis=1).astype(np.int64)
+        if (row_cnt == 0).any():
+            return None
+        site_cnt = (self.site_cost <= r).sum(axis=1).astype(np.int64)
+        weight = np.ones(row_cnt.size, dtype=np.int64)
+        S = start.copy()
+        done = 0
+        while done < max_steps and time.perf_counter() < deadline:
+            self.seed += 1
+            found, S, steps = swap_cover_search(
+                self.row_sites,
+                row_cnt,
+                self.site_rows,
+                site_cnt,
+                S,
+                weight,
+                self.rules.allowed,
+                self.rules.fixed_open,
+                self.group,
+                self.group_min,
+                min(self.CHUNK, max_steps - done),
+                self.seed,
+            )
+            done += steps
+            if found:
+                self.steps += done
+                return S
+            if steps < min(self.CHUNK, max_steps - done + steps):
+                break  # no swap is possible under the rules
+        self.steps += done
+        return None
+
+    def descend(
+        self, radii: FloatArray, S: BoolArray, hi: int, p: int, deadline: float, per_radius: float
+    ) -> tuple[BoolArray, int]:
+        """Lower the worst trip of ``S`` one candidate radius at a time while covers are found.
+
+        Each radius gets at most :data:`SWAP_STEPS` steps and ``per_radius`` seconds.
+        """
+        S = self.fill(S, p)
+        while hi > 0 and time.perf_counter() < deadline:
+            until = min(deadline, time.perf_counter() + per_radius)
+            T = self.find(float(radii[hi - 1]), S, max_steps=SWAP_STEPS, deadline=until)
+            if T is None:
+                break
+            S = T
+            hi = int(np.searchsorted(radii, _radius(self.R, S)))
+        return S, hi
 
 
 def cover_test(
@@ -294,11 +392,22 @@ def p_center(
         else:
             g_hi = int(np.searchsorted(radii, _radius(R, S)))
             best, hi = S, g_hi
+    # primal: swap search lowers the worst trip one candidate radius at a time
+    swap = SwapSearch(R, rules)
+    best, hi = swap.descend(
+        radii,
+        best,
+        hi,
+        p,
+        t0 + SWAP_SHARE * params.time_limit_s,
+        per_radius=SWAP_RADIUS_SHARE * params.time_limit_s,
+    )
+    stats["swap_steps"] = swap.steps
     # lower bound from the LP relaxation of the set cover over all rows: the fractional
     # cover number falls as the radius grows, so a binary search finds the largest radius
     # that needs more than p fractional sites; every radius up to it is infeasible
     a_lp, b_lp = lo, hi
-    lp_deadline = t0 + 0.3 * params.time_limit_s
+    lp_deadline = time.perf_counter() + 0.3 * params.time_limit_s
     while a_lp < b_lp and time.perf_counter() < lp_deadline:
         mid = (a_lp + b_lp) // 2
         lp = solve_milp(
@@ -315,34 +424,22 @@ def p_center(
             b_lp = mid
         else:
             break
-    # exact search: binary search over the radii; each radius is tested by row generation
-    # (a cover of a row subset that fails on all rows adds the rows it misses; a subset that
-    # cannot be covered proves the radius infeasible for all rows)
+    # exact tests, each by row generation (a cover of a row subset that fails on all rows
+    # adds the rows it misses; a subset that cannot be covered proves the radius infeasible
+    # for all rows). The proofs get harder towards the optimum, so each test probes a
+    # quarter of the open bracket above the proven bound and banks what it proves; a test
+    # that times out caps the bracket from above for the proofs that follow.
     dist = R[:, best].min(axis=1)
     in_subset = np.zeros(R.shape[0], dtype=bool)
     in_subset[np.argsort(-dist, kind="stable")[: min(R.shape[0], p + 1)]] = True
     rounds = 0
-    stalled = False
-    search_lo = lo  # lo: proven; search_lo: above radii whose test timed out
-    while search_lo < hi and time.perf_counter() < deadline:
-        mid = (search_lo + hi) // 2
-        # once bisection stalls (a test timed out) or the bracket is narrow, test just below
-        # the incumbent: a "no" there closes the gap to GAP_STEP at once (the proofs near the
-        # optimum are the hard ones, so spend the time where it pays)
-        near = int(np.searchsorted(radii, (1.0 - GAP_STEP) * radii[hi], side="right")) - 1
-        narrow = radii[hi] - radii[lo] < NARROW * radii[hi]
-        aimed = False
-        wide = radii[lo] < (1.0 - GAP_STEP) * radii[hi]
-        if (stalled or narrow) and wide and lo <= near < hi:
-            mid, aimed = near, True
+    top = hi  # lowest radius whose test timed out, else the incumbent's
+    while lo < min(top, hi) and time.perf_counter() < deadline:
+        top = min(top, hi)
+        target = radii[lo] + PROBE * (radii[top] - radii[lo])
+        mid = min(max(int(np.searchsorted(radii, target, side="right")) - 1, lo), top - 1)
         r = float(radii[mid])
         stats["tests"] += 1
-        S_full = greedy_cover(r >= R, rules, max_count=p)
-        if S_full is not None:
-            stats["greedy"] += 1
-            best = S_full
-            hi = min(mid, int(np.searchsorted(radii, _radius(R, S_full))))
-            continue
         verdict = "unknown"
         while time.perf_counter() < deadline:
             rounds += 1
@@ -351,10 +448,10 @@ def p_center(
                 r,
                 rules,
                 p,
-                time_limit_s=max(0.5, 0.5 * (deadline - time.perf_counter())),
+                time_limit_s=max(0.5, 0.35 * (deadline - time.perf_counter())),
                 threads=params.threads,
                 stats=stats,
-                find_first=not aimed,
+                find_first=False,
             )
             if status != "feasible":
                 verdict = status
@@ -371,13 +468,11 @@ def p_center(
             in_subset[far] = True
         if verdict == "infeasible":
             lo = max(lo, mid + 1)  # every radius up to mid is infeasible too
-            search_lo = max(search_lo, mid + 1)
         elif verdict == "feasible":
             hi = min(mid, int(np.searchsorted(radii, _radius(R, best))))
-        else:  # timed out: look for better solutions above, the bound stays
+        else:  # timed out: proofs above mid are out of reach; the bound stays
             stats["timeouts"] += 1
-            search_lo = mid + 1
-            stalled = True
+            top = mid
         log.debug(
             "p-center: bracket [%.4g, %.4g], %d rows", radii[lo], radii[hi], int(in_subset.sum())
         )
