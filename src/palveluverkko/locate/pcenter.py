@@ -15,16 +15,29 @@ iff the set-cover problem
     \\sum_j [c_{ij} \\le r] y_j \\ge 1\\ \\forall i, \\qquad \\sum_j y_j \\le p, \\qquad
     \\text{site rules}
 
-has a solution. First a binary search with the LP relaxation of the set cover over all rows
-(more than ``p`` fractional sites at radius ``r`` proves ``r`` infeasible, and the fractional
-cover number falls as ``r`` grows) gives a lower bound in at most 30 % of the time limit.
-Then the exact search: each radius test first tries a greedy cover of all rows; otherwise it
-tests the cover (LP relaxation, then MILP, each capped at 20 % of the remaining time)
-with HiGHS by row generation (Contardo, Iori and Kramer 2019): start from the rows farthest
-from the greedy solution, solve, add the rows the solution leaves uncovered, repeat. The row
-subset persists across radii. A subset of rows is a relaxation, so "infeasible" on a subset is
-a proof; "feasible" is only accepted once every row is covered. A test that times out
-proves nothing: the search continues above it for better solutions and the bound stays.
+has a solution. The search has two sides.
+
+*Primal*: greedy covers by bisection give a first network; then a weighted swap search
+(:class:`SwapSearch`, after the row weighting local search of Gao, Weise and Li 2015 for set
+cover) looks for ``p`` sites covering every row within the next smaller candidate radius, from
+the current network, and repeats while it finds one (at most :data:`SWAP_SHARE` of the time).
+
+*Bound*: a binary search with the LP relaxation of the set cover over all rows (more than
+``p`` fractional sites at radius ``r`` proves ``r`` infeasible, and the fractional cover
+number falls as ``r`` grows) gives a lower bound in at most 30 % of the time limit. Then exact
+tests, each probing :data:`PROBE` of the open bracket above the proven bound (proofs get
+harder towards the optimum, so the cheap ones are banked first): each test reduces the set
+cover by dominance and solves it with HiGHS by row generation (Contardo, Iori and Kramer 2019):
+start from the rows farthest from the incumbent, solve, add the rows the solution leaves
+uncovered, repeat. The row subset persists across radii. A subset of rows is a relaxation, so
+"infeasible" on a subset is a proof; "feasible" is only accepted once every row is covered. A
+test that times out proves nothing and caps the later probes below it.
+
+On continuous travel times the exact side is the hard one: on a 30 x 30 grid graph with
+p = 50 and a best network of radius 5.88, the set-cover LP needs 47.3 sites at 5.8 and 48.7
+at 5.7; a proof that 50 sites do not suffice there is out of reach in seconds (HiGHS, 60 s
+per radius, proves 5.64 but leaves its bound at 50 from 5.66 on; CP-SAT with 8 workers, 30 s,
+ends at 48 at 5.8). The result then carries the LP bound, and its gap says so.
 
 ``bound`` is the smallest candidate radius above every radius proven infeasible (at least
 ``max_i min_j c_ij``); ``objective`` is the worst travel time of the best solution. After the
@@ -70,8 +83,9 @@ FIND_SHARE = 0.3
 """Share of a radius test's time spent looking for a cover before minimising the count."""
 SWAP_SHARE = 0.25
 """Share of the time limit for the swap-search descent of the worst trip (primal side)."""
-SWAP_STEPS = 300_000
-"""Swap steps spent on one radius before the descent stops there ..."""
+SWAP_WORK = 120_000_000
+"""Work (swap steps x sites per row x rows per site) spent on one radius before the descent
+stops there (300,000 steps when each row has 20 sites and each site 20 rows) ..."""
 SWAP_RADIUS_SHARE = 0.04
 """... or this share of the time limit, whichever comes first."""
 PROBE = 0.25
@@ -207,12 +221,15 @@ class SwapSearch:
     ) -> tuple[BoolArray, int]:
         """Lower the worst trip of ``S`` one candidate radius at a time while covers are found.
 
-        Each radius gets at most :data:`SWAP_STEPS` steps and ``per_radius`` seconds.
+        Each radius gets at most :data:`SWAP_WORK` work and ``per_radius`` seconds.
         """
         S = self.fill(S, p)
         while hi > 0 and time.perf_counter() < deadline:
             until = min(deadline, time.perf_counter() + per_radius)
-            T = self.find(float(radii[hi - 1]), S, max_steps=SWAP_STEPS, deadline=until)
+            r = float(radii[hi - 1])
+            work = max(float((self.row_cost <= r).mean() * (self.site_cost <= r).mean()), 1e-9)
+            steps = int(SWAP_WORK / (work * self.R.shape[0] * self.R.shape[1]))
+            T = self.find(r, S, max_steps=max(steps, 1_000), deadline=until)
             if T is None:
                 break
             S = T
