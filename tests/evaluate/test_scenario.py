@@ -70,6 +70,12 @@ def test_toml_round_trip() -> None:
     assert Scenario.from_toml(sc.to_toml()) == sc
 
 
+def test_multiline_text_round_trips() -> None:
+    """Line breaks, tabs, quotes and backslashes in a name or description survive TOML."""
+    sc = Scenario(name='Nimi "A"\\B', description="rivi 1\nrivi 2\tsarake\r\x01 äö €")
+    assert Scenario.from_toml(sc.to_toml()) == sc
+
+
 def test_from_toml_reads_a_file(tmp_path: pytest.TempPathFactory) -> None:
     """A path to a .toml file is read from disk."""
     path = tmp_path / "sc.toml"  # type: ignore[operator]

@@ -15,11 +15,14 @@ from palveluverkko.evaluate import Scenario
 from palveluverkko.locate import p_median
 from palveluverkko.locate.region import (
     WEEKS_PER_YEAR,
+    current_figures,
     explain,
     physical_demand,
     scenario_from_result,
     service_problem,
+    site_labels,
 )
+from palveluverkko.locate.result import LocationResult
 from palveluverkko.network import TravelTimes, travel_times
 from palveluverkko.region import Region, write_region
 from palveluverkko.region.examples import tiny_region
@@ -93,7 +96,7 @@ def test_scenario_from_result_is_valid(region: Region, car: TravelTimes) -> None
     assert changed == closed
     for c in sc.closures:
         assert c.substitute in res.open_sites
-    assert "within 0 % of the best possible" in explain(res)
+    assert "Proven: no network under the same rules does better" in explain(res, lang="en")
 
 
 def test_optimize_cli_writes_scenario(region: Region, tmp_path: Path) -> None:
@@ -122,7 +125,13 @@ def test_optimize_cli_writes_scenario(region: Region, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     sc = Scenario.from_toml(out)
     assert len(sc.closures) + len(sc.conversions) >= 1
-    assert "best possible" in result.output
+    assert "Todistettu" in result.output
+    text = out.read_text("utf-8")
+    # the explanation heads the file as comments and is the scenario's description
+    assert text.startswith("# Malli: p-mediaani")
+    assert sc.description.startswith("Malli: p-mediaani")
+    assert "Suljetaan tai palvelu lakkaa" in sc.description
+    assert "(nyt " in sc.description
 
 
 def test_optimize_cli_infeasible_exit_code(region: Region, tmp_path: Path) -> None:
@@ -147,3 +156,90 @@ def test_optimize_cli_infeasible_exit_code(region: Region, tmp_path: Path) -> No
     )
     assert result.exit_code == 2
     assert "p = 9 open sites requested" in result.output
+
+
+def test_current_figures_by_hand(region: Region, car: TravelTimes) -> None:
+    """Today's figures equal a hand computation: every cell at its nearest listed site."""
+    prob = service_problem(
+        region, "vastaanotto", car.minutes, car.site_ids, min_open_per_municipality=0
+    )
+    fig = current_figures(prob, ["s2", "s3"], threshold_minutes=10.0)
+    cols = prob.site_index(["s2", "s3"])
+    best = prob.minutes[:, cols].min(axis=1)
+    ok = np.isfinite(best)
+    w = prob.demand
+    assert fig["mean_minutes"] == pytest.approx((w[ok] * best[ok]).sum() / w[ok].sum())
+    assert fig["max_minutes"] == pytest.approx(best[ok & (w > 0)].max())
+    assert fig["share_within"] == pytest.approx(
+        w[ok & (best <= 10.0)].sum() / w[prob.reachable].sum()
+    )
+    assert prob.site_cost_eur is not None
+    assert fig["annual_cost_eur"] == pytest.approx(prob.site_cost_eur[cols].sum())
+
+
+def test_explain_names_sites_and_states_the_bound(region: Region, car: TravelTimes) -> None:
+    """The explanation names the closed sites with their municipality, compares with today,
+    and states the proven bound and gap in each language when the result is not optimal."""
+    prob = service_problem(
+        region, "vastaanotto", car.minutes, car.site_ids, min_open_per_municipality=0
+    )
+    res = p_median(prob, 1)
+    assert res.open_sites == ("s1",)
+    today = current_figures(prob, ["s1", "s2", "s3"], 30.0)
+    labels = site_labels(region)
+    assert labels["s2"] == "s2 Yläkylän sote-asema (Yläkylä)"
+    fi = explain(res, today, labels=labels, threshold_minutes=30.0)
+    assert "Suljetaan tai palvelu lakkaa (2): s2 Yläkylän sote-asema (Yläkylä), s3 " in fi
+    assert "30 minuutin sisällä" in fi
+    assert "(nyt " in fi
+    # a result with a weaker bound: the text gives bound, objective and gap in the language
+    weak = LocationResult(
+        model=res.model,
+        sense="min",
+        open_index=np.array(res.open_index),
+        assignment=np.array(res.assignment),
+        objective=res.objective,
+        bound=res.objective * 0.9,
+        seconds=0.0,
+        method="test",
+        problem=prob,
+    )
+    sv = explain(weak, lang="sv")
+    assert "Bevisad nedre gräns" in sv
+    assert "10,00 %" in sv
+    en = explain(weak, lang="en", labels=labels, max_listed=1)
+    assert "Proven lower bound" in en
+    assert "10.00 %" in en
+    assert "(2): s2 Yläkylän sote-asema (Yläkylä), and 1 more." in en
+    # s3 as a new candidate: not listed as closed
+    assert "service (1): s2." in explain(res, new_sites=["s3"], lang="en")
+    with pytest.raises(ValueError, match="language 'de'"):
+        explain(res, lang="de")
+
+
+def test_optimize_cli_swedish_and_bad_lang(region: Region, tmp_path: Path) -> None:
+    """``--lang sv`` writes the explanation in Swedish; an unknown language exits with 2."""
+    package = write_region(region, tmp_path / "tiny")
+    args = [
+        "optimize",
+        str(package),
+        "--service",
+        "vastaanotto",
+        "--model",
+        "mclp",
+        "--p",
+        "2",
+        "--per-municipality",
+        "0",
+        "--out",
+        str(tmp_path / "o.toml"),
+        "--cache-dir",
+        str(tmp_path / "c"),
+    ]
+    result = runner.invoke(app, [*args, "--lang", "sv"])
+    assert result.exit_code == 0, result.output
+    sc = Scenario.from_toml(tmp_path / "o.toml")
+    assert sc.description.startswith("Modell: MCLP (flest besök inom 30 minuter)")
+    bad = runner.invoke(app, [*args, "--lang", "de"])
+    assert bad.exit_code == 2
+    assert "--lang 'de'" in bad.output

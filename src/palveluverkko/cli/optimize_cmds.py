@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import typer
 
 from ..errors import InputError
+from ..i18n import LANGS
 from ..locate import (
     LocationResult,
     SolveParams,
@@ -18,7 +22,13 @@ from ..locate import (
     p_median,
 )
 from ..locate.candidates import candidate_sites, read_candidates, with_openings
-from ..locate.region import explain, scenario_from_result, service_problem
+from ..locate.region import (
+    current_figures,
+    explain,
+    scenario_from_result,
+    service_problem,
+    site_labels,
+)
 from ..network import travel_times
 from ..region import read_region
 from . import app, console
@@ -59,6 +69,9 @@ def optimize_cmd(
         "sote_asema", "--candidate-kind", help="Site kind of a new candidate point."
     ),
     out: Path = typer.Option(Path("optimized.toml"), "--out", "-o", help="Scenario file."),
+    lang: str = typer.Option(
+        "fi", "--lang", help="Kieli / Språk / Language of the explanation: fi, sv or en."
+    ),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Travel-time cache folder."),
 ) -> None:
     """Optimoi palveluverkko / Optimera servicenätet / Optimise the sites of one service.
@@ -68,6 +81,8 @@ def optimize_cmd(
     """
     if model not in MODELS:
         raise fail(f"--model: expected one of {', '.join(MODELS)}; got {model!r}")
+    if lang not in LANGS:
+        raise fail(f"--lang {lang!r}: use fi, sv or en")
     with session() as bar:
         task = bar.add_task("optimointi / optimering / optimisation", total=None)
         loaded = read_region(region)
@@ -94,9 +109,15 @@ def optimize_cmd(
             must_close=close,
         )
         params = SolveParams(time_limit_s=time_limit)
+        svc = loaded.services.set_index(loaded.services["service"].astype(str))
+        target = pd.to_numeric(svc["threshold_min"], errors="coerce").get(service)
+        target = float(target) if target is not None and np.isfinite(target) else None
         if threshold is None and model in ("mclp", "lscp"):
-            svc = loaded.services.set_index(loaded.services["service"].astype(str))
-            threshold = float(svc.loc[service, "threshold_min"])
+            if target is None:
+                raise InputError(
+                    f"services: service {service!r} has no threshold_min; give --threshold"
+                )
+            threshold = target
         res: LocationResult
         if model in ("p-median", "p-center", "mclp", "capacitated-p-median") and p is None:
             raise InputError(f"--p is required with --model {model}")
@@ -119,12 +140,26 @@ def optimize_cmd(
             res = lscp(prob, threshold, params=params)
         else:
             res = fixed_charge(prob, eur_per_minute, budget_eur=budget, params=params)
+        new_ids = [o.site for o in cand.openings] if cand is not None else []
+        assert prob.site_ids is not None
+        today = [s for s in prob.site_ids.astype(str).tolist() if s not in set(new_ids)]
+        shown_threshold = threshold if model in ("mclp", "lscp") else target
+        text = explain(
+            res,
+            current_figures(prob, today, shown_threshold),
+            lang=lang,
+            labels=site_labels(work),
+            new_sites=new_ids,
+            threshold_minutes=shown_threshold,
+        )
         scenario = scenario_from_result(work, service, res)
         if cand is not None:
             scenario = with_openings(scenario, cand)
+        scenario = replace(scenario, description=text)
         scenario.check(loaded)
-        out.write_text(scenario.to_toml(), encoding="utf-8")
+        header = "".join(f"# {line}\n" for line in text.splitlines())
+        out.write_text(header + scenario.to_toml(), encoding="utf-8")
         bar.update(task, completed=1, total=1)
     console.print(res.summary())
-    console.print(explain(res))
+    console.print(text)
     console.print(f"Kirjoitettu / Skrivet / Written: {out}")

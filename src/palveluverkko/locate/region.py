@@ -9,29 +9,40 @@
   evaluator can score: a site that offers only this service is closed (``[[close]]``, its
   substitute the open site that takes most of its current demand); a site that offers other
   services too keeps them (``[[convert]]`` dropping this service).
-* :func:`explain`: a short text of what changes and what the bound proves.
+* :func:`explain`: a short text (fi, sv, en) of what changes, how travel times move against
+  today's network (:func:`current_figures`) and what the bound proves.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from typing import Any, Literal
+import math
+from collections.abc import Collection, Iterable, Mapping
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError, UnknownIdError
 from ..evaluate.scenario import Closure, Conversion, Scenario
+from ..i18n import number, pick
 from ..region import Region
 from .problem import LocationProblem, problem_from_matrix
-from .result import MODEL_OBJECTIVES, LocationResult
+from .result import LocationResult, nearest_assignment
+from .texts import MODEL_NAMES, TEXTS, UNITS
 
 log = logging.getLogger("palveluverkko.locate")
 
 WEEKS_PER_YEAR = 52.0
 
-__all__ = ["explain", "physical_demand", "scenario_from_result", "service_problem"]
+__all__ = [
+    "current_figures",
+    "explain",
+    "physical_demand",
+    "scenario_from_result",
+    "service_problem",
+    "site_labels",
+]
 
 
 def physical_demand(region: Region, service: str, year: int | None = None) -> np.ndarray:
@@ -192,36 +203,198 @@ def scenario_from_result(
     )
 
 
-def explain(result: LocationResult, baseline: dict[str, Any] | None = None) -> str:
-    """A few sentences: what the solution changes and what its bound proves."""
+def current_figures(
+    problem: LocationProblem,
+    open_ids: Iterable[str],
+    threshold_minutes: float | None = None,
+) -> dict[str, float]:
+    """Figures of a network given by its open site ids, each cell at its nearest open site.
+
+    Returns ``mean_minutes`` and ``max_minutes`` (over reachable demand with a site, as in
+    :class:`~.result.LocationResult`), ``share_within`` when ``threshold_minutes`` is given
+    (share of reachable demand), and ``annual_cost_eur`` when the problem has site costs. Used
+    for today's network in :func:`explain`.
+    """
+    index = problem.site_index([str(s) for s in open_ids])
+    assignment = nearest_assignment(problem, index)
+    ok = assignment >= 0
+    minutes = np.full(problem.n_demand, np.inf)
+    minutes[ok] = problem.minutes[np.flatnonzero(ok), assignment[ok]]
+    w = problem.demand
+    out: dict[str, float] = {
+        "mean_minutes": float((w[ok] * minutes[ok]).sum() / w[ok].sum())
+        if w[ok].sum() > 0
+        else math.nan,
+        "max_minutes": float(minutes[ok & (w > 0)].max()) if (ok & (w > 0)).any() else math.nan,
+    }
+    if threshold_minutes is not None:
+        reach = float(w[problem.reachable].sum())
+        inside = float(w[ok & (minutes <= threshold_minutes)].sum())
+        out["share_within"] = inside / reach if reach > 0 else math.nan
+    if problem.site_cost_eur is not None:
+        out["annual_cost_eur"] = float(problem.site_cost_eur[index].sum())
+    return out
+
+
+def site_labels(region: Region) -> dict[str, str]:
+    """Site id -> ``"id Name (municipality name)"`` for lists a reader sees."""
+    sites = region.sites
+    munis = region.municipalities
+    mname = (
+        dict(zip(munis["code"].astype(str), munis["name"].astype(str), strict=True))
+        if "name" in munis
+        else {}
+    )
+    names = sites["name"] if "name" in sites else pd.Series([""] * len(sites), index=sites.index)
+    out = {}
+    for sid, name, muni in zip(
+        sites["site_id"].astype(str), names, sites["municipality"].astype(str), strict=True
+    ):
+        label = sid if not isinstance(name, str) or not name else f"{sid} {name}"
+        out[sid] = f"{label} ({mname.get(muni, muni)})"
+    return out
+
+
+def _listed(ids: list[str], labels: Mapping[str, str], lang: str, limit: int) -> str:
+    shown = [labels.get(s, s) for s in ids[:limit]]
+    if len(ids) > limit:
+        shown.append(pick(TEXTS, "and_more", lang, n=len(ids) - limit))
+    return ", ".join(shown)
+
+
+def explain(
+    result: LocationResult,
+    baseline: Mapping[str, float] | None = None,
+    *,
+    lang: str = "fi",
+    labels: Mapping[str, str] | None = None,
+    new_sites: Collection[str] = (),
+    threshold_minutes: float | None = None,
+    max_listed: int = 12,
+) -> str:
+    """A few sentences in ``lang`` (fi, sv, en): what the solution changes and what its bound
+    proves.
+
+    Parameters
+    ----------
+    result
+        The solved model.
+    baseline
+        Today's figures (:func:`current_figures`), shown as "now ..." beside the new ones.
+    labels
+        Site id -> label for the lists of closed and new sites (:func:`site_labels`).
+    new_sites
+        Ids of candidate sites that do not exist today: open ones are listed as new, closed ones
+        are not mentioned.
+    threshold_minutes
+        Access threshold for the share within it (default the model's own, if any).
+    max_listed
+        At most this many sites are named per list; the rest are counted.
+    """
     prob = result.problem
-    n_closed = prob.n_sites - result.n_open
-    what = MODEL_OBJECTIVES.get(result.model, "objective")
-    lines = [
-        f"Keeps {result.n_open} of {prob.n_sites} sites open ({n_closed} closed or dropping "
-        "this service).",
-        f"Mean travel {result.mean_minutes:.1f} min, worst {result.max_minutes:.1f} min"
-        + (
-            f" (now {baseline['mean_minutes']:.1f} and {baseline['max_minutes']:.1f})."
-            if baseline
-            else "."
-        ),
-    ]
-    if result.sense == "min":
-        proof = (
-            f"No network under the same rules can do better than {result.bound:.6g} ({what}); "
-            f"this one reaches {result.objective:.6g}, so it is within "
-            f"{100 * result.gap:.3g} % of the best possible."
+    assert prob.site_ids is not None
+    labels = labels or {}
+    new = {str(s) for s in new_sites}
+    ids = [str(s) for s in prob.site_ids.tolist()]
+    open_mask = result.open_mask
+    closed = [s for s, o in zip(ids, open_mask, strict=True) if not o and s not in new]
+    opened = [s for s, o in zip(ids, open_mask, strict=True) if o and s in new]
+    t = result.threshold_minutes if threshold_minutes is None else threshold_minutes
+    model_fields = {"threshold": number(t, lang, 0)} if t is not None else {}
+    model = pick(MODEL_NAMES, result.model, lang, **model_fields)
+
+    def num(v: float, digits: int = 1) -> str:
+        return number(v, lang, digits)
+
+    lines = [pick(TEXTS, "model", lang, model=model, n_open=result.n_open, n_sites=prob.n_sites)]
+    if closed:
+        lines.append(
+            pick(
+                TEXTS,
+                "closed",
+                lang,
+                n=len(closed),
+                sites=_listed(closed, labels, lang, max_listed),
+            )
         )
     else:
-        proof = (
-            f"No network under the same rules can exceed {result.bound:.6g} ({what}); this one "
-            f"reaches {result.objective:.6g}, within {100 * result.gap:.3g} % of the best."
+        lines.append(pick(TEXTS, "none_closed", lang))
+    if opened:
+        lines.append(
+            pick(
+                TEXTS,
+                "opened",
+                lang,
+                n=len(opened),
+                sites=_listed(opened, labels, lang, max_listed),
+            )
         )
-    lines.append(proof)
+    if baseline:
+        lines.append(
+            pick(
+                TEXTS,
+                "travel_now",
+                lang,
+                mean=num(result.mean_minutes),
+                worst=num(result.max_minutes),
+                mean_now=num(baseline["mean_minutes"]),
+                worst_now=num(baseline["max_minutes"]),
+            )
+        )
+    else:
+        lines.append(
+            pick(
+                TEXTS, "travel", lang, mean=num(result.mean_minutes), worst=num(result.max_minutes)
+            )
+        )
+    if t is not None:
+        share = number(result.share_within(t), lang, 1, pct=True)
+        if baseline and "share_within" in baseline:
+            lines.append(
+                pick(
+                    TEXTS,
+                    "within_now",
+                    lang,
+                    threshold=num(t, 0),
+                    share=share,
+                    share_now=number(baseline["share_within"], lang, 1, pct=True),
+                )
+            )
+        else:
+            lines.append(pick(TEXTS, "within", lang, threshold=num(t, 0), share=share))
+    if prob.site_cost_eur is not None:
+        cost = num(result.annual_cost_eur, 0)
+        if baseline and "annual_cost_eur" in baseline:
+            cost_now = num(baseline["annual_cost_eur"], 0)
+            lines.append(pick(TEXTS, "cost_now", lang, cost=cost, cost_now=cost_now))
+        else:
+            lines.append(pick(TEXTS, "cost", lang, cost=cost))
+    digits = 2 if result.model == "p_center" else 0
+
+    def value(v: float) -> str:
+        return pick(UNITS, result.model, lang, value=num(v, digits))
+
+    if result.status == "optimal":
+        lines.append(pick(TEXTS, "proof_optimal", lang, objective=value(result.objective)))
+    else:
+        lines.append(
+            pick(
+                TEXTS,
+                "proof_min" if result.sense == "min" else "proof_max",
+                lang,
+                bound=value(result.bound),
+                objective=value(result.objective),
+                gap=number(result.gap, lang, 2, pct=True),
+            )
+        )
     if result.n_unreachable:
         lines.append(
-            f"{result.n_unreachable} cells (demand {result.unreachable_demand:.0f}) reach no "
-            "site by this mode and are left out of the optimisation."
+            pick(
+                TEXTS,
+                "unreachable",
+                lang,
+                n=num(result.n_unreachable, 0),
+                demand=num(result.unreachable_demand, 0),
+            )
         )
     return "\n".join(lines)

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..evaluate import Comparison, Evaluation
 from ..evaluate.costs import CostParams
+from ..i18n import number
 from ..region.model import Region
 from .svgmap import bar_chart_svg, map_svg
 from .template import TEMPLATE
@@ -43,22 +44,7 @@ CHANGE_COLOURS = ("#e8e8e8", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000")
 MAIN_SERVICE = "vastaanotto"
 
 
-def _fmt(value: Any, lang: str, digits: int = 0, *, sign: bool = False, pct: bool = False) -> str:
-    """Number in the language's style: ``12 345,6`` (fi, sv) or ``12,345.6`` (en)."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if not math.isfinite(v):
-        return "–" if math.isnan(v) else "∞"
-    if pct:
-        v *= 100.0
-    if round(v, digits) == 0:
-        v, sign = 0.0, False  # no "−0,0" or "+0"
-    s = f"{v:+,.{digits}f}" if sign else f"{v:,.{digits}f}"
-    if lang in ("fi", "sv"):
-        s = s.replace(",", "\u202f").replace(".", ",").replace("-", "−")
-    return s + (" %" if pct else "")
+_fmt = number
 
 
 def _service_names(region: Region, lang: str) -> dict[str, str]:

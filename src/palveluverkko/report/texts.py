@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LANGS", "TEXTS", "text"]
+from ..i18n import LANGS, pick
 
-LANGS = ("fi", "sv", "en")
+__all__ = ["LANGS", "TEXTS", "text"]
 
 TEXTS: dict[str, tuple[str, str, str]] = {
     "title": (
@@ -286,7 +286,4 @@ TEXTS: dict[str, tuple[str, str, str]] = {
 
 def text(key: str, lang: str = "fi", **fields: Any) -> str:
     """The text ``key`` in ``lang`` (``fi``, ``sv`` or ``en``), with ``fields`` filled in."""
-    if lang not in LANGS:
-        raise ValueError(f"report language {lang!r} is not one of {', '.join(LANGS)}")
-    value = TEXTS[key][LANGS.index(lang)]
-    return value.format(**fields) if fields else value
+    return pick(TEXTS, key, lang, **fields)
