@@ -240,6 +240,7 @@ def test_optimize_cli_swedish_and_bad_lang(region: Region, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     sc = Scenario.from_toml(tmp_path / "o.toml")
     assert sc.description.startswith("Modell: MCLP (flest besök inom 30 minuter)")
+    assert sc.name == "vastaanotto: MCLP, 2 verksamhetsställen"
     bad = runner.invoke(app, [*args, "--lang", "de"])
     assert bad.exit_code == 2
     assert "--lang 'de'" in bad.output

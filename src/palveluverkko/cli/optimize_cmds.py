@@ -26,6 +26,7 @@ from ..locate.region import (
     current_figures,
     explain,
     scenario_from_result,
+    scenario_name,
     service_problem,
     site_labels,
 )
@@ -155,7 +156,7 @@ def optimize_cmd(
         scenario = scenario_from_result(work, service, res)
         if cand is not None:
             scenario = with_openings(scenario, cand)
-        scenario = replace(scenario, description=text)
+        scenario = replace(scenario, name=scenario_name(res, service, lang), description=text)
         scenario.check(loaded)
         header = "".join(f"# {line}\n" for line in text.splitlines())
         out.write_text(header + scenario.to_toml(), encoding="utf-8")

@@ -40,6 +40,7 @@ __all__ = [
     "explain",
     "physical_demand",
     "scenario_from_result",
+    "scenario_name",
     "service_problem",
     "site_labels",
 ]
@@ -253,6 +254,13 @@ def site_labels(region: Region) -> dict[str, str]:
         label = sid if not isinstance(name, str) or not name else f"{sid} {name}"
         out[sid] = f"{label} ({mname.get(muni, muni)})"
     return out
+
+
+def scenario_name(result: LocationResult, service: str, lang: str = "fi") -> str:
+    """A short scenario name, e.g. ``vastaanotto: p-mediaani, 25 toimipistettä``."""
+    fields = {"threshold": number(result.threshold_minutes, lang, 0)}
+    model = pick(MODEL_NAMES, result.model, lang, **fields).split(" (")[0]
+    return pick(TEXTS, "scenario_name", lang, service=service, model=model, n_open=result.n_open)
 
 
 def _listed(ids: list[str], labels: Mapping[str, str], lang: str, limit: int) -> str:

@@ -63,6 +63,11 @@ UNITS: dict[str, tuple[str, str, str]] = {
 }
 
 TEXTS: dict[str, tuple[str, str, str]] = {
+    "scenario_name": (
+        "{service}: {model}, {n_open} toimipistettä",
+        "{service}: {model}, {n_open} verksamhetsställen",
+        "{service}: {model}, {n_open} sites",
+    ),
     "model": (
         "Malli: {model}. Auki {n_open} toimipistettä {n_sites}:stä.",
         "Modell: {model}. {n_open} av {n_sites} verksamhetsställen öppna.",
@@ -85,14 +90,16 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     ),
     "and_more": ("ja {n} muuta", "och {n} till", "and {n} more"),
     "travel": (
-        "Matka-aika keskimäärin {mean} min, pisin {worst} min.",
-        "Restid i medeltal {mean} min, längsta {worst} min.",
-        "Travel time {mean} min on average, {worst} min at worst.",
+        "Matka-aika käyntiä kohden keskimäärin {mean} min, pisin {worst} min.",
+        "Restid per besök i medeltal {mean} min, längsta {worst} min.",
+        "Travel time per visit {mean} min on average, {worst} min at worst.",
     ),
     "travel_now": (
-        "Matka-aika keskimäärin {mean} min (nyt {mean_now}), pisin {worst} min (nyt {worst_now}).",
-        "Restid i medeltal {mean} min (nu {mean_now}), längsta {worst} min (nu {worst_now}).",
-        "Travel time {mean} min on average (now {mean_now}), {worst} min at worst "
+        "Matka-aika käyntiä kohden keskimäärin {mean} min (nyt {mean_now}), pisin {worst} min "
+        "(nyt {worst_now}).",
+        "Restid per besök i medeltal {mean} min (nu {mean_now}), längsta {worst} min "
+        "(nu {worst_now}).",
+        "Travel time per visit {mean} min on average (now {mean_now}), {worst} min at worst "
         "(now {worst_now}).",
     ),
     "within": (

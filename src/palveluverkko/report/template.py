@@ -21,6 +21,7 @@ TEMPLATE = """<!DOCTYPE html>
        padding-bottom: 3px; }
   h3 { font-size: 1.05rem; margin: 18px 0 6px; }
   .sub { color: var(--muted); margin: 0 0 12px; }
+  .description { white-space: pre-line; }
   .synthetic { background: #fff3cd; border: 1px solid #e0b200; padding: 8px 12px;
                font-weight: 600; margin: 10px 0 16px; }
   table { border-collapse: collapse; width: 100%; font-size: 0.9rem; margin: 6px 0 12px; }
@@ -60,7 +61,8 @@ TEMPLATE = """<!DOCTYPE html>
 <section class="council">
 <h2>{{ t('council_page') }}</h2>
 {% if other %}
-<p>{{ other.scenario.description }}</p>
+{% if other.scenario.description %}
+<p class="description">{{ other.scenario.description }}</p>{% endif %}
 <table>
 <thead><tr><th>{{ t('figure') }}</th><th>{{ t('baseline') }}</th><th>{{ t('scenario') }}</th>
 <th>{{ t('change') }}</th></tr></thead>
