@@ -64,7 +64,8 @@ def optimize_cmd(
     candidates: Path | None = typer.Option(
         None,
         "--candidates",
-        help="New candidate points: CSV (candidate_id, x, y or lon, lat) or GeoJSON/GeoPackage.",
+        help="New candidate points: CSV (candidate_id, x, y or lon, lat) or GeoJSON/GeoPackage; "
+        "optional name, capacity_per_week, staff_fte, annual_cost_eur (empty: region's median).",
     ),
     candidate_kind: str = typer.Option(
         "sote_asema", "--candidate-kind", help="Site kind of a new candidate point."
@@ -91,13 +92,17 @@ def optimize_cmd(
         cand = None
         if candidates is not None:
             points = read_candidates(candidates, str(loaded.crs))
-            cand = candidate_sites(loaded, service, points, kind=candidate_kind)
+            assumed: dict[str, int] = {}
+            cand = candidate_sites(loaded, service, points, kind=candidate_kind, assumed=assumed)
             work = cand.apply(loaded)
             console.print(
-                f"{len(cand.openings)} ehdokaspistettä / kandidatpunkter / candidate points "
-                "(capacity and staff: the median of the service's sites; cost: the median of "
-                f"the {candidate_kind} sites)"
+                f"{len(cand.openings)} ehdokaspistettä / kandidatpunkter / candidate points"
             )
+            for col, n in assumed.items():
+                console.print(
+                    f"  {col}: {n} / {len(cand.openings)} alueen mediaani / regionens median / "
+                    "the region's median (the file leaves it empty)"
+                )
         tt = travel_times(work, mode, cache_dir=cache_dir)
         prob = service_problem(
             work,

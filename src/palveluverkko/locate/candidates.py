@@ -2,15 +2,19 @@
 
 A candidate point becomes a *new site* of the region (a :class:`~palveluverkko.evaluate.NewSite`
 of an auxiliary scenario) so that travel times are routed to it like to any site and the
-location models treat it as one more column. Its figures, stated in the explanation
-(ASSUMPTIONS): kind from the caller (default ``sote_asema``); capacity and staff for the
-service the median of the region's sites offering it; annual cost the median of the region's
-sites of that kind (else of all sites); condition 5 (new). Chosen candidates become
-``[[open]]`` entries of the written scenario; the others leave no trace.
+location models treat it as one more column. Its figures come from the file's optional columns
+``name``, ``capacity_per_week``, ``staff_fte`` and ``annual_cost_eur`` where a row gives them;
+where it does not (ASSUMPTIONS, counted by :func:`candidate_sites`): capacity and staff for the
+service the median of the region's sites offering it, annual cost the median of the region's
+sites of the candidate kind (else of all sites). Kind from the caller (default
+``sote_asema``). Chosen candidates become ``[[open]]`` entries of the written scenario; the
+others leave no trace.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,23 +26,32 @@ from ..errors import InputError
 from ..evaluate.scenario import NewSite, Scenario
 from ..region import Region
 
-__all__ = ["candidate_sites", "read_candidates", "with_openings"]
+log = logging.getLogger("palveluverkko.locate")
+
+__all__ = ["FIGURE_COLUMNS", "candidate_sites", "read_candidates", "with_openings"]
+
+#: Optional numeric columns of a candidate file; an empty cell takes the region's median.
+FIGURE_COLUMNS = ("capacity_per_week", "staff_fte", "annual_cost_eur")
 
 
 def read_candidates(path: str | Path, crs: str) -> gpd.GeoDataFrame:
     """Candidate points from a CSV (``candidate_id`` and ``x, y`` in the region's CRS or
     ``lon, lat``) or a vector file (GeoJSON, GeoPackage; an id column ``candidate_id``).
 
+    Optional columns: ``name`` and the :data:`FIGURE_COLUMNS` (empty = the region's median).
+
     Raises
     ------
     InputError
         Naming the file, the row and the column: a missing id or coordinate column, a
-        coordinate that is not a number, a duplicate id.
+        coordinate or figure that is not a number, a negative figure, a point without
+        geometry, a duplicate id.
     """
     path = Path(path)
+    is_csv = path.suffix.lower() == ".csv"
     if not path.is_file():
         raise InputError(f"candidates: no file {path}")
-    if path.suffix.lower() == ".csv":
+    if is_csv:
         frame = pd.read_csv(path, dtype={"candidate_id": str})
         if "candidate_id" not in frame:
             raise InputError(f"{path.name}: no column candidate_id; columns: {list(frame)}")
@@ -69,21 +82,59 @@ def read_candidates(path: str | Path, crs: str) -> gpd.GeoDataFrame:
             raise InputError(f"{path.name}: no column candidate_id; columns: {list(gdf)}")
         if gdf.crs is None:
             raise InputError(f"{path.name}: the file has no CRS; save it with one")
+        for i, geom in enumerate(gdf.geometry):
+            if geom is None or geom.is_empty or geom.geom_type != "Point":
+                kind = "no geometry" if geom is None or geom.is_empty else geom.geom_type
+                raise InputError(
+                    f"{path.name}: {_where(is_csv, i)} (candidate "
+                    f"{gdf['candidate_id'].iloc[i]}): {kind}; each candidate must be a point"
+                )
+    for col in FIGURE_COLUMNS:
+        if col not in gdf:
+            continue
+        raw = gdf[col]
+        values = pd.to_numeric(raw, errors="coerce")
+        blank = raw.isna() | raw.astype(str).str.strip().isin(["", "nan", "None"])
+        bad = np.flatnonzero(((values.isna() & ~blank) | (values < 0)).to_numpy())
+        if bad.size:
+            r = int(bad[0])
+            raise InputError(
+                f"{path.name}: column {col}, {_where(is_csv, r)} (candidate "
+                f"{gdf['candidate_id'].iloc[r]}): {raw.iloc[r]!r} is not a number of at least 0; "
+                "fix it or leave the cell empty for the region's median"
+            )
+        gdf[col] = values
     gdf["candidate_id"] = gdf["candidate_id"].astype(str)
     dup = gdf["candidate_id"].duplicated()
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0])
         raise InputError(
-            f"{path.name}: row {row + 2}: candidate_id {gdf['candidate_id'].iloc[row]!r} "
+            f"{path.name}: {_where(is_csv, row)}: candidate_id {gdf['candidate_id'].iloc[row]!r} "
             "appears twice; make the ids unique"
         )
-    return gdf.to_crs(crs)
+    out = gdf.to_crs(crs)
+    out.attrs["source"] = path.name
+    out.attrs["is_csv"] = is_csv
+    return out
+
+
+def _where(is_csv: bool, i: int) -> str:
+    """How a user finds record ``i``: the line of a CSV (header is line 1) or the feature."""
+    return f"row {i + 2}" if is_csv else f"feature {i + 1}"
 
 
 def candidate_sites(
-    region: Region, service: str, points: gpd.GeoDataFrame, *, kind: str = "sote_asema"
+    region: Region,
+    service: str,
+    points: gpd.GeoDataFrame,
+    *,
+    kind: str = "sote_asema",
+    assumed: dict[str, int] | None = None,
 ) -> Scenario:
     """An auxiliary scenario that opens every candidate point as a site offering ``service``.
+
+    ``assumed``, when given, receives per figure column the number of candidates that took the
+    region's median because the file left it empty or had no such column.
 
     Raises
     ------
@@ -91,44 +142,65 @@ def candidate_sites(
         A point outside every municipality, an id that is already a site id, or a service that
         no site offers (no capacity to copy).
     """
+    assumed = {} if assumed is None else assumed
     ss = region.site_services.loc[region.site_services["service"].astype(str) == service]
     if ss.empty:
         raise InputError(f"site_services: no site offers {service!r}; no capacity to copy")
-    cap = float(ss["capacity_per_week"].median())
-    staff = float(ss["staff_fte"].median())
     sites = region.sites
     costs = pd.to_numeric(sites.loc[sites["kind"] == kind, "annual_cost_eur"], errors="coerce")
     if costs.dropna().empty:
         costs = pd.to_numeric(sites["annual_cost_eur"], errors="coerce")
-    cost = float(costs.median()) if not costs.dropna().empty else 0.0
+    median = {
+        "capacity_per_week": float(ss["capacity_per_week"].median()),
+        "staff_fte": float(ss["staff_fte"].median()),
+        "annual_cost_eur": float(costs.median()) if not costs.dropna().empty else 0.0,
+    }
     munis = region.municipalities
     joined = gpd.sjoin(points, munis[["code", "geometry"]], how="left", predicate="within")
     joined = joined[~joined.index.duplicated()]
     existing = set(sites["site_id"].astype(str))
+    source = str(points.attrs.get("source", "candidates"))
+    is_csv = bool(points.attrs.get("is_csv", True))
     openings = []
     for i, (cid, geom, code) in enumerate(
         zip(joined["candidate_id"], joined.geometry, joined["code"], strict=True)
     ):
         if pd.isna(code):
             raise InputError(
-                f"candidates: row {i + 2} (candidate {cid}) at ({geom.x:.0f}, {geom.y:.0f}) lies "
-                "outside every municipality of the region; move it or drop it"
+                f"{source}: {_where(is_csv, i)} (candidate {cid}) at ({geom.x:.0f}, "
+                f"{geom.y:.0f}) lies outside every municipality of the region; move it or drop it"
             )
         if cid in existing:
             raise InputError(
-                f"candidates: row {i + 2}: candidate_id {cid!r} is already a site id; rename it"
+                f"{source}: {_where(is_csv, i)}: candidate_id {cid!r} is already a site id; "
+                "rename it"
             )
+        fig = {}
+        for col, default in median.items():
+            given = joined[col].iloc[i] if col in joined else math.nan
+            fig[col] = float(given) if pd.notna(given) else default
+            if pd.isna(given):
+                assumed[col] = assumed.get(col, 0) + 1
+        name = joined["name"].iloc[i] if "name" in joined else None
         openings.append(
             NewSite(
                 site=cid,
-                name=str(joined["name"].iloc[i]) if "name" in joined else f"Ehdokas {cid}",
+                name=str(name) if isinstance(name, str) and name.strip() else f"Ehdokas {cid}",
                 municipality=str(code),
                 kind=kind,
                 x=float(geom.x),
                 y=float(geom.y),
-                services={service: (cap, staff)},
-                annual_cost_eur=cost,
+                services={service: (fig["capacity_per_week"], fig["staff_fte"])},
+                annual_cost_eur=fig["annual_cost_eur"],
             )
+        )
+    for col, n in assumed.items():
+        log.info(
+            "%d of %d candidate(s) have no %s; the median %g of the region's sites is used",
+            n,
+            len(openings),
+            col,
+            median[col],
         )
     return Scenario(name="candidates", openings=tuple(openings))
 
