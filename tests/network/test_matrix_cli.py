@@ -60,7 +60,7 @@ def test_matrix_bad_mode_and_suffix(package: Path, tmp_path: Path) -> None:
     """An unknown mode or output type exits 2 with a message saying what is expected."""
     result = runner.invoke(app, ["matrix", str(package), "--mode", "boat"])
     assert result.exit_code == 2
-    assert "car, walk, bike, transit" in result.output
+    assert "car, walk, bike, transit" in " ".join(result.output.split())
     result = runner.invoke(app, ["matrix", str(package), "--out", str(tmp_path / "x.csv")])
     assert result.exit_code == 2
     assert ".parquet or .gpkg" in result.output

@@ -25,8 +25,8 @@ from ..sources.paavo import read_paavo
 from ..sources.report import ImportReport
 from ..sources.sites import read_sites
 from . import app, console
+from ._session import EXIT_INVALID
 
-EXIT_INVALID = 2
 T = TypeVar("T")
 
 import_app = typer.Typer(

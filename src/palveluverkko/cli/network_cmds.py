@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,16 +10,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 
-from ..errors import PalveluverkkoError, PalveluverkkoWarning, ValidationError
 from ..network import TravelTimes, travel_times
 from ..region import read_region
 from ..region.schema import MODES
-from . import app, console
-
-EXIT_ERROR = 1
-EXIT_INVALID = 2
+from . import app
+from ._session import fail, session
 
 
 @app.command()
@@ -50,47 +46,24 @@ def matrix(
     where the region uses OSM.
     """
     if mode not in MODES:
-        console.print(
-            f"[bold red]error:[/] --mode {mode!r} is unknown; use one of {', '.join(MODES)}"
-        )
-        raise typer.Exit(EXIT_INVALID)
+        raise fail(f"--mode {mode!r} is unknown; use one of {', '.join(MODES)}")
     target = out if out is not None else Path(f"travel_times_{mode}.parquet")
     if target.suffix.lower() not in (".parquet", ".gpkg"):
-        console.print(f"[bold red]error:[/] --out {target}: expected a .parquet or .gpkg file")
-        raise typer.Exit(EXIT_INVALID)
-    try:
+        raise fail(f"--out {target}: expected a .parquet or .gpkg file")
+    with session(
+        TextColumn(f"{mode}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+    ) as bar:
         loaded = read_region(region)
-        with (
-            Progress(
-                TextColumn(f"{mode}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            ) as bar,
-            warnings.catch_warnings(record=True) as caught,
-        ):
-            warnings.simplefilter("always", PalveluverkkoWarning)
-            task = bar.add_task("sources", total=None)
-            result = travel_times(
-                loaded,
-                mode,
-                max_minutes=max_minutes,
-                k=k,
-                cache_dir=cache_dir,
-                use_cache=not no_cache,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
-    except ValidationError as exc:
-        console.print(f"[bold red]invalid region:[/] {exc}")
-        raise typer.Exit(EXIT_INVALID) from exc
-    except PalveluverkkoError as exc:
-        console.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(EXIT_ERROR) from exc
-    for w in caught:
-        if issubclass(w.category, PalveluverkkoWarning):
-            console.print(f"[yellow]warning:[/] {w.message}")
+        task = bar.add_task("sources", total=None)
+        result = travel_times(
+            loaded,
+            mode,
+            max_minutes=max_minutes,
+            k=k,
+            cache_dir=cache_dir,
+            use_cache=not no_cache,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     written = write_matrix(result, target, cells=loaded.population)
     typer.echo(result.summary())
     for path in written:

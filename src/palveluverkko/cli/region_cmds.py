@@ -10,8 +10,7 @@ from rich.table import Table
 from ..errors import PalveluverkkoError
 from ..region import validate_package
 from . import app, console
-
-EXIT_INVALID = 2
+from ._session import EXIT_INVALID
 
 
 @app.command()
