@@ -17,6 +17,7 @@ from .evaluate import Scenario as Scenario
 from .evaluate import compare as compare
 from .network import TravelTimes as TravelTimes
 from .network import travel_times as travel_times
+from .region import CostParams as CostParams
 from .region import GtfsFeed as GtfsFeed
 from .region import Policy as Policy
 from .region import Region as Region

@@ -183,6 +183,21 @@ def test_projection_scales_travel_by_municipality_and_band() -> None:
     assert _component(t, "resident_travel", 2029, "quantity") == pytest.approx(80.0)
 
 
+def test_region_costs_are_the_default_params() -> None:
+    """The region's [costs] reach the table through evaluate(): staff at 130,000 EUR a FTE
+    double the staff cost; an explicit params argument still wins."""
+    r = tiny_region()
+    dear = r.replace(costs=CostParams(staff_eur_per_fte_year=130_000.0))
+    plain = evaluate(r, Scenario()).costs
+    doubled = evaluate(dear, Scenario()).costs
+    assert plain is not None
+    assert doubled is not None
+    assert _component(doubled, "staff") == pytest.approx(2 * _component(plain, "staff"))
+    travel = _travel([_row(physical_visits_per_year=0.0)], ["c0"], ["vastaanotto"])
+    explicit = cost_table(dear, dear, travel, years=YEARS, params=CostParams())
+    assert _component(explicit, "staff") == pytest.approx(_component(plain, "staff"))
+
+
 def test_missing_travel_columns_are_named() -> None:
     """A travel table without km says which columns and what to pass."""
     r = tiny_region()

@@ -16,6 +16,7 @@ from pandas.testing import assert_frame_equal
 
 from palveluverkko import GtfsFeed, Policy, Region, RegionMeta, read_region, write_region
 from palveluverkko.errors import ValidationError
+from palveluverkko.region import CostParams
 from palveluverkko.region.examples import tiny_region
 from palveluverkko.region.schema import POPULATION_COLUMNS
 
@@ -45,12 +46,13 @@ def assert_region_equal(a: Region, b: Region) -> None:
                 check_like=True,
                 obj=name,
             )
-    assert (a.name, a.crs, a.base_year, a.policy, a.meta) == (
+    assert (a.name, a.crs, a.base_year, a.policy, a.meta, a.costs) == (
         b.name,
         b.crs,
         b.base_year,
         b.policy,
         b.meta,
+        b.costs,
     )
     assert [(f.name, f.data) for f in a.gtfs] == [(f.name, f.data) for f in b.gtfs]
 
@@ -149,6 +151,23 @@ def test_round_trip_of_the_tiny_region(tmp_path: Path) -> None:
     assert_region_equal(region, once)
     assert_region_equal(once, twice)
     assert "SYNTHETIC" in (tmp_path / "a" / "region.toml").read_text()
+
+
+def test_costs_round_trip_and_reach_the_cost_table(tmp_path: Path) -> None:
+    """[costs] values survive writing and reading; only those changed are written."""
+    costs = CostParams(
+        staff_eur_per_fte_year=70_000.0,
+        kela_services=("vastaanotto",),
+        investment_due_after_years={1: 2, 2: 4},
+        investment_years=30,
+    )
+    path = write_region(tiny_region().replace(costs=costs), tmp_path / "r")
+    toml = (path / "region.toml").read_text("utf-8")
+    assert "[costs]" in toml
+    assert "car_eur_per_km" not in toml  # a default is not written
+    assert read_region(path).costs == costs
+    plain = write_region(tiny_region(), tmp_path / "plain")
+    assert "[costs]" not in (plain / "region.toml").read_text("utf-8")
 
 
 def test_write_refuses_an_invalid_region(tmp_path: Path) -> None:

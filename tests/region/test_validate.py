@@ -236,6 +236,24 @@ def test_unknown_format_version(package: Path) -> None:
         read_region(package)
 
 
+def test_bad_cost_parameters_are_named(package: Path) -> None:
+    """An unknown [costs] key and a negative or wrong-typed value are errors naming the key."""
+    toml = package / "region.toml"
+    toml.write_text(
+        toml.read_text()
+        + "\n[costs]\ncar_eur_per_km = -0.3\nstaff_eur = 1\ninvestment_years = 2.5\n"
+        + 'kela_services = "vastaanotto"\n'
+    )
+    code, out = run_validate(package)
+    assert code == 2
+    assert_names(out, "region.toml.costs.car_eur_per_km", "(a number, at least 0)")
+    assert_names(out, "region.toml.costs.staff_eur", "unknown cost parameter 'staff_eur'")
+    assert_names(out, "region.toml.costs.investment_years", "a whole number, at least 1")
+    assert_names(out, "region.toml.costs.kela_services", "(service codes)")
+    with pytest.raises(ValidationError, match=r"costs\.car_eur_per_km"):
+        read_region(package)
+
+
 def test_empty_population(package: Path) -> None:
     """A population layer without residents is an error."""
     rewrite(package, "population", lambda f: f.iloc[0:0])

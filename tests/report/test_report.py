@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from palveluverkko.cli import app
 from palveluverkko.evaluate import Comparison, Evaluation, Scenario, compare, evaluate
 from palveluverkko.evaluate.scenario import Closure
-from palveluverkko.region import write_region
+from palveluverkko.region import CostParams, write_region
 from palveluverkko.region.examples import tiny_region
 from palveluverkko.report import render_report, write_report
 from palveluverkko.report.svgmap import classify
@@ -80,6 +80,25 @@ def test_report_shows_capacity_and_the_cost_change(
     cells = re.findall(r"<td>([^<]*)</td>", premises.group(1))
     assert cells[:2] == ["0", "0"]  # 2025-2026: s3's lease still runs
     assert cells[2] == "−40,000" or cells[2] == "-40,000"
+
+
+def test_cost_note_states_the_regions_unit_costs() -> None:
+    """The assumptions under the cost table are the region's [costs], not fixed defaults."""
+    region = tiny_region().replace(
+        costs=CostParams(
+            staff_eur_per_fte_year=70_000.0,
+            investment_due_after_years={1: 2, 2: 4},
+            investment_years=30,
+            interest_rate=0.025,
+        )
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        html = render_report(evaluate(region), None, lang="en")
+    note = " ".join(html.split())
+    assert "staff 70,000 EUR per FTE" in note
+    assert "(condition → years: 1 → 2, 2 → 4)" in note
+    assert "30-year annuity (2.5 %)" in note
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,8 @@ component           payer       cost_eur (quantity, unit)
 ``resident_time``   residents   residents' time on the way (hours)
 ==================  ==========  =============================================================
 
-Rules and ASSUMPTIONS (defaults in :class:`CostParams`; all are parameters)
+Rules and ASSUMPTIONS (defaults in :class:`~palveluverkko.region.CostParams`; all are
+parameters, set per region under ``[costs]`` in ``region.toml``)
 
 - Premises: a site pays its ``annual_cost_eur`` each year it is in the network. A site closed by
   the scenario stops paying from the closure year if it is owned (empty ``lease_end``); a leased
@@ -51,15 +52,14 @@ Rules and ASSUMPTIONS (defaults in :class:`CostParams`; all are parameters)
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..demand.contacts import projection_factors
 from ..errors import InputError
-from ..region.model import Region
+from ..region.model import CostParams, Region
 from ..region.schema import AGE_BANDS
 
 log = logging.getLogger("palveluverkko.evaluate.costs")
@@ -77,49 +77,6 @@ COMPONENTS: dict[str, tuple[str, str]] = {
 """Component -> (payer, unit of ``quantity``), in the order of the table."""
 
 MODE_SHARES = ("share_car", "share_transit", "share_walk", "share_taxi")
-
-
-@dataclass(frozen=True)
-class CostParams:
-    """Unit costs and rules of :func:`cost_table` (ASSUMPTIONS unless a source is given)."""
-
-    staff_eur_per_fte_year: float = 65_000.0
-    """Blended cost of a health or social care FTE with social security (ASSUMPTION)."""
-    car_eur_per_km: float = 0.25
-    """Residents' cost of driving a km (ASSUMPTION, running cost of a private car)."""
-    value_of_time_eur_per_hour: float = 10.0
-    """Value of residents' travel time (ASSUMPTION, order of Finnish appraisal values for
-    non-work trips)."""
-    kela_deductible_eur: float = 25.0
-    """Patient's share per one-way trip (Kela; DOMAIN.md)."""
-    kela_yearly_cap_eur: float = 300.0
-    """Patient's yearly ceiling of travel costs (Kela; DOMAIN.md)."""
-    kela_car_eur_per_km: float = 0.20
-    """Kela's rate for an own car (not known here, DOMAIN.md: a parameter; ASSUMPTION)."""
-    bus_fare_eur: float = 3.5
-    """A one-way regional bus ticket (ASSUMPTION)."""
-    taxi_start_eur: float = 8.0
-    taxi_eur_per_km: float = 1.6
-    """Taxi fare as start fee + per km (ASSUMPTION, typical Finnish tariffs)."""
-    kela_services: tuple[str, ...] = (
-        "vastaanotto",
-        "hammashoito",
-        "neuvola",
-        "mielenterveys",
-        "paivystys",
-    )
-    """Services whose trips Kela reimburses (health care; social work and home care are not)."""
-    interest_rate: float = 0.03
-    investment_years: int = 25
-    investment_due_after_years: Mapping[int, int] = field(
-        default_factory=lambda: {1: 1, 2: 3, 3: 6}
-    )
-    """Condition (1 poor .. 5 good) -> years after the base year when the need falls due."""
-
-    def annuity_factor(self) -> float:
-        """Share of an investment paid each year: ``r / (1 - (1 + r)^-n)``."""
-        r, n = self.interest_rate, self.investment_years
-        return 1.0 / n if r == 0 else r / (1.0 - (1.0 + r) ** -n)
 
 
 def _year_factors(region: Region, eval_year: int, years: Sequence[int]) -> pd.DataFrame:
@@ -346,7 +303,7 @@ def cost_table(
         ``cell_id, service, share_car, share_transit, share_walk, share_taxi``
         (``Evaluation.cells``); without them every trip counts as a car trip for Kela.
     params
-        Unit costs and rules.
+        Unit costs and rules (default ``base.costs``, the region's ``[costs]``).
 
     Returns
     -------
@@ -355,7 +312,7 @@ def cost_table(
         order of :data:`COMPONENTS`. ``attrs["notes"]``: caveats for the reader (e.g. a
         projection that ends before the last year).
     """
-    params = params or CostParams()
+    params = params or base.costs
     missing = [
         c
         for c in ("municipality", "band", "cell_id", "service", "residents", "km", "nearest_km")

@@ -6,6 +6,7 @@ from .io import load_package as load_package
 from .io import read_region as read_region
 from .io import validate_package as validate_package
 from .io import write_region as write_region
+from .model import CostParams as CostParams
 from .model import GtfsFeed as GtfsFeed
 from .model import Policy as Policy
 from .model import Region as Region

@@ -14,10 +14,12 @@ my-region/
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 import tomllib
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,7 @@ from ..errors import (
     Problem,
     ValidationError,
 )
-from .model import GtfsFeed, Policy, Region, RegionMeta
+from .model import CostParams, GtfsFeed, Policy, Region, RegionMeta
 from .schema import DEFAULT_CRS, FORMAT_VERSION, LAYERS
 from .validate import check, check_crs, check_tables, coerce_tables
 
@@ -55,6 +57,7 @@ class Package:
     base_year: int = 0
     policy: Policy = field(default_factory=Policy)
     meta: RegionMeta = field(default_factory=RegionMeta)
+    costs: CostParams = field(default_factory=CostParams)
     tables: dict[str, pd.DataFrame | None] = field(default_factory=dict)
     roads_pbf: Path | None = None
     gtfs: list[GtfsFeed] = field(default_factory=list)
@@ -132,6 +135,7 @@ def _parse_toml(pkg: Package, doc: dict[str, Any]) -> None:
             continue
         values[key] = float(value) if expected != (bool,) else value
     pkg.policy = Policy(**values)
+    pkg.costs = _parse_costs(pkg, doc.get("costs", {}))
     src = doc.get("source", {})
     pkg.meta = RegionMeta(
         synthetic=bool(src.get("synthetic", False)),
@@ -165,6 +169,87 @@ def _parse_toml(pkg: Package, doc: dict[str, Any]) -> None:
                     "copy the GTFS zip into the package folder or remove it from files.gtfs",
                 )
             )
+
+
+def _parse_costs(pkg: Package, table: object) -> CostParams:
+    """``[costs]`` of region.toml as :class:`CostParams`; a bad entry is a problem naming its key,
+    and the default is kept for it."""
+    defaults = CostParams()
+    known = [f.name for f in dataclasses.fields(CostParams)]
+    if not isinstance(table, dict):
+        pkg.problems.append(
+            _toml_problem("costs", "costs is not a table", "write [costs] with key = value lines")
+        )
+        return defaults
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        where = f"costs.{key}"
+        if key not in known:
+            pkg.problems.append(
+                _toml_problem(
+                    where, f"unknown cost parameter {key!r}", f"use one of {', '.join(known)}"
+                )
+            )
+            continue
+        default = getattr(defaults, key)
+        parsed = _cost_value(key, value, default)
+        if parsed is None:
+            pkg.problems.append(
+                _toml_problem(where, f"{key} is {value!r}", _cost_fix(key, default))
+            )
+            continue
+        values[key] = parsed
+    return CostParams(**values)
+
+
+def _cost_value(key: str, value: object, default: object) -> object | None:
+    """The parsed value of one ``[costs]`` key, or None when it is not acceptable."""
+    if key == "kela_services":
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        return None
+    if key == "investment_due_after_years":
+        if not isinstance(value, dict):
+            return None
+        out: dict[int, int] = {}
+        for cond, years in value.items():
+            if str(cond) not in {"1", "2", "3", "4", "5"}:
+                return None
+            if not isinstance(years, int) or isinstance(years, bool) or years < 0:
+                return None
+            out[int(cond)] = years
+        return out
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(default, int):
+        return value if isinstance(value, int) and value >= 1 else None
+    return float(value) if value >= 0 else None
+
+
+def _cost_fix(key: str, default: object) -> str:
+    if key == "kela_services":
+        return f"write e.g. {key} = {list(default)!r} (service codes)".replace("'", '"')  # type: ignore[call-overload]
+    if key == "investment_due_after_years":
+        return f'write e.g. {key} = {{ "1" = 1, "2" = 3, "3" = 6 }} (condition = years, at least 0)'
+    if isinstance(default, int):
+        return f"write e.g. {key} = {default} (a whole number, at least 1)"
+    return f"write e.g. {key} = {default} (a number, at least 0)"
+
+
+def _costs_toml(costs: CostParams) -> dict[str, Any]:
+    """The ``[costs]`` entries that differ from the defaults, in TOML-ready form."""
+    defaults = CostParams()
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(CostParams):
+        value = getattr(costs, f.name)
+        if value == getattr(defaults, f.name):
+            continue
+        if isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, dict | Mapping):
+            value = {str(k): int(v) for k, v in value.items()}
+        out[f.name] = value
+    return out
 
 
 def _read_layers(pkg: Package) -> None:
@@ -316,6 +401,7 @@ def read_region(path: str | Path) -> Region:
         roads_pbf=pkg.roads_pbf,
         gtfs=tuple(pkg.gtfs),
         policy=pkg.policy,
+        costs=pkg.costs,
         meta=pkg.meta,
     )
 
@@ -402,6 +488,9 @@ def write_region(region: Region, path: str | Path, *, overwrite: bool = True) ->
             "credits": list(region.meta.credits),
         },
     }
+    costs = _costs_toml(region.costs)
+    if costs:
+        doc["costs"] = costs
     header = "# palveluverkko region package, format v1 (docs/region-format.md)\n" + (
         "# SYNTHETIC DATA: this county does not exist.\n" if region.meta.synthetic else ""
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,50 @@ class Policy:
     access_target_days: float = 7.0
     travel_time_threshold_min: float = 30.0
     one_physical_site_per_municipality: bool = True
+
+
+@dataclass(frozen=True)
+class CostParams:
+    """Unit costs and rules of :func:`~palveluverkko.evaluate.costs.cost_table` (``[costs]`` in
+    ``region.toml``; the defaults are ASSUMPTIONS unless a source is given)."""
+
+    staff_eur_per_fte_year: float = 65_000.0
+    """Blended cost of a health or social care FTE with social security (ASSUMPTION)."""
+    car_eur_per_km: float = 0.25
+    """Residents' cost of driving a km (ASSUMPTION, running cost of a private car)."""
+    value_of_time_eur_per_hour: float = 10.0
+    """Value of residents' travel time (ASSUMPTION, order of Finnish appraisal values for
+    non-work trips)."""
+    kela_deductible_eur: float = 25.0
+    """Patient's share per one-way trip (Kela; DOMAIN.md)."""
+    kela_yearly_cap_eur: float = 300.0
+    """Patient's yearly ceiling of travel costs (Kela; DOMAIN.md)."""
+    kela_car_eur_per_km: float = 0.20
+    """Kela's rate for an own car (not known here, DOMAIN.md: a parameter; ASSUMPTION)."""
+    bus_fare_eur: float = 3.5
+    """A one-way regional bus ticket (ASSUMPTION)."""
+    taxi_start_eur: float = 8.0
+    taxi_eur_per_km: float = 1.6
+    """Taxi fare as start fee + per km (ASSUMPTION, typical Finnish tariffs)."""
+    kela_services: tuple[str, ...] = (
+        "vastaanotto",
+        "hammashoito",
+        "neuvola",
+        "mielenterveys",
+        "paivystys",
+    )
+    """Services whose trips Kela reimburses (health care; social work and home care are not)."""
+    interest_rate: float = 0.03
+    investment_years: int = 25
+    investment_due_after_years: Mapping[int, int] = field(
+        default_factory=lambda: {1: 1, 2: 3, 3: 6}
+    )
+    """Condition (1 poor .. 5 good) -> years after the base year when the need falls due."""
+
+    def annuity_factor(self) -> float:
+        """Share of an investment paid each year: ``r / (1 - (1 + r)^-n)``."""
+        r, n = self.interest_rate, self.investment_years
+        return 1.0 / n if r == 0 else r / (1.0 - (1.0 + r) ** -n)
 
 
 @dataclass(frozen=True)
@@ -83,6 +128,8 @@ class Region:
         Public-transport feeds.
     policy, meta
         Policy parameters; data sources and credits.
+    costs
+        Unit costs of the cost table (``[costs]`` in ``region.toml``).
     """
 
     name: str
@@ -100,6 +147,7 @@ class Region:
     gtfs: tuple[GtfsFeed, ...] = ()
     policy: Policy = field(default_factory=Policy)
     meta: RegionMeta = field(default_factory=RegionMeta)
+    costs: CostParams = field(default_factory=CostParams)
 
     def replace(self, **changes: object) -> Region:
         """Return a copy with the given attributes replaced."""

@@ -26,9 +26,8 @@ import numpy as np
 import pandas as pd
 
 from ..evaluate import Comparison, Evaluation
-from ..evaluate.costs import CostParams
 from ..i18n import number
-from ..region.model import Region
+from ..region.model import CostParams, Region
 from .svgmap import bar_chart_svg, map_svg
 from .template import TEMPLATE
 from .texts import LANGS, TEXTS, text
@@ -357,8 +356,7 @@ def _cost_rows(
     return [str(y) for y in years], rows
 
 
-def _cost_note(comparison: Comparison | None, lang: str) -> str:
-    p = CostParams()
+def _cost_note(comparison: Comparison | None, lang: str, p: CostParams) -> str:
     change = text("costs_change", lang) if comparison is not None else ""
     return text(
         "costs_note",
@@ -369,6 +367,11 @@ def _cost_note(comparison: Comparison | None, lang: str) -> str:
         cap=_fmt(p.kela_yearly_cap_eur, lang),
         car=_fmt(p.car_eur_per_km, lang, 2),
         time=_fmt(p.value_of_time_eur_per_hour, lang),
+        due=", ".join(
+            f"{cond} → {years}" for cond, years in sorted(p.investment_due_after_years.items())
+        ),
+        years=p.investment_years,
+        rate=_fmt(p.interest_rate, lang, 1, pct=True),
     )
 
 
@@ -468,7 +471,7 @@ def render_report(
         "capacity_available": (other if other is not None else base).capacity is not None,
         "cost_years": cost_years,
         "cost_rows": cost_rows,
-        "cost_note": _cost_note(comparison, lang),
+        "cost_note": _cost_note(comparison, lang, region.costs),
         "notes": notes,
         "credits": list(region.meta.credits),
         "residents": _fmt(region.total_population, lang),

@@ -218,17 +218,17 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     "qty_hours": ("Asukkaiden matka-aika, h", "Invånarnas restid, h", "Residents' time, h"),
     "costs_note": (
         "Euroa vuodessa{change}. Oletukset: henkilötyövuosi {staff} €, korjausinvestointi "
-        "erääntyy kunnon mukaan (1: vuoden, 2: kolmen, 3: kuuden vuoden päästä) ja maksetaan "
-        "25 vuoden annuiteettina (3 %), suljetun vuokratilan vuokra juoksee sopimuksen loppuun, "
+        "erääntyy kunnon mukaan (kuntoluokka → vuotta: {due}) ja maksetaan {years} vuoden "
+        "annuiteettina ({rate}), suljetun vuokratilan vuokra juoksee sopimuksen loppuun, "
         "Kela maksaa matkan lähimpään hoitopaikkaan halvimmalla sopivalla tavalla (omavastuu "
         "{deductible} €/suunta, vuosikatto {cap} €), auto {car} €/km, matka-aika {time} €/h.",
         "Euro per år{change}. Antaganden: årsverke {staff} €, reparationsinvesteringen förfaller "
-        "enligt skick (1: om ett, 2: tre, 3: sex år) och betalas som 25 års annuitet (3 %), "
+        "enligt skick (skickklass → år: {due}) och betalas som {years} års annuitet ({rate}), "
         "hyran för en stängd hyrd lokal löper till avtalets slut, FPA ersätter resan till "
         "närmaste vårdplats med billigaste lämpliga färdsätt (självrisk {deductible} €/riktning, "
         "årstak {cap} €), bil {car} €/km, restid {time} €/h.",
         "EUR a year{change}. Assumptions: staff {staff} EUR per FTE, renovation falls due by "
-        "condition (1: in one, 2: three, 3: six years) and is paid as a 25-year annuity (3 %), "
+        "condition (condition → years: {due}) and is paid as a {years}-year annuity ({rate}), "
         "a closed leased site pays rent until its lease ends, Kela pays the trip to the nearest "
         "place of care by the cheapest suitable mode (deductible {deductible} EUR one way, "
         "yearly cap {cap} EUR), car {car} EUR/km, travel time {time} EUR/h.",
