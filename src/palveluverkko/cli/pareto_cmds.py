@@ -93,9 +93,16 @@ def pareto_cmd(
         out.parent.mkdir(parents=True, exist_ok=True)
         front.to_csv(out, index=False)
     table = Table(title=f"{service}: {access} ({mode})")
-    for col in ("p", "EUR / year", "mean min", "worst min", f"≤{threshold or '-'} min", "gap"):
+    for col in (
+        "auki",
+        "€ / v",
+        "ka. min",
+        "pisin min",
+        f"≤{threshold:g} min" if threshold else "≤- min",
+        "ero",
+    ):
         table.add_column(col, justify="right")
-    table.add_column("efficient")
+    table.add_column("tehokas")
     for _, r in front.iterrows():
         share = r.get("share_within", math.nan)
         table.add_row(
@@ -108,4 +115,10 @@ def pareto_cmd(
             "●" if r["efficient"] else "",
         )
     console.print(table)
+    console.print(
+        "auki = öppna / open sites; ero = gap to the proven bound; ● tehokas: mikään taulukon "
+        "yhtä halpa tai halvempi verkko ei ole parempi / effektiv: inget lika billigt eller "
+        "billigare nät i tabellen är bättre / efficient: no network in the table as cheap or "
+        "cheaper is better"
+    )
     console.print(f"Kirjoitettu / Skrivet / Written: {out}")
