@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Collection, Iterable, Mapping
 from typing import Literal
 
@@ -28,7 +27,14 @@ from ..evaluate.scenario import Closure, Conversion, Scenario
 from ..i18n import number, pick
 from ..region import Region
 from .problem import LocationProblem, problem_from_matrix
-from .result import LocationResult, nearest_assignment
+from .result import (
+    LocationResult,
+    assigned_minutes,
+    max_minutes,
+    mean_minutes,
+    nearest_assignment,
+    share_within,
+)
 from .texts import MODEL_NAMES, TEXTS, UNITS
 
 log = logging.getLogger("palveluverkko.locate")
@@ -218,20 +224,13 @@ def current_figures(
     """
     index = problem.site_index([str(s) for s in open_ids])
     assignment = nearest_assignment(problem, index)
-    ok = assignment >= 0
-    minutes = np.full(problem.n_demand, np.inf)
-    minutes[ok] = problem.minutes[np.flatnonzero(ok), assignment[ok]]
-    w = problem.demand
-    out: dict[str, float] = {
-        "mean_minutes": float((w[ok] * minutes[ok]).sum() / w[ok].sum())
-        if w[ok].sum() > 0
-        else math.nan,
-        "max_minutes": float(minutes[ok & (w > 0)].max()) if (ok & (w > 0)).any() else math.nan,
+    minutes = assigned_minutes(problem, assignment)
+    out = {
+        "mean_minutes": mean_minutes(problem, assignment, minutes),
+        "max_minutes": max_minutes(problem, assignment, minutes),
     }
     if threshold_minutes is not None:
-        reach = float(w[problem.reachable].sum())
-        inside = float(w[ok & (minutes <= threshold_minutes)].sum())
-        out["share_within"] = inside / reach if reach > 0 else math.nan
+        out["share_within"] = share_within(problem, assignment, minutes, threshold_minutes)
     if problem.site_cost_eur is not None:
         out["annual_cost_eur"] = float(problem.site_cost_eur[index].sum())
     return out

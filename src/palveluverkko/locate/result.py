@@ -92,10 +92,7 @@ class LocationResult:
     status: str = field(init=False)
 
     def __post_init__(self) -> None:
-        a = self.assignment
-        minutes = np.full(a.size, np.inf)
-        ok = a >= 0
-        minutes[ok] = self.problem.minutes[np.flatnonzero(ok), a[ok]]
+        minutes = assigned_minutes(self.problem, self.assignment)
         gap = relative_gap(self.objective, self.bound)
         object.__setattr__(self, "minutes", minutes)
         object.__setattr__(self, "gap", gap)
@@ -140,27 +137,19 @@ class LocationResult:
     @property
     def mean_minutes(self) -> float:
         """Demand-weighted mean travel time over served demand."""
-        w = self.problem.demand[self.served]
-        total = float(w.sum())
-        if total <= 0:
-            return math.nan
-        return float((w * self.minutes[self.served]).sum() / total)
+        return mean_minutes(self.problem, self.assignment, self.minutes)
 
     @property
     def max_minutes(self) -> float:
         """Worst travel time of any served demand point with positive weight."""
-        sel = self.served & (self.problem.demand > 0)
-        return float(self.minutes[sel].max()) if sel.any() else math.nan
+        return max_minutes(self.problem, self.assignment, self.minutes)
 
     def share_within(self, threshold_minutes: float | None = None) -> float:
         """Share of all reachable demand served within the threshold (default: the model's)."""
         t = self.threshold_minutes if threshold_minutes is None else threshold_minutes
         if t is None:
             raise ValueError("share_within: give threshold_minutes (this model has none)")
-        reach = self.problem.demand[self.problem.reachable]
-        total = float(reach.sum())
-        inside = float(self.problem.demand[self.served & (self.minutes <= t)].sum())
-        return inside / total if total > 0 else math.nan
+        return share_within(self.problem, self.assignment, self.minutes, t)
 
     @property
     def annual_cost_eur(self) -> float:
@@ -245,6 +234,39 @@ class LocationResult:
         frame["must_open"] = p.rules.fixed_open
         frame["must_close"] = ~p.rules.allowed
         return frame
+
+
+def assigned_minutes(problem: LocationProblem, assignment: IntArray) -> FloatArray:
+    """``(n_demand,)`` travel time to the assigned site, ``inf`` where ``assignment == -1``."""
+    minutes = np.full(assignment.size, np.inf)
+    ok = assignment >= 0
+    minutes[ok] = problem.minutes[np.flatnonzero(ok), assignment[ok]]
+    return minutes
+
+
+def mean_minutes(problem: LocationProblem, assignment: IntArray, minutes: FloatArray) -> float:
+    """Demand-weighted mean of ``minutes`` over served demand (``nan`` without any)."""
+    served = assignment >= 0
+    w = problem.demand[served]
+    total = float(w.sum())
+    if total <= 0:
+        return math.nan
+    return float((w * minutes[served]).sum() / total)
+
+
+def max_minutes(problem: LocationProblem, assignment: IntArray, minutes: FloatArray) -> float:
+    """Worst of ``minutes`` over served demand points with positive weight (``nan`` without)."""
+    sel = (assignment >= 0) & (problem.demand > 0)
+    return float(minutes[sel].max()) if sel.any() else math.nan
+
+
+def share_within(
+    problem: LocationProblem, assignment: IntArray, minutes: FloatArray, threshold: float
+) -> float:
+    """Share of all reachable demand served within ``threshold`` minutes."""
+    total = float(problem.demand[problem.reachable].sum())
+    inside = float(problem.demand[(assignment >= 0) & (minutes <= threshold)].sum())
+    return inside / total if total > 0 else math.nan
 
 
 def nearest_assignment(problem: LocationProblem, open_index: npt.ArrayLike) -> IntArray:
