@@ -12,6 +12,7 @@ import typer
 from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..errors import PalveluverkkoError, PalveluverkkoWarning
+from ..i18n import LANGS
 from . import console
 
 log = logging.getLogger("palveluverkko.cli")
@@ -26,6 +27,13 @@ def fail(message: str) -> typer.Exit:
     """Print ``message`` as an error and return the exit for invalid input (``raise fail(...)``)."""
     console.print(f"[bold red]virhe / fel / error:[/] {message}")
     return typer.Exit(EXIT_INVALID)
+
+
+def check_lang_option(lang: str) -> str:
+    """``lang`` when it is a language of the texts, else the exit for invalid input."""
+    if lang not in LANGS:
+        raise fail(f"--lang {lang!r}: use fi, sv or en")
+    return lang
 
 
 @contextmanager

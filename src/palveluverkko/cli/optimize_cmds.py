@@ -5,12 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import typer
 
 from ..errors import InputError
-from ..i18n import LANGS
 from ..locate import (
     LocationResult,
     SolveParams,
@@ -28,12 +25,13 @@ from ..locate.region import (
     scenario_from_result,
     scenario_name,
     service_problem,
+    service_threshold,
     site_labels,
 )
 from ..network import travel_times
 from ..region import read_region
 from . import app, console
-from ._session import fail, session
+from ._session import check_lang_option, fail, session
 
 MODELS = ("p-median", "p-center", "mclp", "lscp", "fixed-charge", "capacitated-p-median")
 
@@ -83,8 +81,7 @@ def optimize_cmd(
     """
     if model not in MODELS:
         raise fail(f"--model: expected one of {', '.join(MODELS)}; got {model!r}")
-    if lang not in LANGS:
-        raise fail(f"--lang {lang!r}: use fi, sv or en")
+    check_lang_option(lang)
     with session() as bar:
         task = bar.add_task("optimointi / optimering / optimisation", total=None)
         loaded = read_region(region)
@@ -115,14 +112,11 @@ def optimize_cmd(
             must_close=close,
         )
         params = SolveParams(time_limit_s=time_limit)
-        svc = loaded.services.set_index(loaded.services["service"].astype(str))
-        target = pd.to_numeric(svc["threshold_min"], errors="coerce").get(service)
-        target = float(target) if target is not None and np.isfinite(target) else None
+        # service_problem has checked that the service is in the catalogue, whose validated
+        # threshold_min is a positive number
+        target = service_threshold(loaded, service)
+        assert target is not None
         if threshold is None and model in ("mclp", "lscp"):
-            if target is None:
-                raise InputError(
-                    f"services: service {service!r} has no threshold_min; give --threshold"
-                )
             threshold = target
         res: LocationResult
         if model in ("p-median", "p-center", "mclp", "capacitated-p-median") and p is None:
@@ -146,9 +140,9 @@ def optimize_cmd(
             res = lscp(prob, threshold, params=params)
         else:
             res = fixed_charge(prob, eur_per_minute, budget_eur=budget, params=params)
-        new_ids = [o.site for o in cand.openings] if cand is not None else []
+        new_ids = {o.site for o in cand.openings} if cand is not None else set()
         assert prob.site_ids is not None
-        today = [s for s in prob.site_ids.astype(str).tolist() if s not in set(new_ids)]
+        today = [s for s in prob.site_ids.astype(str).tolist() if s not in new_ids]
         shown_threshold = threshold if model in ("mclp", "lscp") else target
         text = explain(
             res,

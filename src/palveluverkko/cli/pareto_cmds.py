@@ -11,7 +11,7 @@ from rich.table import Table
 
 from ..errors import InputError
 from ..locate import SolveParams, pareto_front
-from ..locate.region import service_problem
+from ..locate.region import service_problem, service_threshold
 from ..network import travel_times
 from ..region import read_region
 from . import app, console
@@ -60,9 +60,7 @@ def pareto_cmd(
     with session(*columns) as bar:
         loaded = read_region(region)
         if threshold is None:
-            svc = loaded.services.set_index(loaded.services["service"].astype(str))
-            if service in svc.index:
-                threshold = float(svc.loc[service, "threshold_min"])
+            threshold = service_threshold(loaded, service)
         tt = travel_times(loaded, mode, cache_dir=cache_dir)
         prob = service_problem(
             loaded,

@@ -11,7 +11,7 @@ from ..evaluate import Scenario, compare, evaluate
 from ..region import read_region
 from ..report import write_report
 from . import app
-from ._session import fail, session
+from ._session import check_lang_option, session
 from .evaluate_cmds import _matrices
 
 
@@ -30,8 +30,7 @@ def report_cmd(
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Travel-time cache folder."),
 ) -> None:
     """Raportti / Rapport / Report: one self-contained HTML page (and PDF) that opens offline."""
-    if lang not in ("fi", "sv", "en"):
-        raise fail(f"--lang {lang!r}: use fi, sv or en")
+    check_lang_option(lang)
     with session() as bar:
         loaded = read_region(region)
         sc = Scenario.from_toml(scenario) if scenario is not None else None

@@ -48,6 +48,7 @@ __all__ = [
     "scenario_from_result",
     "scenario_name",
     "service_problem",
+    "service_threshold",
     "site_labels",
 ]
 
@@ -210,6 +211,12 @@ def scenario_from_result(
     )
 
 
+def service_threshold(region: Region, service: str) -> float | None:
+    """The service's ``threshold_min`` from the catalogue, or None for an unknown service."""
+    svc = region.services.set_index(region.services["service"].astype(str))
+    return float(svc.loc[service, "threshold_min"]) if service in svc.index else None
+
+
 def current_figures(
     problem: LocationProblem,
     open_ids: Iterable[str],
@@ -310,98 +317,65 @@ def explain(
     model_fields = {"threshold": number(t, lang, 0)} if t is not None else {}
     model = pick(MODEL_NAMES, result.model, lang, **model_fields)
 
+    lines: list[str] = []
+
+    def say(key: str, **fields: object) -> None:
+        lines.append(pick(TEXTS, key, lang, **fields))
+
     def num(v: float, digits: int = 1) -> str:
         return number(v, lang, digits)
 
-    lines = [pick(TEXTS, "model", lang, model=model, n_open=result.n_open, n_sites=prob.n_sites)]
+    def pct(v: float) -> str:
+        return number(v, lang, 1, pct=True)
+
+    say("model", model=model, n_open=result.n_open, n_sites=prob.n_sites)
     if closed:
-        lines.append(
-            pick(
-                TEXTS,
-                "closed",
-                lang,
-                n=len(closed),
-                sites=_listed(closed, labels, lang, max_listed),
-            )
-        )
+        say("closed", n=len(closed), sites=_listed(closed, labels, lang, max_listed))
     else:
-        lines.append(pick(TEXTS, "none_closed", lang))
+        say("none_closed")
     if opened:
-        lines.append(
-            pick(
-                TEXTS,
-                "opened",
-                lang,
-                n=len(opened),
-                sites=_listed(opened, labels, lang, max_listed),
-            )
-        )
+        say("opened", n=len(opened), sites=_listed(opened, labels, lang, max_listed))
+    mean, worst = num(result.mean_minutes), num(result.max_minutes)
     if baseline:
-        lines.append(
-            pick(
-                TEXTS,
-                "travel_now",
-                lang,
-                mean=num(result.mean_minutes),
-                worst=num(result.max_minutes),
-                mean_now=num(baseline["mean_minutes"]),
-                worst_now=num(baseline["max_minutes"]),
-            )
-        )
+        now_mean, now_worst = num(baseline["mean_minutes"]), num(baseline["max_minutes"])
+        say("travel_now", mean=mean, worst=worst, mean_now=now_mean, worst_now=now_worst)
     else:
-        lines.append(
-            pick(
-                TEXTS, "travel", lang, mean=num(result.mean_minutes), worst=num(result.max_minutes)
-            )
-        )
+        say("travel", mean=mean, worst=worst)
     if t is not None:
-        share = number(result.share_within(t), lang, 1, pct=True)
+        share = pct(result.share_within(t))
         if baseline and "share_within" in baseline:
-            lines.append(
-                pick(
-                    TEXTS,
-                    "within_now",
-                    lang,
-                    threshold=num(t, 0),
-                    share=share,
-                    share_now=number(baseline["share_within"], lang, 1, pct=True),
-                )
+            say(
+                "within_now",
+                threshold=num(t, 0),
+                share=share,
+                share_now=pct(baseline["share_within"]),
             )
         else:
-            lines.append(pick(TEXTS, "within", lang, threshold=num(t, 0), share=share))
+            say("within", threshold=num(t, 0), share=share)
     if prob.site_cost_eur is not None:
         cost = num(result.annual_cost_eur, 0)
         if baseline and "annual_cost_eur" in baseline:
-            cost_now = num(baseline["annual_cost_eur"], 0)
-            lines.append(pick(TEXTS, "cost_now", lang, cost=cost, cost_now=cost_now))
+            say("cost_now", cost=cost, cost_now=num(baseline["annual_cost_eur"], 0))
         else:
-            lines.append(pick(TEXTS, "cost", lang, cost=cost))
+            say("cost", cost=cost)
     digits = 2 if result.model == "p_center" else 0
 
     def value(v: float) -> str:
         return pick(UNITS, result.model, lang, value=num(v, digits))
 
     if result.status == "optimal":
-        lines.append(pick(TEXTS, "proof_optimal", lang, objective=value(result.objective)))
+        say("proof_optimal", objective=value(result.objective))
     else:
-        lines.append(
-            pick(
-                TEXTS,
-                "proof_min" if result.sense == "min" else "proof_max",
-                lang,
-                bound=value(result.bound),
-                objective=value(result.objective),
-                gap=number(result.gap, lang, 2, pct=True),
-            )
+        say(
+            "proof_min" if result.sense == "min" else "proof_max",
+            bound=value(result.bound),
+            objective=value(result.objective),
+            gap=number(result.gap, lang, 2, pct=True),
         )
     if result.n_unreachable:
-        lines.append(
-            pick(
-                TEXTS,
-                "unreachable",
-                lang,
-                n=num(result.n_unreachable, 0),
-                demand=num(result.unreachable_demand, 0),
-            )
+        say(
+            "unreachable",
+            n=num(result.n_unreachable, 0),
+            demand=num(result.unreachable_demand, 0),
         )
     return "\n".join(lines)
