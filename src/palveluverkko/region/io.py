@@ -15,6 +15,7 @@ my-region/
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import shutil
 import tomllib
@@ -228,7 +229,7 @@ def _cost_value(key: str, value: object, default: object) -> object | None:
 
 def _cost_fix(key: str, default: object) -> str:
     if key == "kela_services":
-        return f"write e.g. {key} = {list(default)!r} (service codes)".replace("'", '"')  # type: ignore[call-overload]
+        return f"write e.g. {key} = {json.dumps(list(CostParams().kela_services))} (service codes)"
     if key == "investment_due_after_years":
         return f'write e.g. {key} = {{ "1" = 1, "2" = 3, "3" = 6 }} (condition = years, at least 0)'
     if isinstance(default, int):
@@ -246,7 +247,7 @@ def _costs_toml(costs: CostParams) -> dict[str, Any]:
             continue
         if isinstance(value, tuple):
             value = list(value)
-        elif isinstance(value, dict | Mapping):
+        elif isinstance(value, Mapping):
             value = {str(k): int(v) for k, v in value.items()}
         out[f.name] = value
     return out

@@ -43,9 +43,6 @@ CHANGE_COLOURS = ("#e8e8e8", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000")
 MAIN_SERVICE = "vastaanotto"
 
 
-_fmt = number
-
-
 def _service_names(region: Region, lang: str) -> dict[str, str]:
     column = f"name_{lang}"
     services = region.services
@@ -169,10 +166,10 @@ def _municipality_rows(
         def pair(
             column: str, pct: bool = False, digits: int = 0, r: Any = r, code: Any = code
         ) -> str:
-            first = _fmt(r[column], lang, digits, pct=pct)
+            first = number(r[column], lang, digits, pct=pct)
             if o is None or code not in o.index:
                 return first
-            second = _fmt(o.at[code, column], lang, digits, pct=pct)
+            second = number(o.at[code, column], lang, digits, pct=pct)
             return first if second == first else f"{first} → {second}"
 
         keeps = (
@@ -181,7 +178,7 @@ def _municipality_rows(
         rows.append(
             [
                 f"{r['name']} ({code})",
-                _fmt(r["residents"], lang),
+                number(r["residents"], lang),
                 pair("share_within_30_car", pct=True, digits=1),
                 pair("share_within_30_transit", pct=True, digits=1),
                 pair("mean_car_minutes", digits=1),
@@ -205,9 +202,9 @@ def _headline(cmp: Comparison, service: str, lang: str) -> list[list[str]]:
         rows.append(
             [
                 label,
-                _fmt(r["base"] / scale, lang, digits) + unit,
-                _fmt(r["scenario"] / scale, lang, digits) + unit,
-                _fmt(r["change"] / scale, lang, digits, sign=True) + unit,
+                number(r["base"] / scale, lang, digits) + unit,
+                number(r["scenario"] / scale, lang, digits) + unit,
+                number(r["change"] / scale, lang, digits, sign=True) + unit,
             ]
         )
 
@@ -257,11 +254,11 @@ def _substitute_rows(cmp: Comparison, lang: str) -> list[list[str]]:
                 f"{r['name']} ({r['site_id']})",
                 f"{r['substitute_name']} ({r['substitute_id']})",
                 names.get(str(r["service"]), str(r["service"])),
-                _fmt(r["residents"], lang),
-                _fmt(r["residents_75_plus"], lang),
-                _fmt(r["base_car_minutes"], lang, 1),
-                _fmt(r["substitute_car_minutes"], lang, 1),
-                _fmt(r["substitute_transit_minutes"], lang, 1),
+                number(r["residents"], lang),
+                number(r["residents_75_plus"], lang),
+                number(r["base_car_minutes"], lang, 1),
+                number(r["substitute_car_minutes"], lang, 1),
+                number(r["substitute_transit_minutes"], lang, 1),
             ]
         )
     return rows
@@ -288,9 +285,9 @@ def _equity_rows(
         ("rural_urban_gap_minutes", "Δ rural–urban / min", 1),
         ("mean_minutes", "mean / min", 1),
     ):
-        row = [label, _fmt(b[key], lang, digits)]
+        row = [label, number(b[key], lang, digits)]
         if o is not None:
-            row += [_fmt(o[key], lang, digits), _fmt(o[key] - b[key], lang, digits, sign=True)]
+            row += [number(o[key], lang, digits), number(o[key] - b[key], lang, digits, sign=True)]
         rows.append(row)
     return rows
 
@@ -309,11 +306,11 @@ def _capacity_rows(ev: Evaluation, service: str, lang: str) -> list[list[str]]:
         rows.append(
             [
                 f"{names.get(sid, sid)} ({sid})",
-                _fmt(r["contacts_per_week"], lang),
-                _fmt(r["capacity_per_week"], lang),
-                _fmt(r["utilisation"], lang, 0, pct=True),
-                _fmt(r["expected_wait_days"], lang, 1),
-                _fmt(r["share_within_target"], lang, 0, pct=True),
+                number(r["contacts_per_week"], lang),
+                number(r["capacity_per_week"], lang),
+                number(r["utilisation"], lang, 0, pct=True),
+                number(r["expected_wait_days"], lang, 1),
+                number(r["share_within_target"], lang, 0, pct=True),
             ]
         )
     return rows
@@ -346,13 +343,13 @@ def _cost_rows(
             continue
         for comp, grp in part.groupby("component", sort=False):
             label = text(f"cost_{comp}", lang) if f"cost_{comp}" in TEXTS else str(comp)
-            rows.append([label] + [_fmt(v, lang, sign=sign) for v in values(grp, value)])
-        total = [_fmt(v, lang, sign=sign) for v in values(part, value)]
+            rows.append([label] + [number(v, lang, sign=sign) for v in values(grp, value)])
+        total = [number(v, lang, sign=sign) for v in values(part, value)]
         rows.append([f"Σ {text(f'payer_{payer}', lang)}", *total])
     for comp, key in (("resident_travel", "qty_km"), ("resident_time", "qty_hours")):
         grp = table.loc[table["component"].astype(str) == comp]
         if not grp.empty:
-            rows.append([text(key, lang)] + [_fmt(v, lang, sign=sign) for v in values(grp, qty)])
+            rows.append([text(key, lang)] + [number(v, lang, sign=sign) for v in values(grp, qty)])
     return [str(y) for y in years], rows
 
 
@@ -362,16 +359,16 @@ def _cost_note(comparison: Comparison | None, lang: str, p: CostParams) -> str:
         "costs_note",
         lang,
         change=change,
-        staff=_fmt(p.staff_eur_per_fte_year, lang),
-        deductible=_fmt(p.kela_deductible_eur, lang),
-        cap=_fmt(p.kela_yearly_cap_eur, lang),
-        car=_fmt(p.car_eur_per_km, lang, 2),
-        time=_fmt(p.value_of_time_eur_per_hour, lang),
+        staff=number(p.staff_eur_per_fte_year, lang),
+        deductible=number(p.kela_deductible_eur, lang),
+        cap=number(p.kela_yearly_cap_eur, lang),
+        car=number(p.car_eur_per_km, lang, 2),
+        time=number(p.value_of_time_eur_per_hour, lang),
         due=", ".join(
             f"{cond} → {years}" for cond, years in sorted(p.investment_due_after_years.items())
         ),
         years=p.investment_years,
-        rate=_fmt(p.interest_rate, lang, 1, pct=True),
+        rate=number(p.interest_rate, lang, 1, pct=True),
     )
 
 
@@ -383,10 +380,10 @@ def _service_rows(base: Evaluation, other: Evaluation | None, lang: str) -> list
     for s in base.services:
 
         def pair(column: str, pct: bool = False, digits: int = 0, s: str = s) -> str:
-            first = _fmt(b.at[s, column], lang, digits, pct=pct)
+            first = number(b.at[s, column], lang, digits, pct=pct)
             if o is None or s not in o.index:
                 return first
-            second = _fmt(o.at[s, column], lang, digits, pct=pct)
+            second = number(o.at[s, column], lang, digits, pct=pct)
             return first if second == first else f"{first} → {second}"
 
         rows.append(
@@ -474,7 +471,7 @@ def render_report(
         "cost_note": _cost_note(comparison, lang, region.costs),
         "notes": notes,
         "credits": list(region.meta.credits),
-        "residents": _fmt(region.total_population, lang),
+        "residents": number(region.total_population, lang),
     }
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     env.filters["safe_svg"] = lambda s: jinja2.utils.markupsafe.Markup(s)
