@@ -193,6 +193,7 @@ class SwapSearch:
         done = 0
         while done < max_steps and time.perf_counter() < deadline:
             self.seed += 1
+            chunk = min(self.CHUNK, max_steps - done)
             found, S, steps = swap_cover_search(
                 self.row_sites,
                 row_cnt,
@@ -204,14 +205,14 @@ class SwapSearch:
                 self.rules.fixed_open,
                 self.group,
                 self.group_min,
-                min(self.CHUNK, max_steps - done),
+                chunk,
                 self.seed,
             )
             done += steps
             if found:
                 self.steps += done
                 return S
-            if steps < min(self.CHUNK, max_steps - done + steps):
+            if steps < chunk:
                 break  # no swap is possible under the rules
         self.steps += done
         return None
@@ -509,7 +510,8 @@ def p_center(
         stats, candidate_radii=int(radii.size), rows_modelled=rows.n_rows
     )
     method = (
-        f"greedy-cover search+row generation ({stats['rounds']} rounds, "
+        f"greedy-cover search+weighted swap search ({stats['swap_steps']} steps)+row "
+        f"generation ({stats['rounds']} rounds, "
         f"{stats['subset_rows']} rows; {stats['tests']} radius tests, {stats['milp']} HiGHS "
         "set-cover MILPs)+mean-time polish; bound: set-cover LP relaxation / row-subset MILP proofs"
     )
