@@ -27,7 +27,7 @@ def _peak_mb() -> float:
 
 
 def _run(region: Any, name: str, note: str) -> dict[str, Any]:
-    from palveluverkko.network import RoadNetwork
+    from palveluverkko.network import RoadNetwork, TransitParams
     from palveluverkko.network.transit import transit_travel_times
 
     t = time.perf_counter()
@@ -37,7 +37,9 @@ def _run(region: Any, name: str, note: str) -> dict[str, Any]:
     small = region.replace(population=region.population.iloc[:2], sites=region.sites.iloc[:1])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        transit_travel_times(small, walk_network=walk, window=("07:00", "07:02"))
+        transit_travel_times(
+            small, walk_network=walk, params=TransitParams(window=("07:00", "07:02"))
+        )
         t = time.perf_counter()
         result = transit_travel_times(region, walk_network=walk)
     matrix_s = time.perf_counter() - t

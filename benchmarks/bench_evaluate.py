@@ -29,9 +29,9 @@ def main() -> None:
     parser.add_argument("--no-peer", action="store_true", help="skip the PySAL comparison")
     args = parser.parse_args()
 
+    from palveluverkko import Closure, Scenario, evaluate
     from palveluverkko.demo import demo_region
-    from palveluverkko.evaluate import Closure, Scenario, evaluate
-    from palveluverkko.evaluate.fca import two_stage_fca
+    from palveluverkko.evaluation.fca import two_stage_fca
     from palveluverkko.network import travel_times
 
     region = demo_region(0)

@@ -24,7 +24,7 @@ CASES = [
 
 
 def main() -> None:
-    from palveluverkko.evaluate.queueing import analytic_wait, simulate_wait
+    from palveluverkko.evaluation.queueing import analytic_wait, simulate_wait
 
     print(
         f"{'requests/wk':>11} {'slots/wk':>9} {'target d':>8} | {'method':>9} {'wait d':>7} "

@@ -63,6 +63,14 @@ class InfeasibleError(PalveluverkkoError, ValueError):
     """An optimisation model has no feasible solution; the message states the numbers."""
 
 
+class SolverError(PalveluverkkoError, RuntimeError):
+    """A solver ended without a usable solution (e.g. out of time); the message says what to try."""
+
+
+class InternalError(PalveluverkkoError, RuntimeError):
+    """A state the code should never reach (a bug): please report it with the message."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found while validating or importing input.

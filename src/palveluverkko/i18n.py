@@ -11,6 +11,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from .errors import InputError
+
 __all__ = ["LANGS", "check_lang", "number", "pick"]
 
 LANGS = ("fi", "sv", "en")
@@ -19,7 +21,7 @@ LANGS = ("fi", "sv", "en")
 def check_lang(lang: str) -> str:
     """``lang`` when it is one of :data:`LANGS`, else a ``ValueError`` naming the choices."""
     if lang not in LANGS:
-        raise ValueError(f"language {lang!r} is not one of {', '.join(LANGS)}; use fi")
+        raise InputError(f"language {lang!r} is not one of {', '.join(LANGS)}; use fi")
     return lang
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from palveluverkko import Scenario
 from palveluverkko.cli import app
 from palveluverkko.errors import InputError
-from palveluverkko.evaluate import Scenario
-from palveluverkko.locate.candidates import candidate_sites, read_candidates
+from palveluverkko.locate.candidates import candidate_set, read_candidates
 from palveluverkko.region import write_region
 from palveluverkko.region.examples import tiny_region
 
@@ -86,9 +86,8 @@ def test_figures_from_the_file_and_medians_for_empty_cells(tmp_path: Path) -> No
         "utf-8",
     )
     region = tiny_region()
-    assumed: dict[str, int] = {}
-    sc = candidate_sites(region, "vastaanotto", read_candidates(cand, "EPSG:3067"), assumed=assumed)
-    n1, n2 = sc.openings
+    cs = candidate_set(region, "vastaanotto", read_candidates(cand, "EPSG:3067"))
+    n1, n2 = cs.sites
     assert (n1.name, n1.services["vastaanotto"], n1.annual_cost_eur) == (
         "Uusi asema",
         (300.0, 9.0),
@@ -100,7 +99,8 @@ def test_figures_from_the_file_and_medians_for_empty_cells(tmp_path: Path) -> No
         (150.0, 5.0),
         200000.0,
     )
-    assert assumed == {"capacity_per_week": 1, "staff_fte": 1, "annual_cost_eur": 1}
+    assert cs.assumed == {"capacity_per_week": 1, "staff_fte": 1, "annual_cost_eur": 1}
+    assert cs.destinations.kinds.tolist() == ["candidate", "candidate"]
 
 
 def test_bad_figure_names_column_and_row(tmp_path: Path) -> None:
@@ -134,9 +134,9 @@ def test_geojson_candidates_in_wgs84(tmp_path: Path) -> None:
     read = read_candidates(path, "EPSG:3067")
     assert read.crs == "EPSG:3067"
     assert read.geometry.iloc[0].distance(Point(434500, 6904000)) < 0.01
-    sc = candidate_sites(tiny_region(), "vastaanotto", read)
-    assert sc.openings[0].municipality == "901"
-    assert sc.openings[0].services["vastaanotto"][0] == 120.0
+    cs = candidate_set(tiny_region(), "vastaanotto", read)
+    assert cs.sites[0].municipality == "901"
+    assert cs.sites[0].services["vastaanotto"][0] == 120.0
     lines = gpd.GeoDataFrame(
         {"candidate_id": ["g1", "g2"]},
         geometry=[Point(434500, 6904000), LineString([(434500, 6904000), (435000, 6904500)])],
@@ -149,4 +149,4 @@ def test_geojson_candidates_in_wgs84(tmp_path: Path) -> None:
     outside = tmp_path / "outside.csv"
     outside.write_text("candidate_id,x,y\nfar,300000,6700000\n", "utf-8")
     with pytest.raises(InputError, match=r"outside.csv: row 2 \(candidate far\) .* outside every"):
-        candidate_sites(tiny_region(), "vastaanotto", read_candidates(outside, "EPSG:3067"))
+        candidate_set(tiny_region(), "vastaanotto", read_candidates(outside, "EPSG:3067"))

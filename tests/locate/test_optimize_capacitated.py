@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from palveluverkko import Scenario
 from palveluverkko.cli import app
-from palveluverkko.evaluate import Scenario
 from palveluverkko.region import write_region
 from palveluverkko.region.examples import tiny_region
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from palveluverkko import Scenario
 from palveluverkko.cli import app
 from palveluverkko.errors import InputError
-from palveluverkko.evaluate import Scenario
 from palveluverkko.locate import p_median
 from palveluverkko.locate.region import (
     WEEKS_PER_YEAR,

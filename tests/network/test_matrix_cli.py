@@ -31,7 +31,7 @@ def test_matrix_parquet(package: Path, tmp_path: Path) -> None:
         app, ["matrix", str(package), "--mode", "car", "--out", str(out), "--no-cache"]
     )
     assert result.exit_code == 0, result.output
-    assert "6 cells x 3 sites" in result.output
+    assert "6 cells x 3 destinations" in result.output
     table = pq.read_table(out)
     frame = table.to_pandas()
     expected = travel_times(read_region(package), "car", use_cache=False)

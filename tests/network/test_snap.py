@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from palveluverkko.network import RoadNetwork, snap
-from palveluverkko.network.snap import ACCESS_SPEED_KPH, REASONS
+from palveluverkko.network.linking import ACCESS_SPEED_KPH, REASONS
 
 CRS = "EPSG:3067"
 

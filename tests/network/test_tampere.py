@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 
-from palveluverkko.network import RoadNetwork, shortest_minutes, snap
+from palveluverkko.network import RoadNetwork, TransitParams, shortest_minutes, snap
 
 pytestmark = pytest.mark.shared_data
 
@@ -140,7 +140,9 @@ def test_transit_on_nysse_respects_physical_bounds(tampere: Path, walk: RoadNetw
     region = make_region(tiny_region().roads, cells, sites).replace(
         gtfs=(GtfsFeed("nysse", (tampere / "tampere_gtfs.zip").read_bytes()),)
     )
-    result = transit_travel_times(region, walk_network=walk, window=("07:00", "07:30"))
+    result = transit_travel_times(
+        region, walk_network=walk, params=TransitParams(window=("07:00", "07:30"))
+    )
     assert result.parameters["n_stops"] - result.parameters["n_stops_linked"] == 10
     minutes = result.minutes.astype(np.float64)
     straight_m = np.hypot(*(cells[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))

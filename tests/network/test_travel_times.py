@@ -17,14 +17,22 @@ from hypothesis import strategies as st
 
 import palveluverkko.network as network_pkg
 from palveluverkko.errors import InputError, UnreachableWarning
-from palveluverkko.network import RoadNetwork, TravelTimes, snap, travel_times
+from palveluverkko.network import (
+    Destinations,
+    RoadNetwork,
+    RoadParams,
+    TransitParams,
+    TravelTimes,
+    snap,
+    travel_times,
+)
 from palveluverkko.region.examples import tiny_region
 from palveluverkko.region.model import Region
 
 from .conftest import X0, Y0, make_grid_roads, make_region
 
 # the submodule (the package attribute of the same name is the function)
-tt_module = importlib.import_module("palveluverkko.network.travel_times")
+tt_module = importlib.import_module("palveluverkko.network.routing")
 
 
 def reference_matrix(region: Region, mode: str) -> np.ndarray:
@@ -137,8 +145,8 @@ def test_nearest_and_to_frame() -> None:
     np.testing.assert_allclose(minutes[0], [10, 20])
     frame = tt.to_frame(max_minutes=10)
     assert len(frame) == int((tt.minutes <= 10).sum())
-    assert frame.columns.tolist() == ["cell_id", "site_id", "minutes"]
-    assert set(frame.query("cell_id == 'c2'").site_id) == {"s1", "s2"}
+    assert frame.columns.tolist() == ["cell_id", "destination_id", "minutes"]
+    assert set(frame.query("cell_id == 'c2'").destination_id) == {"s1", "s2"}
 
 
 def test_unreachable_cells_counted_with_residents() -> None:
@@ -163,10 +171,11 @@ def test_unreachable_site_is_reported() -> None:
     """A site that cannot be linked gives an inf column and a warning naming it."""
     roads = make_grid_roads(5, 5, 200.0)
     region = make_region(roads, np.array([[X0, Y0]]), np.array([[X0, Y0], [X0 + 9000, Y0]]))
-    with pytest.warns(UnreachableWarning, match=r"1 site\(s\).*s1 \(no_road_within_limit\)"):
+    with pytest.warns(UnreachableWarning, match=r"1 destination\(s\).*s1 \(no_road_within_limit\)"):
         tt = travel_times(region, "car", use_cache=False)
     assert np.isinf(tt.minutes[:, 1]).all()
-    assert tt.unreachable_sites.site_id.tolist() == ["s1"]
+    assert tt.unreachable_destinations.destination_id.tolist() == ["s1"]
+    assert tt.unreachable_destinations.kind.tolist() == ["site"]
 
 
 def island_region(with_ferry: bool) -> Region:
@@ -258,12 +267,13 @@ def test_progress_reports_completion() -> None:
 
 
 def test_bad_arguments() -> None:
-    """Unknown modes and options, k < 1 and negative cutoffs are errors that name the choices."""
+    """Unknown modes, k < 1 and negative cutoffs are errors that name the choices; options are
+    the fields of the parameter dataclasses (an unknown one is a TypeError there)."""
     region = tiny_region()
     with pytest.raises(InputError, match="mode 'boat' is unknown"):
         travel_times(region, "boat", use_cache=False)
-    with pytest.raises(InputError, match=r"unknown option.*speed_limit"):
-        travel_times(region, "car", use_cache=False, speed_limit=3)
+    with pytest.raises(TypeError, match="speed_limit"):
+        RoadParams(speed_limit=3)  # type: ignore[call-arg]
     with pytest.raises(InputError, match="k must be >= 1"):
         travel_times(region, "car", use_cache=False, k=0)
     with pytest.raises(InputError, match="max_minutes must be >= 0"):
@@ -274,7 +284,12 @@ def test_options_change_result() -> None:
     """Mode options reach the network and the links (slower walking, longer access)."""
     region = tiny_region()
     base = travel_times(region, "walk", use_cache=False).minutes
-    slow = travel_times(region, "walk", use_cache=False, walk_speed_kph=2.4, access_speed_kph=2.4)
+    slow = travel_times(
+        region,
+        "walk",
+        use_cache=False,
+        params=RoadParams(walk_speed_kph=2.4, access_speed_kph=2.4),
+    )
     np.testing.assert_allclose(slow.minutes, base * 2, rtol=1e-6)
 
 
@@ -283,16 +298,23 @@ def test_transit_is_delegated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     region = tiny_region()
     seen: dict[str, object] = {}
 
-    def fake(region: Region, *, walk_network: RoadNetwork, **options: object) -> TravelTimes:
+    def fake(
+        region: Region,
+        *,
+        walk_network: RoadNetwork,
+        to: Destinations,
+        params: TransitParams,
+        progress: object = None,
+    ) -> TravelTimes:
         seen["mode"] = walk_network.mode
-        seen["options"] = options
+        seen["date"] = str(params.date)
         n, m = len(region.population), len(region.sites)
         minutes = np.arange(n * m, dtype=np.float32).reshape(n, m)
         return TravelTimes(
             mode="transit",
             minutes=minutes,
             cell_ids=region.population.cell_id.to_numpy(dtype=object),
-            site_ids=region.sites.site_id.to_numpy(dtype=object),
+            to=to,
             percentiles={10: minutes - 1, 90: minutes + 1},
             parameters={"departure": "08:00"},
         )
@@ -301,25 +323,33 @@ def test_transit_is_delegated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     module.transit_travel_times = fake  # type: ignore[attr-defined]
     monkeypatch.setitem(__import__("sys").modules, "palveluverkko.network.transit", module)
     monkeypatch.setattr(network_pkg, "transit", module, raising=False)
-    tt = travel_times(region, "transit", k=1, cache_dir=tmp_path, date="2021-10-05")
-    assert seen == {"mode": "walk", "options": {"date": "2021-10-05"}}
+    params = TransitParams(date="2021-10-05")
+    tt = travel_times(region, "transit", k=1, cache_dir=tmp_path, params=params)
+    assert seen == {"mode": "walk", "date": "2021-10-05"}
     assert np.isfinite(tt.minutes).sum(axis=1).tolist() == [1] * 6
     assert tt.minutes[:, 0].tolist() == [0, 3, 6, 9, 12, 15]
     assert sorted(tt.percentiles) == [10, 90]
     assert tt.parameters["departure"] == "08:00"
-    again = travel_times(region, "transit", k=1, cache_dir=tmp_path, date="2021-10-05")
+    again = travel_times(region, "transit", k=1, cache_dir=tmp_path, params=params)
     assert again.digest == tt.digest
     np.testing.assert_array_equal(again.percentiles[90], tt.percentiles[90])
     assert (
-        travel_times(region, "transit", k=1, cache_dir=tmp_path, date="2021-10-06").digest
+        travel_times(
+            region, "transit", k=1, cache_dir=tmp_path, params=TransitParams(date="2021-10-06")
+        ).digest
         != tt.digest
     )
 
 
 def test_shape_checked() -> None:
     """A TravelTimes whose matrix does not match its ids is refused."""
-    with pytest.raises(InputError, match=r"expected \(n_cells, n_sites\) = \(2, 1\)"):
-        TravelTimes("car", np.zeros((1, 1), np.float32), np.array(["a", "b"]), np.array(["s"]))
+    with pytest.raises(InputError, match=r"expected \(n_cells, n_destinations\) = \(2, 1\)"):
+        TravelTimes(
+            "car",
+            np.zeros((1, 1), np.float32),
+            np.array(["a", "b"]),
+            Destinations.from_points(["s"], [[0.0, 0.0]]),
+        )
 
 
 def test_nearest_sites_compact_form() -> None:

@@ -14,13 +14,13 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from palveluverkko import Comparison, Evaluation, Scenario, compare, evaluate
 from palveluverkko.cli import app
-from palveluverkko.evaluate import Comparison, Evaluation, Scenario, compare, evaluate
-from palveluverkko.evaluate.scenario import Closure
 from palveluverkko.region import CostParams, write_region
 from palveluverkko.region.examples import tiny_region
 from palveluverkko.report import render_report, write_report
 from palveluverkko.report.svgmap import classify
+from palveluverkko.scenario import Closure
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from palveluverkko.demand.catalogue import default_services, default_site_services
 from palveluverkko.errors import DataWarning
 from palveluverkko.region.io import read_region, write_region
-from palveluverkko.region.validate import validate
+from palveluverkko.region.validation import validate
 from palveluverkko.sources.build import BuiltRegion, region_from_county_gpkg
 
 

@@ -1,6 +1,9 @@
-"""The ``palveluverkko`` command line: thin; it parses, calls the public API and writes files.
+"""The ``palveluverkko`` command line: thin; it parses, calls the study API
+(:mod:`palveluverkko.study`) and prints what it returns.
 
-Each command group lives in its own module and registers itself on :data:`app`.
+Each command group lives in its own module and registers itself on :data:`app`; every command
+imports the library inside its function, so ``palveluverkko --help`` starts without loading
+numba kernels, solvers, the demo generator or the report.
 """
 
 from __future__ import annotations
@@ -8,8 +11,8 @@ from __future__ import annotations
 import logging
 
 import typer
-from rich.console import Console
-from rich.logging import RichHandler
+
+from .ui import console
 
 app = typer.Typer(
     name="palveluverkko",
@@ -18,8 +21,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # plain help text: rich help formatting imports markdown-it and doubles the start time
+    rich_markup_mode=None,
 )
-console = Console(stderr=True)
 
 
 @app.callback()
@@ -27,6 +31,8 @@ def main(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show library log messages."),
 ) -> None:
     """palveluverkko: saavutettavuus, kapasiteetti, kustannukset ja optimointi."""
+    from rich.logging import RichHandler
+
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(message)s",

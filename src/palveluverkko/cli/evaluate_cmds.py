@@ -1,40 +1,29 @@
-"""Commands ``evaluate`` and ``compare``: score a scenario, or two, and write the results."""
+"""Commands ``evaluate`` and ``compare``: score a scenario, or compare scenarios, and write the
+results (:class:`palveluverkko.study.Study`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import Progress
-from rich.table import Table
 
-from ..errors import InputError
-from ..evaluate import EvaluateOptions, Scenario, compare, evaluate
-from ..evaluate.evaluation import Evaluation, routing_region
-from ..evaluate.inputs import _transit_available
-from ..evaluate.io import write_comparison, write_evaluation
-from ..network import TravelTimes, travel_times
-from ..region import Region, read_region
-from . import app, console
-from ._session import session
+from . import app
+from .ui import console, fail, note, session
 
+if TYPE_CHECKING:
+    from rich.table import Table
 
-def _matrices(
-    region: Region, scenarios: list[Scenario], cache_dir: Path | None, bar: Progress
-) -> dict[str, TravelTimes]:
-    routed = routing_region(region, *scenarios)
-    modes = ["car", "walk"] + (["transit"] if region.gtfs and _transit_available() else [])
-    out: dict[str, TravelTimes] = {}
-    for mode in modes:
-        task = bar.add_task(f"matka-ajat / restider / travel times: {mode}", total=None)
-        out[mode] = travel_times(routed, mode, cache_dir=cache_dir)
-        bar.update(task, completed=1, total=1)
-    return out
+    from ..evaluation import Evaluation
+
+from ..study.choices import CAPACITY_METHODS
 
 
 def _summary_table(ev: Evaluation) -> Table:
-    table = Table(title=f"{ev.region.name}: {ev.scenario.name} {ev.year}")
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=escape(f"{ev.region.name}: {ev.scenario.name} {ev.year}"))
     for col in (
         "palvelu / tjänst / service",
         "≤30 min auto/bil/car",
@@ -46,7 +35,7 @@ def _summary_table(ev: Evaluation) -> Table:
         table.add_column(col)
     for _, r in ev.summary_table.iterrows():
         table.add_row(
-            str(r["service"]),
+            escape(str(r["service"])),
             f"{100 * r['share_within_30_car']:.1f} %",
             "-"
             if r["share_within_30_transit"] != r["share_within_30_transit"]
@@ -56,14 +45,6 @@ def _summary_table(ev: Evaluation) -> Table:
             f"{100 * r['digital_share']:.1f}",
         )
     return table
-
-
-def _capacity_method(value: str) -> Literal["analytic", "simulation"]:
-    if value == "analytic":
-        return "analytic"
-    if value == "simulation":
-        return "simulation"
-    raise InputError(f"--capacity-method: expected analytic or simulation, got {value!r}")
 
 
 @app.command("evaluate")
@@ -90,26 +71,26 @@ def evaluate_cmd(
     Writes results.gpkg (layers cells, sites, municipalities; opens in QGIS), a CSV per table and
     results.xlsx into --out.
     """
-    with session() as bar:
-        loaded = read_region(region)
-        sc = Scenario.from_toml(scenario) if scenario is not None else Scenario()
-        tt = _matrices(loaded, [sc], cache_dir, bar)
-        task = bar.add_task("arviointi / utvärdering / evaluation", total=None)
-        ev = evaluate(
-            loaded,
-            sc,
-            travel_times=tt,
-            year=year,
-            options=EvaluateOptions(
-                substitute_rule=substitute_rule,
-                capacity_method=_capacity_method(capacity_method),
-            ),
+    if capacity_method not in CAPACITY_METHODS:
+        raise fail(
+            f"--capacity-method: expected {' or '.join(CAPACITY_METHODS)}, got {capacity_method!r}"
         )
-        bar.update(task, completed=1, total=1)
-        files = write_evaluation(ev, out, excel=not no_excel)
+    with session() as events:
+        from ..evaluation import EvaluateOptions
+        from ..scenario import Scenario
+        from ..study import Study
+
+        study = Study.open(region, cache_dir=cache_dir, progress=events)
+        sc = Scenario.from_toml(scenario) if scenario is not None else None
+        options = EvaluateOptions(
+            substitute_rule=substitute_rule,
+            capacity_method="simulation" if capacity_method == "simulation" else "analytic",
+        )
+        ev = study.evaluate(sc, year=year, options=options)
+        files = study.write(ev, out, excel=not no_excel)
     console.print(_summary_table(ev))
-    for note in ev.notes:
-        console.print(f"[dim]huom. / obs. / note: {note}[/]")
+    for text in ev.notes:
+        note(f"huom. / obs. / note: {text}")
     console.print(f"Kirjoitettu / Skrivet / Written: {len(files)} files in {out}")
 
 
@@ -129,17 +110,14 @@ def compare_cmd(
 
     Writes base/ and scenario/ (as `evaluate` does) and comparison_*.csv + comparison.xlsx.
     """
-    with session() as bar:
-        loaded = read_region(region)
-        a = Scenario.from_toml(base)
-        b = Scenario.from_toml(other)
-        opts = EvaluateOptions(substitute_rule=substitute_rule)
-        tt = _matrices(loaded, [a, b], cache_dir, bar)
-        task = bar.add_task("arviointi / utvärdering / evaluation", total=None)
-        ev_a = evaluate(loaded, a, travel_times=tt, options=opts)
-        ev_b = evaluate(loaded, b, travel_times=tt, options=opts)
-        cmp = compare(ev_a, ev_b)
-        bar.update(task, completed=1, total=1)
-        files = write_comparison(cmp, out, excel=not no_excel)
-    console.print(cmp.summary())
+    with session() as events:
+        from ..evaluation import EvaluateOptions
+        from ..scenario import Scenario
+        from ..study import Study
+
+        study = Study.open(region, cache_dir=cache_dir, progress=events)
+        a, b = Scenario.from_toml(base), Scenario.from_toml(other)
+        (cmp,) = study.compare(a, b, options=EvaluateOptions(substitute_rule=substitute_rule))
+        files = study.write_comparison(cmp, out, excel=not no_excel)
+    typer.echo(cmp.summary())
     console.print(f"Kirjoitettu / Skrivet / Written: {len(files)} files in {out}")

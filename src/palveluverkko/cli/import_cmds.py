@@ -1,55 +1,50 @@
-"""``palveluverkko import ...``: read real Finnish inputs, write layers or a region package.
-
-Thin: each command parses options, calls :mod:`palveluverkko.sources`, prints the import report
-and writes the result. Exit code 2 on an input error (the message names layer, column, row, fix).
-"""
+"""Commands ``import ...``: real inputs into layers and region packages
+(:mod:`palveluverkko.study.imports`)."""
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import typer
 
-from ..errors import PalveluverkkoError
-from ..region.io import write_region
-from ..region.model import GtfsFeed, Region
-from ..region.validate import validate
-from ..sources.build import PAAVO_CREDIT, assemble_region, region_from_county_gpkg
-from ..sources.municipalities import STATFI_CREDIT, county_codes, read_municipalities
-from ..sources.osm_amenities import read_osm_health_sites
-from ..sources.paavo import read_paavo
-from ..sources.report import ImportReport
-from ..sources.sites import read_sites
-from . import app, console
-from ._session import EXIT_INVALID
+from . import app
+from .ui import EXIT_INVALID, console, error
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from ..sources.report import ImportReport
+
 
 import_app = typer.Typer(
     name="import",
     help="Tuo lähdeaineisto / Importera källdata / Import real inputs (Statistics Finland, "
     "Paavo, site lists, OpenStreetMap).",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(import_app, name="import")
 
 
-def _run(call: Callable[[], T]) -> T:
-    """Call the importer; show its warnings; turn input errors into exit code 2."""
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result = call()
-    except PalveluverkkoError as exc:
-        console.print(f"[bold red]virhe / fel / error:[/] {exc}")
-        raise typer.Exit(EXIT_INVALID) from exc
-    for w in caught:
-        console.print(f"[yellow]{w.category.__name__}:[/] {w.message}")
-    return result
+@contextmanager
+def _importing() -> Iterator[None]:
+    """Show the importer's warnings by category; turn input errors into exit code 2."""
+    from rich.markup import escape
+
+    from ..errors import PalveluverkkoError
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        except PalveluverkkoError as exc:
+            error(exc)
+            raise typer.Exit(EXIT_INVALID) from exc
+        finally:
+            for w in caught:
+                console.print(f"[yellow]{w.category.__name__}:[/] {escape(str(w.message))}")
 
 
 def _show(report: ImportReport) -> None:
@@ -74,14 +69,12 @@ def municipalities_cmd(
     hva: Path | None = typer.Option(None, help="Yle finland-hva-2021.topo.json."),
 ) -> None:
     """Kunnat / Kommuner / Municipalities (code, name, name_sv)."""
-    keep = _codes(codes)
-    if county:
-        if hva is None:
-            console.print("[bold red]virhe / fel / error:[/] --county needs --hva <topo.json>")
-            raise typer.Exit(EXIT_INVALID)
-        keep = _run(lambda: county_codes(hva, county))
-    munis, report = _run(lambda: read_municipalities(source, layer=layer, codes=keep))
-    munis.to_file(out, layer="municipalities", driver="GPKG")
+    with _importing():
+        from ..study.imports import import_municipalities
+
+        report = import_municipalities(
+            source, out, layer=layer, codes=_codes(codes), county=county, hva=hva
+        )
     _show(report)
 
 
@@ -99,17 +92,17 @@ def population_cmd(
     ),
 ) -> None:
     """Väestö postinumeroalueittain / Befolkning per postnummerområde / Population (Paavo)."""
-    munis = gpd.read_file(municipalities, layer="municipalities")
-    pop, report = _run(
-        lambda: read_paavo(
+    with _importing():
+        from ..study.imports import import_population
+
+        report = import_population(
             paavo_csv,
             polygons,
-            munis,
-            on_missing_polygon="drop" if drop_missing else "error",
-            placement="geometry" if by_geometry else "name",
+            municipalities,
+            out,
+            drop_missing_polygons=drop_missing,
+            place_by_geometry=by_geometry,
         )
-    )
-    pop.to_file(out, layer="population", driver="GPKG")
     _show(report)
 
 
@@ -141,22 +134,22 @@ def sites_cmd(
         columns["site_id"] = id_column
     if kind_column:
         columns["kind"] = kind_column
-    munis = gpd.read_file(municipalities, layer="municipalities") if municipalities else None
-    sites, report = _run(
-        lambda: read_sites(
+    with _importing():
+        from ..study.imports import import_sites
+
+        report = import_sites(
             source,
+            out,
             columns=columns,
             x_column=x_column,
             y_column=y_column,
             source_crs=source_crs,
             layer=layer,
             sheet=sheet,
-            municipalities=munis,
-            designated_hospitals=hospital,
+            municipalities=municipalities,
+            hospitals=hospital,
             clip=clip,
         )
-    )
-    sites.to_file(out, layer="sites", driver="GPKG")
     _show(report)
 
 
@@ -167,9 +160,10 @@ def osm_sites_cmd(
     hospital: list[str] = typer.Option([], help="Name of a designated 24-hour hospital."),
 ) -> None:
     """Terveyspalvelut OSM:stä / Hälsotjänster från OSM / Health sites from OSM amenities."""
-    sites, found, report = _run(lambda: read_osm_health_sites(pbf, designated_hospitals=hospital))
-    sites.to_file(out, layer="sites", driver="GPKG")
-    found.to_file(out, layer="osm_amenities", driver="GPKG")
+    with _importing():
+        from ..study.imports import import_osm_sites
+
+        report = import_osm_sites(pbf, out, hospitals=hospital)
     _show(report)
 
 
@@ -196,53 +190,23 @@ def region_cmd(
     import commands. Services are the default catalogue; site capacities are sized to demand.
     --roads-pbf and --gtfs add the networks that travel times need.
     """
-    if county_gpkg is not None:
-        built = _run(
-            lambda: region_from_county_gpkg(
-                county_gpkg, name=name, base_year=base_year, designated_hospitals=hospital
-            )
+    with _importing():
+        from ..study.imports import import_region
+
+        done = import_region(
+            out,
+            name=name,
+            county_gpkg=county_gpkg,
+            municipalities=municipalities,
+            population=population,
+            sites=sites,
+            base_year=base_year,
+            hospitals=hospital,
+            roads_pbf=roads_pbf,
+            gtfs=gtfs,
         )
-        for report in built.reports:
-            _show(report)
-        region = built.region
-    else:
-        if municipalities is None or population is None or sites is None:
-            console.print(
-                "[bold red]virhe / fel / error:[/] give --county-gpkg, or all of "
-                "--municipalities, --population and --sites"
-            )
-            raise typer.Exit(EXIT_INVALID)
-        m = gpd.read_file(municipalities, layer="municipalities")
-        p = gpd.read_file(population, layer="population")
-        s = gpd.read_file(sites, layer="sites")
-        region = _run(
-            lambda: assemble_region(
-                name,
-                m,
-                p,
-                s,
-                base_year=base_year,
-                description=f"{name}: assembled from imported municipalities, population, sites",
-                credits=(STATFI_CREDIT, PAAVO_CREDIT),
-            )
-        )
-    region = _with_networks(region, roads_pbf, gtfs)
-    for problem in validate(region):
+    for report in done.reports:
+        _show(report)
+    for problem in done.problems:
         typer.echo(str(problem))
-    path = _run(lambda: write_region(region, out))
-    typer.echo(f"{region.summary()} -> {path}")
-
-
-def _with_networks(region: Region, roads_pbf: Path | None, gtfs: list[Path]) -> Region:
-    """``region`` with the road extract and GTFS feeds given on the command line."""
-    for path, what in [(roads_pbf, "--roads-pbf")] + [(g, "--gtfs") for g in gtfs]:
-        if path is not None and not path.is_file():
-            console.print(f"[bold red]virhe / fel / error:[/] {what}: no file {path}")
-            raise typer.Exit(EXIT_INVALID)
-    changes: dict[str, object] = {}
-    if roads_pbf is not None:
-        changes["roads_pbf"] = roads_pbf
-    if gtfs:
-        feeds = [GtfsFeed(name=g.stem, data=g.read_bytes()) for g in gtfs]
-        changes["gtfs"] = (*region.gtfs, *feeds)
-    return region.replace(**changes) if changes else region
+    typer.echo(f"{done.region.summary()} -> {done.path}")

@@ -1,39 +1,15 @@
-"""Command ``optimize``: choose the sites of one service with a location model, write a scenario."""
+"""Command ``optimize``: choose the sites of one service with a location model, write a scenario
+(:meth:`palveluverkko.study.Study.optimize`)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import typer
 
-from ..errors import InputError
-from ..locate import (
-    LocationResult,
-    SolveParams,
-    capacitated_p_median,
-    fixed_charge,
-    lscp,
-    mclp,
-    p_center,
-    p_median,
-)
-from ..locate.candidates import candidate_sites, read_candidates, with_openings
-from ..locate.region import (
-    current_figures,
-    explain,
-    scenario_from_result,
-    scenario_name,
-    service_problem,
-    service_threshold,
-    site_labels,
-)
-from ..network import travel_times
-from ..region import read_region
-from . import app, console
-from ._session import check_lang_option, fail, session
-
-MODELS = ("p-median", "p-center", "mclp", "lscp", "fixed-charge", "capacitated-p-median")
+from ..study.choices import MODEL_NAMES as MODELS
+from . import app
+from .ui import check_lang_option, console, fail, session
 
 
 @app.command("optimize")
@@ -82,84 +58,36 @@ def optimize_cmd(
     if model not in MODELS:
         raise fail(f"--model: expected one of {', '.join(MODELS)}; got {model!r}")
     check_lang_option(lang)
-    with session() as bar:
-        task = bar.add_task("optimointi / optimering / optimisation", total=None)
-        loaded = read_region(region)
-        work = loaded
+    with session() as events:
+        from ..study import OptimizeRequest, Study
+
+        request = OptimizeRequest(
+            service=service,
+            model=model,
+            p=p,
+            threshold_minutes=threshold,
+            eur_per_minute=eur_per_minute,
+            budget_eur=budget,
+            mode=mode,
+            year=year,
+            per_municipality=per_municipality,
+            keep=tuple(keep),
+            close=tuple(close),
+            time_limit_s=time_limit,
+            lang=lang,
+        )
+        study = Study.open(region, cache_dir=cache_dir, progress=events)
         cand = None
         if candidates is not None:
-            points = read_candidates(candidates, str(loaded.crs))
-            assumed: dict[str, int] = {}
-            cand = candidate_sites(loaded, service, points, kind=candidate_kind, assumed=assumed)
-            work = cand.apply(loaded)
-            console.print(
-                f"{len(cand.openings)} ehdokaspistettä / kandidatpunkter / candidate points"
-            )
-            for col, n in assumed.items():
+            cand = study.candidates(service, candidates, kind=candidate_kind)
+            console.print(f"{len(cand.sites)} ehdokaspistettä / kandidatpunkter / candidate points")
+            for col, n in cand.assumed.items():
                 console.print(
-                    f"  {col}: {n} / {len(cand.openings)} alueen mediaani / regionens median / "
+                    f"  {col}: {n} / {len(cand.sites)} alueen mediaani / regionens median / "
                     "the region's median (the file leaves it empty)"
                 )
-        tt = travel_times(work, mode, cache_dir=cache_dir)
-        prob = service_problem(
-            work,
-            service,
-            tt.minutes,
-            tt.site_ids,
-            year=year,
-            min_open_per_municipality=per_municipality,
-            must_open=keep,
-            must_close=close,
-        )
-        params = SolveParams(time_limit_s=time_limit)
-        # service_problem has checked that the service is in the catalogue, whose validated
-        # threshold_min is a positive number
-        target = service_threshold(loaded, service)
-        assert target is not None
-        if threshold is None and model in ("mclp", "lscp"):
-            threshold = target
-        res: LocationResult
-        if model in ("p-median", "p-center", "mclp", "capacitated-p-median") and p is None:
-            raise InputError(f"--p is required with --model {model}")
-        if model == "p-median":
-            assert p is not None
-            res = p_median(prob, p, params=params)
-        elif model == "p-center":
-            assert p is not None
-            res = p_center(prob, p, params=params)
-        elif model == "mclp":
-            assert p is not None
-            assert threshold is not None
-            res = mclp(prob, threshold, p, params=params)
-        elif model == "capacitated-p-median":
-            # capacity: site_services.capacity_per_week x 52 against yearly physical demand
-            assert p is not None
-            res = capacitated_p_median(prob, p, params=params)
-        elif model == "lscp":
-            assert threshold is not None
-            res = lscp(prob, threshold, params=params)
-        else:
-            res = fixed_charge(prob, eur_per_minute, budget_eur=budget, params=params)
-        new_ids = {o.site for o in cand.openings} if cand is not None else set()
-        assert prob.site_ids is not None
-        today = [s for s in prob.site_ids.astype(str).tolist() if s not in new_ids]
-        shown_threshold = threshold if model in ("mclp", "lscp") else target
-        text = explain(
-            res,
-            current_figures(prob, today, shown_threshold),
-            lang=lang,
-            labels=site_labels(work),
-            new_sites=new_ids,
-            threshold_minutes=shown_threshold,
-        )
-        scenario = scenario_from_result(work, service, res)
-        if cand is not None:
-            scenario = with_openings(scenario, cand)
-        scenario = replace(scenario, name=scenario_name(res, service, lang), description=text)
-        scenario.check(loaded)
-        header = "".join(f"# {line}\n" for line in text.splitlines())
-        out.write_text(header + scenario.to_toml(), encoding="utf-8")
-        bar.update(task, completed=1, total=1)
-    console.print(res.summary())
-    console.print(text)
-    console.print(f"Kirjoitettu / Skrivet / Written: {out}")
+        result = study.optimize(request, candidates=cand)
+        result.write(out)
+    console.print(result.result.summary(), markup=False)
+    console.print(result.explanation, markup=False)
+    console.print(f"Kirjoitettu / Skrivet / Written: {out}", markup=False)

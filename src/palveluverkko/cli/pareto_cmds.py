@@ -1,4 +1,5 @@
-"""Command ``pareto``: the trade-off between the annual cost of a service's sites and access."""
+"""Command ``pareto``: the trade-off between the annual cost of a service's sites and access
+(:meth:`palveluverkko.study.Study.pareto`)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,10 @@ import math
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from ..errors import InputError
-from ..locate import SolveParams, pareto_front
-from ..locate.region import service_problem, service_threshold
-from ..network import travel_times
-from ..region import read_region
-from . import app, console
-from ._session import fail, session
-
-ACCESS = ("mean", "worst", "share")
+from ..study.choices import ACCESS_MEASURES as ACCESS
+from . import app
+from .ui import console, fail, session
 
 
 @app.command("pareto")
@@ -43,7 +36,7 @@ def pareto_cmd(
     out: Path = typer.Option(Path("pareto.csv"), "--out", "-o", help="CSV of the front."),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Travel-time cache folder."),
 ) -> None:
-    """Kustannus vs. saavutettavuus / Kostnad mot tillgänglighet / Cost against access.
+    """Kustannus ja saavutettavuus / Kostnad mot tillgänglighet / Cost against access.
 
     For each number of open sites the access-optimal network (with its proven bound), its
     annual premises cost, mean and worst travel time and share within the threshold; rows that
@@ -51,45 +44,27 @@ def pareto_cmd(
     """
     if access not in ACCESS:
         raise fail(f"--access: expected one of {', '.join(ACCESS)}; got {access!r}")
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-    )
-    with session(*columns) as bar:
-        loaded = read_region(region)
-        if threshold is None:
-            threshold = service_threshold(loaded, service)
-        tt = travel_times(loaded, mode, cache_dir=cache_dir)
-        prob = service_problem(
-            loaded,
-            service,
-            tt.minutes,
-            tt.site_ids,
-            year=year,
-            min_open_per_municipality=per_municipality,
-        )
-        lo = max(prob.rules.min_open(), 1) if p_min is None else p_min
-        hi = int(prob.rules.allowed.sum()) if p_max is None else p_max
-        if not 1 <= lo <= hi <= prob.n_sites:
-            raise InputError(
-                f"--p-min/--p-max: {lo}..{hi} is not a range within 1..{prob.n_sites} "
-                f"(the candidate sites of {service}); the rules need at least "
-                f"{prob.rules.min_open()} open"
+    with session() as events:
+        from ..study import ParetoRequest, Study
+
+        study = Study.open(region, cache_dir=cache_dir, progress=events)
+        front, threshold = study.pareto(
+            ParetoRequest(
+                service=service,
+                access=access,  # type: ignore[arg-type]
+                threshold_minutes=threshold,
+                p_min=p_min,
+                p_max=p_max,
+                mode=mode,
+                year=year,
+                per_municipality=per_municipality,
+                time_limit_s=time_limit,
             )
-        task = bar.add_task("ratkaisut / lösningar / solves", total=hi - lo + 1)
-        front = pareto_front(
-            prob,
-            range(lo, hi + 1),
-            access=access,  # type: ignore[arg-type]
-            threshold_minutes=threshold,
-            params=SolveParams(time_limit_s=time_limit),
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-        front = front.assign(open_sites=front["open_sites"].map(lambda s: ";".join(map(str, s))))
         out.parent.mkdir(parents=True, exist_ok=True)
         front.to_csv(out, index=False)
+    from rich.table import Table
+
     table = Table(title=f"{service}: {access} ({mode})")
     for col in (
         "auki",
@@ -119,4 +94,4 @@ def pareto_cmd(
         "billigare nät i tabellen är bättre / efficient: no network in the table as cheap or "
         "cheaper is better"
     )
-    console.print(f"Kirjoitettu / Skrivet / Written: {out}")
+    console.print(f"Kirjoitettu / Skrivet / Written: {out}", markup=False)

@@ -5,12 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from ..errors import PalveluverkkoError
-from ..region import validate_package
-from . import app, console
-from ._session import EXIT_INVALID
+from . import app
+from .ui import EXIT_INVALID, console, error
 
 
 @app.command()
@@ -23,20 +20,29 @@ def validate(
     Exit 0 when valid; 2 when there are errors (or warnings with --strict). Every problem is
     listed with its layer, column and row.
     """
+    from rich.markup import escape
+    from rich.table import Table
+
+    from ..errors import PalveluverkkoError
+    from ..region import validate_package
+
     try:
         problems = validate_package(region)
     except PalveluverkkoError as exc:
-        console.print(f"[bold red]virhe / fel / error:[/] {exc}")
+        error(exc)
         raise typer.Exit(EXIT_INVALID) from exc
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     if problems:
-        table = Table(title=f"{region}: {len(errors)} error(s), {len(warnings)} warning(s)")
+        table = Table(title=escape(f"{region}: {len(errors)} error(s), {len(warnings)} warning(s)"))
         for col in ("severity", "layer", "column", "row", "problem", "fix"):
             table.add_column(col, overflow="fold")
         for p in problems:
             style = "red" if p.severity == "error" else "yellow"
-            table.add_row(f"[{style}]{p.severity}[/]", p.layer, p.column, p.row, p.message, p.fix)
+            table.add_row(
+                f"[{style}]{p.severity}[/]",
+                *(escape(str(v)) for v in (p.layer, p.column, p.row, p.message, p.fix)),
+            )
         console.print(table)
         # plain lines too, so that logs and tests can grep them
         for p in problems:

@@ -6,13 +6,8 @@ from pathlib import Path
 
 import typer
 
-from ..errors import InputError, PalveluverkkoError
-from ..evaluate import Scenario, compare, evaluate
-from ..region import read_region
-from ..report import write_report
 from . import app
-from ._session import check_lang_option, session
-from .evaluate_cmds import _matrices
+from .ui import check_lang_option, session
 
 
 @app.command("report")
@@ -31,24 +26,13 @@ def report_cmd(
 ) -> None:
     """Raportti / Rapport / Report: one self-contained HTML page (and PDF) that opens offline."""
     check_lang_option(lang)
-    with session() as bar:
-        loaded = read_region(region)
+    with session() as events:
+        from ..scenario import Scenario
+        from ..study import Study
+
+        study = Study.open(region, cache_dir=cache_dir, progress=events)
         sc = Scenario.from_toml(scenario) if scenario is not None else None
-        tt = _matrices(loaded, [sc] if sc is not None else [], cache_dir, bar)
-        task = bar.add_task("arviointi / utvärdering / evaluation", total=None)
-        base = evaluate(loaded, None, travel_times=tt)
-        comparison = None
-        if sc is not None:
-            comparison = compare(base, evaluate(loaded, sc, travel_times=tt))
-        bar.update(task, completed=1, total=1)
-        task = bar.add_task("raportti / rapport / report", total=None)
-        try:
-            path = write_report(base, comparison, loaded, out, lang=lang, service=service, pdf=pdf)
-        except ValueError as exc:  # an unknown --service
-            if isinstance(exc, PalveluverkkoError):
-                raise
-            raise InputError(f"--service: {exc}") from exc
-        bar.update(task, completed=1, total=1)
+        path = study.report(out, scenario=sc, lang=lang, service=service, pdf=pdf)
     typer.echo(f"report: {path} ({path.stat().st_size / 1e6:.1f} MB)")
     if pdf:
         typer.echo(f"pdf: {path.with_suffix('.pdf')}")

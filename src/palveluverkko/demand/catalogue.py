@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..errors import UnknownIdError
 from ..region.schema import AGE_BANDS, POPULATION_COLUMNS, RATE_COLUMNS, SITE_KINDS
 
 __all__ = [
@@ -290,7 +291,9 @@ def default_site_services(kind: str) -> list[tuple[str, float]]:
         When ``kind`` is not one of ``region.schema.SITE_KINDS``.
     """
     if kind not in SITE_KINDS:
-        raise KeyError(f"site kind {kind!r} is unknown; expected one of {', '.join(SITE_KINDS)}")
+        raise UnknownIdError(
+            f"site kind {kind!r} is unknown; expected one of {', '.join(SITE_KINDS)}"
+        )
     return list(SITE_KIND_SERVICES[kind])
 
 

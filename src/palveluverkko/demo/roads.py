@@ -35,6 +35,7 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components, dijkstra, minimum_spanning_tree
 from scipy.spatial import cKDTree
 
+from ..errors import InternalError
 from .geography import Geography
 
 log = logging.getLogger("palveluverkko.demo")
@@ -321,7 +322,7 @@ def build_roads(geo: Geography, seed: int) -> RoadResult:
     city_v = used[used_tree.query(geo.centres[0])[1]]
     island_used = used[shapely.contains_xy(geo.island, *lat.node_xy[used].T)]
     if len(island_used) == 0:
-        raise RuntimeError("demo roads: the island has no road (generator bug)")
+        raise InternalError("demo roads: the island has no road (generator bug)")
     island_v = island_used[np.argmin(np.hypot(*(lat.node_xy[island_used] - geo.island_village).T))]
     main_c, isl_c = comp[city_v], comp[island_v]
     keep_link = comp[link_ids[:, 0]] == main_c

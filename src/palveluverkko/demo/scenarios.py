@@ -23,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ScenarioError
-from ..evaluate.scenario import ChannelChange, Closure, Scenario
 from ..region.model import Region
+from ..scenario import ChannelChange, Closure, Scenario
 
 __all__ = ["example_scenario"]
 

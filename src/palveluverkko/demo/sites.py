@@ -35,6 +35,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from ..demand.catalogue import site_services_from_demand
+from ..errors import InternalError
 from ..region.schema import DEFAULT_CRS
 from .geography import Geography
 from .roads import RoadResult
@@ -141,7 +142,7 @@ def build_sites(
                 xy[k] = vx, vy
                 break
         else:
-            raise RuntimeError(f"demo sites: no road vertex near planned {p.kind} (generator bug)")
+            raise InternalError(f"demo sites: no road vertex near planned {p.kind} (generator bug)")
     n = len(plan)
     codes = np.array(geo.codes)
     site_ids = [f"S{k + 1:03d}" for k in range(n)]

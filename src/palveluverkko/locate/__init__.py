@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .capacitated import capacitated_p_median
 from .coverage import lscp, mclp
-from .fixed_charge import fixed_charge
+from .fixedcharge import fixed_charge
 from .pareto import pareto_front
 from .pcenter import p_center
 from .pmedian import p_median

@@ -1,21 +1,23 @@
-"""New candidate points for a service: read them, make them sites, and turn a result into openings.
+"""New candidate points for a service: read them, route to them, turn chosen ones into openings.
 
-A candidate point becomes a *new site* of the region (a :class:`~palveluverkko.evaluate.NewSite`
-of an auxiliary scenario) so that travel times are routed to it like to any site and the
-location models treat it as one more column. Its figures come from the file's optional columns
+Candidate points are :class:`~palveluverkko.network.Destinations` of kind ``candidate``: travel
+times are routed to them beside the region's sites (``to=``), and the location models treat each
+as one more column (:func:`.region.service_problem` with ``candidates=``). A chosen candidate
+becomes an ``[[open]]`` entry (:class:`~palveluverkko.scenario.NewSite`) of the written
+scenario; the others leave no trace. Its figures come from the file's optional columns
 ``name``, ``capacity_per_week``, ``staff_fte`` and ``annual_cost_eur`` where a row gives them;
 where it does not (ASSUMPTIONS, counted by :func:`candidate_sites`): capacity and staff for the
 service the median of the region's sites offering it, annual cost the median of the region's
 sites of the candidate kind (else of all sites). Kind from the caller (default
-``sote_asema``). Chosen candidates become ``[[open]]`` entries of the written scenario; the
-others leave no trace.
+``sote_asema``).
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from dataclasses import replace
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,12 +25,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..evaluate.scenario import NewSite, Scenario
-from ..region import Region
+from ..network.types import Destinations
+from ..region.model import Region
+from ..scenario import NewSite
 
 log = logging.getLogger("palveluverkko.locate")
 
-__all__ = ["FIGURE_COLUMNS", "candidate_sites", "read_candidates", "with_openings"]
+__all__ = ["FIGURE_COLUMNS", "CandidateSet", "candidate_set", "read_candidates"]
 
 #: Optional numeric columns of a candidate file; an empty cell takes the region's median.
 FIGURE_COLUMNS = ("capacity_per_week", "staff_fte", "annual_cost_eur")
@@ -123,18 +126,66 @@ def _where(is_csv: bool, i: int) -> str:
     return f"row {i + 2}" if is_csv else f"feature {i + 1}"
 
 
-def candidate_sites(
+@dataclass(frozen=True, eq=False)
+class CandidateSet:
+    """Candidate points of one service, with the figures a new site there would have.
+
+    Attributes
+    ----------
+    service, kind
+        The service they would offer and their site kind.
+    sites
+        One :class:`~palveluverkko.scenario.NewSite` per candidate (its opening if chosen).
+    assumed
+        Per figure column, how many candidates took the region's median (the file left it
+        empty or had no such column).
+    """
+
+    service: str
+    kind: str
+    sites: tuple[NewSite, ...]
+    assumed: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Candidate ids."""
+        return tuple(o.site for o in self.sites)
+
+    @property
+    def destinations(self) -> Destinations:
+        """The candidates as destinations of kind ``candidate`` (to route travel times to)."""
+        return Destinations.from_points(
+            self.ids,
+            [(o.x, o.y) for o in self.sites],
+            kind="candidate",
+            municipality=[o.municipality for o in self.sites],
+        )
+
+    def figure(self, column: str) -> np.ndarray:
+        """``capacity_per_week``, ``staff_fte`` or ``annual_cost_eur`` of every candidate."""
+        if column == "annual_cost_eur":
+            return np.array([o.annual_cost_eur for o in self.sites], dtype=np.float64)
+        k = {"capacity_per_week": 0, "staff_fte": 1}[column]
+        return np.array([o.services[self.service][k] for o in self.sites], dtype=np.float64)
+
+    def openings(self, chosen: Collection[str]) -> tuple[NewSite, ...]:
+        """The openings of the chosen candidates, in candidate order."""
+        wanted = {str(s) for s in chosen}
+        return tuple(o for o in self.sites if o.site in wanted)
+
+    def labels(self) -> dict[str, str]:
+        """Candidate id -> ``"id name"`` for lists a reader sees."""
+        return {o.site: f"{o.site} {o.name}" for o in self.sites}
+
+
+def candidate_set(
     region: Region,
     service: str,
     points: gpd.GeoDataFrame,
     *,
     kind: str = "sote_asema",
-    assumed: dict[str, int] | None = None,
-) -> Scenario:
-    """An auxiliary scenario that opens every candidate point as a site offering ``service``.
-
-    ``assumed``, when given, receives per figure column the number of candidates that took the
-    region's median because the file left it empty or had no such column.
+) -> CandidateSet:
+    """Every candidate point as a possible new site offering ``service``.
 
     Raises
     ------
@@ -142,7 +193,7 @@ def candidate_sites(
         A point outside every municipality, an id that is already a site id, or a service that
         no site offers (no capacity to copy).
     """
-    assumed = {} if assumed is None else assumed
+    assumed: dict[str, int] = {}
     ss = region.site_services.loc[region.site_services["service"].astype(str) == service]
     if ss.empty:
         raise InputError(f"site_services: no site offers {service!r}; no capacity to copy")
@@ -202,18 +253,4 @@ def candidate_sites(
             col,
             median[col],
         )
-    return Scenario(name="candidates", openings=tuple(openings))
-
-
-def with_openings(scenario: Scenario, candidates: Scenario) -> Scenario:
-    """``scenario`` (from :func:`~.region.scenario_from_result` on the region with the
-    candidates) with the chosen candidates opened and no entries about the others."""
-    new = {o.site: o for o in candidates.openings}
-    closed = {c.site for c in scenario.closures} | {c.site for c in scenario.conversions}
-    chosen = tuple(o for sid, o in new.items() if sid not in closed)
-    return replace(
-        scenario,
-        closures=tuple(c for c in scenario.closures if c.site not in new),
-        conversions=tuple(c for c in scenario.conversions if c.site not in new),
-        openings=(*scenario.openings, *chosen),
-    )
+    return CandidateSet(service=service, kind=kind, sites=tuple(openings), assumed=assumed)

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from ..errors import InputError
 from .problem import BoolArray, FloatArray, SiteRules
 
 log = logging.getLogger("palveluverkko.locate")
@@ -372,7 +373,7 @@ def cover_milp(
             row_upper=np.concatenate(hi + gh),
         )
     if objective != "mclp":
-        raise ValueError(f"cover_milp: unknown objective {objective!r}")
+        raise InputError(f"cover_milp: unknown objective {objective!r}")
     assert weight is not None
     assert count is not None
     n_cols = m + n

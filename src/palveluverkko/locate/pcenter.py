@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ..errors import SolverError
 from ._cover_kernels import swap_cover_search
 from .coverage import greedy_cover
 from .exact import MilpOutcome, cover_milp, solve_milp
@@ -399,7 +400,10 @@ def p_center(
             stats=stats,
         )
         if best is None:
-            raise RuntimeError(f"p_center: no cover with {p} sites found in time ({status})")
+            raise SolverError(
+                f"p_center: no cover with {p} sites found in time ({status}); give more time "
+                "(--time-limit) or more sites"
+            )
     hi = int(np.searchsorted(radii, _radius(R, best)))
     g_lo, g_hi = lo, hi
     while g_lo < g_hi:

@@ -2,13 +2,15 @@
 
 * :func:`service_problem`: demand = the service's **physical** contacts per year per cell (the
   demand model with the channel split, :mod:`palveluverkko.demand`), candidates = the existing
-  sites that offer the service (columns of a :class:`~palveluverkko.network.TravelTimes`
-  matrix), groups = the sites' municipalities, ``site_cost_eur`` = ``annual_cost_eur``
-  (missing = 0, counted in the log), capacity = ``capacity_per_week x 52`` contacts per year.
+  sites that offer the service and any new candidate points (:class:`~.candidates.CandidateSet`;
+  columns of a :class:`~palveluverkko.network.TravelTimes` matrix routed to both), groups = the
+  sites' municipalities, ``site_cost_eur`` = ``annual_cost_eur`` (missing = 0, counted in the
+  log), capacity = ``capacity_per_week x 52`` contacts per year.
 * :func:`scenario_from_result`: the sites a result leaves closed become scenario entries the
   evaluator can score: a site that offers only this service is closed (``[[close]]``, its
   substitute the open site that takes most of its current demand); a site that offers other
-  services too keeps them (``[[convert]]`` dropping this service).
+  services too keeps them (``[[convert]]`` dropping this service); chosen candidates are opened
+  (``[[open]]``).
 * :func:`explain`: a short text (fi, sv, en) of what changes, how travel times move against
   today's network (:func:`current_figures`) and what the bound proves.
 """
@@ -17,15 +19,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Iterable, Mapping
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError, UnknownIdError
-from ..evaluate.scenario import Closure, Conversion, Scenario
 from ..i18n import number, pick
-from ..region import Region
+from ..region.model import Region
+from ..scenario import Closure, Conversion, Scenario
 from .problem import LocationProblem, problem_from_matrix
 from .result import (
     LocationResult,
@@ -36,6 +38,9 @@ from .result import (
     share_within,
 )
 from .texts import MODEL_NAMES, TEXTS, UNITS
+
+if TYPE_CHECKING:
+    from .candidates import CandidateSet
 
 log = logging.getLogger("palveluverkko.locate")
 
@@ -79,6 +84,7 @@ def service_problem(
     minutes: np.ndarray,
     site_ids: Iterable[str],
     *,
+    candidates: CandidateSet | None = None,
     year: int | None = None,
     min_open_per_municipality: int = 1,
     must_open: Iterable[str] = (),
@@ -97,7 +103,10 @@ def service_problem(
         ``(n_cells, n_matrix_sites)`` travel times (``TravelTimes.minutes``), rows in
         ``region.population`` order.
     site_ids
-        Column ids of ``minutes`` (``TravelTimes.site_ids``).
+        Column ids of ``minutes`` (``TravelTimes.destination_ids``).
+    candidates
+        New candidate points (their columns must be in ``minutes``): each is one more column,
+        with its own cost, capacity and municipality.
     year
         Demand year (default the region's base year).
     min_open_per_municipality
@@ -126,26 +135,33 @@ def service_problem(
             f"site_services: no site offers service {service!r}; nothing to locate. Known "
             f"services there: {sorted(ss['service'].astype(str).unique())[:10]}"
         )
-    cand = offering["site_id"].astype(str).tolist()
+    existing = offering["site_id"].astype(str).tolist()
+    new_ids = list(candidates.ids) if candidates is not None else []
+    cand = existing + new_ids
     missing = [s for s in cand if s not in cols]
     if missing:
         raise InputError(
             f"travel times: no column for site(s) {missing[:10]} that offer {service!r}; "
-            "recompute travel_times for this region"
+            "recompute travel_times for this region (and its candidates)"
         )
     sites = region.sites.set_index(region.sites["site_id"].astype(str))
-    cost = pd.to_numeric(sites.loc[cand, "annual_cost_eur"], errors="coerce").to_numpy(float)
+    cost = pd.to_numeric(sites.loc[existing, "annual_cost_eur"], errors="coerce").to_numpy(float)
     n_nan = int(np.isnan(cost).sum())
     if n_nan:
         log.info("%d candidate site(s) have no annual_cost_eur; counted as 0 EUR", n_nan)
         cost = np.nan_to_num(cost, nan=0.0)
     cap = offering["capacity_per_week"].to_numpy(float) * WEEKS_PER_YEAR
+    groups = sites.loc[existing, "municipality"].astype(str).to_numpy()
+    if candidates is not None:
+        cost = np.concatenate([cost, candidates.figure("annual_cost_eur")])
+        cap = np.concatenate([cap, candidates.figure("capacity_per_week") * WEEKS_PER_YEAR])
+        groups = np.concatenate([groups, [o.municipality for o in candidates.sites]])
     return problem_from_matrix(
         np.asarray(minutes, dtype=np.float64)[:, [cols[s] for s in cand]],
         physical_demand(region, service, year),
         cand,
         demand_ids=region.population["cell_id"].astype(str).to_numpy(),
-        groups=sites.loc[cand, "municipality"].astype(str).to_numpy(),
+        groups=groups,
         min_open_per_group=min_open_per_municipality or None,
         site_cost_eur=cost,
         capacity=np.nan_to_num(cap, nan=0.0),
@@ -156,28 +172,36 @@ def service_problem(
 
 
 def scenario_from_result(
-    region: Region, service: str, result: LocationResult, *, name: str | None = None
+    region: Region,
+    service: str,
+    result: LocationResult,
+    *,
+    candidates: CandidateSet | None = None,
+    name: str | None = None,
 ) -> Scenario:
     """A scenario that keeps exactly the result's open sites for ``service``.
 
     Closed sites that offer only this service are closed with the open site taking most of
-    their current demand (nearest-site allocation before and after) as the substitute; sites
-    that offer other services keep those and drop this one.
+    their current demand (nearest existing site today, the result's assignment after) as the
+    substitute; sites that offer other services too keep those and drop this one. Chosen
+    ``candidates`` are opened; the others leave no trace.
     """
     prob = result.problem
     assert prob.site_ids is not None
     ids = [str(s) for s in prob.site_ids.tolist()]
+    new = set(candidates.ids) if candidates is not None else set()
     open_mask = result.open_mask
     ss = region.site_services
     services_of = ss.groupby(ss["site_id"].astype(str))["service"].apply(
         lambda s: tuple(sorted(s.astype(str)))
     )
     finite = np.where(np.isfinite(prob.minutes), prob.minutes, np.inf)
-    before = np.argmin(finite, axis=1)
+    today = np.asarray([s not in new for s in ids])
+    before = np.argmin(np.where(today[None, :], finite, np.inf), axis=1)
     closures: list[Closure] = []
     conversions: list[Conversion] = []
     open_cols = np.flatnonzero(open_mask)
-    for j in np.flatnonzero(~open_mask):
+    for j in np.flatnonzero(~open_mask & today):
         site = ids[j]
         others = tuple(s for s in services_of.get(site, ()) if s != service)
         if others:
@@ -203,11 +227,13 @@ def scenario_from_result(
                 ]
             )
         closures.append(Closure(site=site, substitute=ids[sub]))
+    chosen = [ids[j] for j in open_cols if ids[j] in new]
     return Scenario(
         name=name or f"{service}: {result.model}, {result.n_open} sites",
         description=f"palveluverkko optimize: {result.method}",
         closures=tuple(closures),
         conversions=tuple(conversions),
+        openings=candidates.openings(chosen) if candidates is not None else (),
     )
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ..errors import InputError
 from .problem import BoolArray, FloatArray, IntArray, LocationProblem
 
 __all__ = ["LocationResult"]
@@ -148,7 +149,7 @@ class LocationResult:
         """Share of all reachable demand served within the threshold (default: the model's)."""
         t = self.threshold_minutes if threshold_minutes is None else threshold_minutes
         if t is None:
-            raise ValueError("share_within: give threshold_minutes (this model has none)")
+            raise InputError("share_within: give threshold_minutes (this model has none)")
         return share_within(self.problem, self.assignment, self.minutes, t)
 
     @property

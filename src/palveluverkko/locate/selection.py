@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from ..errors import SolverError
 from .exact import INF, Milp, solve_milp
 from .problem import BoolArray, FloatArray, IntArray, SiteRules
 
@@ -113,7 +114,7 @@ class Selector:
         )
         out = solve_milp(model, time_limit_s=self.time_limit_s, gap_tolerance=1e-9)
         if out.x is None:
-            raise RuntimeError(
+            raise SolverError(
                 f"site selection under the budget found no solution ({out.status}) although the "
                 "budget was checked to admit one"
             )

@@ -1,9 +1,11 @@
 """On-disk cache of travel-time matrices, keyed by a digest of every input and parameter.
 
-The digest (SHA-256) covers the cache format version, the package version, the mode, every
-parameter (JSON, keys sorted), the road source (bytes of the ``.osm.pbf`` or the ``roads``
+The digest (SHA-256) covers the cache format version, the package version, the routing code
+(:func:`code_digest`: the bytes of every module of :mod:`palveluverkko.network`, so a change to
+a kernel gives new keys even without a version bump), the mode, every parameter (JSON, keys
+sorted), the road source (bytes of the ``.osm.pbf`` or the ``roads``
 layer's geometry and routing columns), the GTFS feeds for transit, and the ids and coordinates of
-cells and sites. Any change to any of them gives another digest, so a stale matrix is never
+cells and destinations. Any change to any of them gives another digest, so a stale matrix is never
 reused. Residents and municipalities are *not* in the digest: they do not change a matrix, and
 the ``unreachable`` table is rebuilt from the region on every load.
 
@@ -13,6 +15,7 @@ Default folder: ``$PALVELUVERKKO_CACHE_DIR`` or ``~/.cache/palveluverkko``; file
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -26,9 +29,16 @@ import numpy as np
 
 log = logging.getLogger("palveluverkko.network")
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
-__all__ = ["CACHE_FORMAT", "default_cache_dir", "digest_of", "load_arrays", "store_arrays"]
+__all__ = [
+    "CACHE_FORMAT",
+    "code_digest",
+    "default_cache_dir",
+    "digest_of",
+    "load_arrays",
+    "store_arrays",
+]
 
 
 def default_cache_dir() -> Path:
@@ -37,12 +47,33 @@ def default_cache_dir() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "palveluverkko"
 
 
+def code_digest(folder: Path | None = None) -> str:
+    """SHA-256 of the routing code: every ``*.py`` file of ``folder`` (default this package,
+    read once per process), by name and bytes, in name order."""
+    return _own_code_digest() if folder is None else _folder_digest(Path(folder))
+
+
+@functools.cache
+def _own_code_digest() -> str:
+    return _folder_digest(Path(__file__).parent)
+
+
+def _folder_digest(root: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(root.glob("*.py")):
+        h.update(path.name.encode() + b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
 def digest_of(parameters: Mapping[str, Any], parts: Iterable[bytes | str | np.ndarray]) -> str:
     """SHA-256 over the JSON of ``parameters`` and each part (arrays by dtype, shape and bytes)."""
     from .. import __version__
 
     h = hashlib.sha256()
     h.update(f"palveluverkko-travel-times:{CACHE_FORMAT}:{__version__}\n".encode())
+    h.update(f"code:{code_digest()}\n".encode())
     h.update(json.dumps(parameters, sort_keys=True, default=str).encode())
     for part in parts:
         if isinstance(part, np.ndarray):

@@ -1,7 +1,7 @@
 """The cells x sites matrix from linked points: the numerical core of :func:`.travel_times`.
 
 For cell ``i`` linked to node ``a_i`` with access time ``c_i`` and site ``j`` linked to node
-``b_j`` with access time ``s_j`` (:mod:`.snap`),
+``b_j`` with access time ``s_j`` (:mod:`.linking`),
 
 .. math::
 
@@ -19,9 +19,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..errors import InputError
 from .graph import RoadNetwork
+from .linking import Snapped
 from .paths import k_nearest_sources, shortest_minutes_to
-from .snap import Snapped
 
 __all__ = ["Progress", "nearest_sites", "road_matrix"]
 
@@ -117,7 +118,7 @@ def nearest_sites(
         and float32 minutes (``inf`` there), nearest first.
     """
     if k < 1:
-        raise ValueError(f"k must be >= 1; found {k}")
+        raise InputError(f"k must be >= 1; found {k}")
     site_of = np.full((len(cells), k), -1, dtype=np.int64)
     minutes = np.full((len(cells), k), np.inf, dtype=np.float32)
     cell_rows = np.flatnonzero(cells.ok)

@@ -42,6 +42,7 @@ from typing import cast
 import numpy as np
 from numba import njit
 
+from ..errors import InputError
 from . import _kernels
 
 __all__ = [
@@ -98,22 +99,22 @@ def _run(
 def _check_csr(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray) -> int:
     n = indptr.size - 1
     if n >= 2**31 - 1:
-        raise ValueError(f"graphs of up to 2**31 - 2 nodes are supported; found {n}")
+        raise InputError(f"graphs of up to 2**31 - 2 nodes are supported; found {n}")
     if n < 0 or indptr[0] != 0 or indptr[-1] != indices.size or indices.size != weights.size:
-        raise ValueError(
+        raise InputError(
             "CSR arrays are inconsistent: expected indptr[0] == 0, indptr[-1] == len(indices) "
             f"== len(weights); found indptr[-1]={indptr[-1] if n >= 0 else None}, "
             f"len(indices)={indices.size}, len(weights)={weights.size}"
         )
     if weights.size and not (weights.min() >= 0):
-        raise ValueError(f"edge weights must be >= 0; found minimum {weights.min()}")
+        raise InputError(f"edge weights must be >= 0; found minimum {weights.min()}")
     return n
 
 
 def _check_nodes(nodes: np.ndarray, n: int, what: str) -> np.ndarray:
     nodes = np.ascontiguousarray(nodes, dtype=np.int64)
     if nodes.size and (nodes.min() < 0 or nodes.max() >= n):
-        raise ValueError(
+        raise InputError(
             f"{what} must be node indices in [0, {n}); found {nodes.min()}..{nodes.max()}"
         )
     return nodes
@@ -354,7 +355,7 @@ def k_nearest_sources(
     """
     n = _check_csr(indptr, indices, weights)
     if k < 1:
-        raise ValueError(f"k must be >= 1; found {k}")
+        raise InputError(f"k must be >= 1; found {k}")
     source_nodes = _check_nodes(source_nodes, n, "source_nodes")
     offsets = (
         np.zeros(source_nodes.size)
@@ -362,7 +363,7 @@ def k_nearest_sources(
         else np.ascontiguousarray(source_offsets, dtype=np.float64)
     )
     if offsets.shape != source_nodes.shape:
-        raise ValueError(
+        raise InputError(
             f"source_offsets has {offsets.size} values for {source_nodes.size} sources"
         )
     lab_src, lab_min = _k_nearest(

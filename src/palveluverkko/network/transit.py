@@ -13,7 +13,7 @@ access from a cell to its ``access_stops`` nearest stops within ``max_access_min
 from stops within ``max_access_minutes`` of the site, transfers between stops within
 ``max_transfer_minutes`` (no extra change time; a documented simplification), and walking the
 whole way, which a trip never exceeds. Cells and sites join the walk network by the snapping rule
-of :mod:`.snap` (straight-line access leg); cells it cannot link are listed as unreachable with
+of :mod:`.linking` (straight-line access leg); cells it cannot link are listed as unreachable with
 their residents.
 
 Defaults (documented, override as options of ``travel_times(region, "transit", ...)``):
@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 import pyproj
@@ -38,10 +37,12 @@ from ..errors import InputError
 from ..region.model import Region
 from .graph import RoadNetwork
 from .gtfs import Feed, Timetable, active_services, build_timetable, read_feed
+from .linking import snap
 from .matrix import road_matrix
+from .params import TransitParams
 from .paths import k_nearest_sources
 from .raptor import origin_travel_times, reverse_profile
-from .snap import snap
+from .types import Destinations, TravelTimes, unreachable_cells, unreachable_destinations
 
 log = logging.getLogger("palveluverkko.network")
 
@@ -73,14 +74,6 @@ def default_date(feeds: Sequence[Feed], *, max_weeks: int = 60) -> dt.date:
     return best
 
 
-def _clock_s(value: str) -> int:
-    parts = [int(p) for p in str(value).split(":")]
-    if len(parts) == 2:
-        parts.append(0)
-    h, m, s = parts
-    return h * 3600 + m * 60 + s
-
-
 def stop_points(timetable: Timetable, crs: str) -> np.ndarray:
     """Stops' coordinates in ``crs`` (``(n_stops, 2)``)."""
     to = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
@@ -92,37 +85,43 @@ def transit_travel_times(
     region: Region,
     *,
     walk_network: RoadNetwork,
-    date: dt.date | str | None = None,
-    window: tuple[str, str] = ("07:00", "09:00"),
-    percentiles: Sequence[int] = (10, 25, 75, 90),
-    max_minutes_horizon: float = 180.0,
-    max_rounds: int = 6,
-    access_stops: int = 8,
-    max_access_minutes: float = 20.0,
-    max_transfer_minutes: float = 10.0,
+    to: Destinations | None = None,
+    params: TransitParams | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> Any:
-    """Median and percentiles of door-to-door public-transport minutes, cells x sites."""
-    from .travel_times import TravelTimes, _unreachable_cells, _unreachable_sites
+) -> TravelTimes:
+    """Median and percentiles of door-to-door public-transport minutes, cells x destinations.
 
+    ``to`` defaults to the region's sites and ``params`` to :class:`TransitParams`'s defaults
+    (the module docstring). ``walk_network`` is the region's walking network.
+
+    Raises
+    ------
+    InputError
+        The region has no feed, no feed has a calendar, or the date is outside every feed.
+    """
+    p = TransitParams() if params is None else params
+    dest = Destinations.of_sites(region) if to is None else to
+    date, window, percentiles = p.date, p.window, p.percentiles
+    max_minutes_horizon, max_rounds = p.max_minutes_horizon, p.max_rounds
+    access_stops, max_access_minutes = p.access_stops, p.max_access_minutes
+    max_transfer_minutes = p.max_transfer_minutes
     feeds = [read_feed(f.data, f.name) for f in region.gtfs]
     if not feeds:
         raise InputError(
             "transit: the region has no GTFS feed. Fix: add gtfs/<name>.zip to the package"
         )
-    day = dt.date.fromisoformat(date) if isinstance(date, str) else date or default_date(feeds)
+    day = date if isinstance(date, dt.date) else default_date(feeds)
     tt = build_timetable(feeds, day)
-    start_s, end_s = _clock_s(window[0]), _clock_s(window[1])
-    if end_s <= start_s:
-        raise InputError(f"transit: window {window} ends before it starts. Fix: e.g. 07:00-09:00")
+    start_s, end_s = p.window_s
     departures = np.arange(start_s, end_s, 60, dtype=np.int64)
     horizon_s = int(max_minutes_horizon * 60)
     deadlines = np.arange(start_s, end_s + horizon_s + 60, 60, dtype=np.int64)
 
     net = walk_network
-    cells = snap(net, region.cell_points())
-    sites = snap(net, region.site_points())
-    stops = snap(net, stop_points(tt, region.crs))
+    linking = p.walk.snap_options()
+    cells = snap(net, region.cell_points(), **linking)
+    sites = snap(net, dest.xy, **linking)
+    stops = snap(net, stop_points(tt, region.crs), **linking)
     n_cells, n_sites = len(cells), len(sites)
     stop_ok = np.flatnonzero(stops.ok)
     log.info("transit %s: %d of %d stops link to the walk network", day, len(stop_ok), tt.n_stops)
@@ -224,10 +223,10 @@ def transit_travel_times(
         mode="transit",
         minutes=result[50],
         cell_ids=region.population["cell_id"].astype(str).to_numpy(dtype=object),
-        site_ids=region.sites["site_id"].astype(str).to_numpy(dtype=object),
+        to=dest,
         percentiles={q: a for q, a in result.items() if q != 50},
-        unreachable=_unreachable_cells(region, cells.reason),
-        unreachable_sites=_unreachable_sites(region, sites.reason),
+        unreachable=unreachable_cells(region, cells.reason),
+        unreachable_destinations=unreachable_destinations(dest, sites.reason),
         parameters={
             "date": day.isoformat(),
             "feeds": {f.name: [r.isoformat() for r in (f.valid_range() or ())] for f in feeds},

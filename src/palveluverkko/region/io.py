@@ -40,7 +40,7 @@ from ..errors import (
 )
 from .model import CostParams, GtfsFeed, Policy, Region, RegionMeta
 from .schema import DEFAULT_CRS, FORMAT_VERSION, LAYERS
-from .validate import check, check_crs, check_tables, coerce_tables
+from .validation import check, check_crs, check_tables, coerce_tables
 
 logger = logging.getLogger("palveluverkko.region")
 

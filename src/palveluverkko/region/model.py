@@ -37,7 +37,7 @@ class Policy:
 
 @dataclass(frozen=True)
 class CostParams:
-    """Unit costs and rules of :func:`~palveluverkko.evaluate.costs.cost_table` (``[costs]`` in
+    """Unit costs and rules of :func:`~palveluverkko.evaluation.costs.cost_table` (``[costs]`` in
     ``region.toml``; the defaults are ASSUMPTIONS unless a source is given)."""
 
     staff_eur_per_fte_year: float = 65_000.0

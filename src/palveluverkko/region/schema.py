@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ..errors import UnknownIdError
+
 FORMAT_VERSION = 1
 DEFAULT_CRS = "EPSG:3067"  # ETRS-TM35FIN, the Finnish default
 
@@ -106,7 +108,7 @@ class Layer:
         for col in self.columns:
             if col.name == name:
                 return col
-        raise KeyError(name)
+        raise UnknownIdError(f"{self.name}: no column {name!r}")
 
     @property
     def required_columns(self) -> tuple[str, ...]:

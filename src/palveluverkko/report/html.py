@@ -25,7 +25,8 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from ..evaluate import Comparison, Evaluation
+from ..errors import InputError
+from ..evaluation import Comparison, Evaluation
 from ..i18n import number
 from ..region.model import CostParams, Region
 from .svgmap import bar_chart_svg, map_svg
@@ -409,7 +410,7 @@ def render_report(
 ) -> str:
     """The report as one self-contained HTML text (module docstring)."""
     if lang not in LANGS:
-        raise ValueError(
+        raise InputError(
             f"report language {lang!r} is not one of {', '.join(LANGS)}; use --lang fi"
         )
     region = region if region is not None else base.base_region
@@ -417,7 +418,7 @@ def render_report(
     if service is None:
         service = MAIN_SERVICE if MAIN_SERVICE in base.services else base.services[0]
     elif service not in base.services:
-        raise ValueError(
+        raise InputError(
             f"report: service {service!r} was not evaluated; "
             f"choose one of {', '.join(base.services)}"
         )

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InputError
 from ..region.schema import AGE_BANDS
 
 PAAVO_BANDS: tuple[str, ...] = (
@@ -96,7 +97,7 @@ def collapse_paavo(counts: np.ndarray) -> np.ndarray:
     """Sum (n, 20) Paavo counts into (n, 6) counts in our bands (exact, integer)."""
     counts = np.asarray(counts)
     if counts.ndim != 2 or counts.shape[1] != len(PAAVO_BANDS):
-        raise ValueError(f"expected (n, {len(PAAVO_BANDS)}) Paavo counts, got {counts.shape}")
+        raise InputError(f"expected (n, {len(PAAVO_BANDS)}) Paavo counts, got {counts.shape}")
     return np.asarray(counts @ paavo_matrix())
 
 
@@ -134,11 +135,11 @@ def largest_remainder(
     if w.ndim == 1:
         w = np.broadcast_to(w, (len(t), len(w)))
     if w.shape[0] != len(t):
-        raise ValueError(f"{len(t)} totals but {w.shape[0]} rows of weights")
+        raise InputError(f"{len(t)} totals but {w.shape[0]} rows of weights")
     if (t < 0).any():
-        raise ValueError(f"totals must be >= 0, found {int(t.min())}")
+        raise InputError(f"totals must be >= 0, found {int(t.min())}")
     if not np.isfinite(w).all() or (w < 0).any():
-        raise ValueError("weights must be finite and >= 0")
+        raise InputError("weights must be finite and >= 0")
     k = w.shape[1]
     fb = np.ones(k) if fallback is None else np.asarray(fallback, dtype=np.float64)
     w = w.copy()
@@ -172,9 +173,9 @@ def split_coarse(counts: np.ndarray, structure: np.ndarray) -> np.ndarray:
     c = np.asarray(counts, dtype=np.int64)
     s = np.asarray(structure, dtype=np.float64)
     if c.ndim != 2 or c.shape[1] != len(COARSE_BANDS):
-        raise ValueError(f"expected (n, 3) counts in {COARSE_BANDS}, got {c.shape}")
+        raise InputError(f"expected (n, 3) counts in {COARSE_BANDS}, got {c.shape}")
     if s.shape != (len(c), len(PAAVO_BANDS)):
-        raise ValueError(f"expected ({len(c)}, {len(PAAVO_BANDS)}) structure, got {s.shape}")
+        raise InputError(f"expected ({len(c)}, {len(PAAVO_BANDS)}) structure, got {s.shape}")
     f = coarse_matrix()
     m = paavo_matrix().astype(np.float64)
     out = np.zeros((len(c), len(AGE_BANDS)), dtype=np.int64)

@@ -83,7 +83,7 @@ def assemble_region(
     Returns
     -------
     Region
-        Not yet validated: call ``palveluverkko.region.validate.check``.
+        Not yet validated: call ``palveluverkko.region.validation.check``.
     """
     sites = sites.copy()
     missing = sites["municipality"].isna().to_numpy()
@@ -134,7 +134,7 @@ def region_from_county_gpkg(
     Returns
     -------
     BuiltRegion
-        The region (not yet validated; call ``region.validate.check``) and the part reports.
+        The region (not yet validated; call ``region.validation.check``) and the part reports.
     """
     path = Path(path)
     munis, r_muni = read_municipalities(path, layer="municipalities")

@@ -1,0 +1,128 @@
+"""What every command shares: the console, progress drawn from the library's events, warnings
+gathered and shown after a step, errors turned into one line and an exit code.
+
+Every text that comes from a user or from an error is escaped before rich prints it, so that
+``[convert]`` or ``[files]`` in a message stay as written.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from ..study.progress import ProgressEvent
+
+log = logging.getLogger("palveluverkko.cli")
+
+console = Console(stderr=True)
+"""Messages, progress and warnings (standard error); results go to standard output."""
+
+EXIT_ERROR = 1
+"""The work failed (e.g. a solver or a file system error)."""
+EXIT_INVALID = 2
+"""The input is invalid: the message says what to fix."""
+
+LANGS = ("fi", "sv", "en")
+
+
+def error(message: object) -> None:
+    """Print ``message`` (escaped) as an error."""
+    console.print(f"[bold red]virhe / fel / error:[/] {escape(str(message))}")
+
+
+def warn(message: object) -> None:
+    """Print ``message`` (escaped) as a warning."""
+    console.print(f"[yellow]varoitus / varning / warning:[/] {escape(str(message))}")
+
+
+def note(message: object) -> None:
+    """Print ``message`` (escaped) dimmed."""
+    console.print(f"[dim]{escape(str(message))}[/]")
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``message`` as an error and return the exit for invalid input (``raise fail(...)``)."""
+    error(message)
+    return typer.Exit(EXIT_INVALID)
+
+
+def check_lang_option(lang: str) -> str:
+    """``lang`` when it is a language of the texts, else the exit for invalid input."""
+    if lang not in LANGS:
+        raise fail(f"--lang {lang!r}: use fi, sv or en")
+    return lang
+
+
+class EventBar:
+    """Draws the library's :class:`~palveluverkko.study.progress.ProgressEvent` s: one line per
+    stage and detail, with a bar where the total is known."""
+
+    def __init__(self, bar: Progress) -> None:
+        self.bar = bar
+        self.tasks: dict[tuple[str, str], TaskID] = {}
+
+    def __call__(self, event: ProgressEvent) -> None:
+        from ..study.progress import STAGE_LABELS
+
+        key = (event.stage, event.detail)
+        task = self.tasks.get(key)
+        if task is None:
+            names = STAGE_LABELS.get(event.stage)
+            label = " / ".join(names.values()) if names else event.stage
+            text = f"{label}: {event.detail}" if event.detail else label
+            task = self.bar.add_task(escape(text), total=event.total)
+            self.tasks[key] = task
+        self.bar.update(task, completed=event.done, total=event.total)
+
+
+@contextmanager
+def session() -> Iterator[EventBar]:
+    """A progress display for the block, fed by library events; palveluverkko warnings raised
+    inside it are printed after it, once each; a ``PalveluverkkoError`` exits with 2 (invalid
+    input, a ``ValueError``) or 1, after printing its message."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from ..errors import PalveluverkkoError, PalveluverkkoWarning
+
+    columns: Any = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PalveluverkkoWarning)
+        try:
+            with Progress(*columns, console=console, transient=True) as bar:
+                yield EventBar(bar)
+        except PalveluverkkoError as exc:
+            error(exc)
+            code = EXIT_INVALID if isinstance(exc, ValueError) else EXIT_ERROR
+            raise typer.Exit(code) from exc
+        finally:
+            seen: set[str] = set()
+            for w in caught:
+                text = str(w.message)
+                if issubclass(w.category, PalveluverkkoWarning) and text not in seen:
+                    seen.add(text)
+                    warn(text)
+                elif not issubclass(w.category, PalveluverkkoWarning):
+                    log.debug("%s: %s", w.category.__name__, w.message)

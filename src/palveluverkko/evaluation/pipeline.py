@@ -1,0 +1,142 @@
+"""``evaluate(region, scenario) -> Evaluation``: the named stages of :mod:`.stages` and
+:mod:`.figures`, chained.
+
+The walk of one scenario through the stages::
+
+    prepare            scenario applied; sites (today's, then new); matrices aligned to them
+    demand_stage       contacts per cell, service and age band in the year; channel split
+    channel_stages     digital, home, mobile: what each serves, what it hands back to sites
+    allocation_stage   site contacts to sites by mode mix; nearest site per mode; capacity
+    indicator_stage    shares within 10/20/30 min, means, worst trips; municipality rule; equity
+    catchment_stage    2SFCA and E2SFCA
+    cells_stage        one row per cell and service
+    sites_stage        one row per site and service (status open, new, closed, service_dropped)
+    losers_stage       residents whose nearest site closes or trip gets longer
+    travel_stage       per cell, band and service: minutes and km for the cost model
+    channels_stage     contacts per municipality, service and channel (conservation)
+    capacity_stage     weekly demand against capacity: waits, share within the access target
+    costs_stage        costs per year and payer
+
+Travel-time matrices must cover the region's sites *and* the scenario's new sites (columns are
+matched by id); without them :func:`evaluate` routes the available modes to them
+(:func:`palveluverkko.network.route`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from .figures import (
+    capacity_stage,
+    catchment_stage,
+    cells_stage,
+    channels_stage,
+    costs_stage,
+    indicator_stage,
+    losers_stage,
+    sites_stage,
+    travel_stage,
+    unserved_stage,
+)
+from .result import EvaluateOptions, Evaluation
+from .stages import allocation_stage, channel_stages, demand_stage, prepare
+
+if TYPE_CHECKING:
+    from ..network.routing import ModeProgress
+    from ..network.types import TravelTimes
+    from ..region.model import Region
+    from ..scenario import Scenario
+
+log = logging.getLogger("palveluverkko.evaluation")
+
+__all__ = ["evaluate"]
+
+
+def evaluate(
+    region: Region,
+    scenario: Scenario | None = None,
+    *,
+    travel_times: Mapping[str, TravelTimes] | None = None,
+    year: int | None = None,
+    options: EvaluateOptions | None = None,
+    progress: ModeProgress | None = None,
+) -> Evaluation:
+    """Evaluate ``scenario`` (default: today's network) on ``region``.
+
+    Parameters
+    ----------
+    region
+        The region as it is (the baseline).
+    scenario
+        The proposed change; None = the base network.
+    travel_times
+        A :class:`~palveluverkko.network.TravelTimeSet` (or ``{"car": TravelTimes, ...}``)
+        covering the region's sites and the scenario's new sites; None = routed here.
+    year
+        Overrides ``scenario.year``; default the base year.
+    options
+        :class:`EvaluateOptions`.
+    progress
+        ``(mode, done, total)`` while travel times are routed (only without ``travel_times``).
+
+    Returns
+    -------
+    Evaluation
+
+    Raises
+    ------
+    ScenarioError
+        When the scenario does not fit the region (see :meth:`Scenario.apply`).
+    InputError
+        When the matrices do not match the region, or the projection lacks the year.
+    """
+    setting = prepare(
+        region,
+        scenario,
+        travel_times=travel_times,
+        year=year,
+        options=options,
+        progress=progress,
+    )
+    demand = demand_stage(setting)
+    outcomes = channel_stages(setting, demand)
+    alloc = allocation_stage(setting, demand, outcomes)
+    indicators = indicator_stage(setting, demand, alloc)
+    catchments = catchment_stage(setting, demand, alloc)
+    cells = cells_stage(setting, demand, alloc, catchments)
+    sites = sites_stage(setting, demand, alloc, catchments)
+    losers = losers_stage(setting, demand, alloc)
+    travel = travel_stage(setting, demand, alloc)
+    channels = channels_stage(setting, demand, alloc, outcomes)
+    capacity = capacity_stage(setting, sites)
+    costs = costs_stage(setting, travel, cells)
+    notes: list[str] = []
+    if "transit" not in setting.matrices:
+        notes.append("no public-transport matrix: transit indicators are empty (NaN)")
+    notes.extend(costs.attrs.get("notes", []))
+    return Evaluation(
+        region=setting.region,
+        base_region=region,
+        scenario=setting.scenario,
+        year=setting.year,
+        cells=cells,
+        sites=sites,
+        municipalities=indicators.municipalities,
+        bands=indicators.bands,
+        settlements=indicators.settlements,
+        summary_table=indicators.summary,
+        equity=indicators.equity,
+        travel=travel,
+        losers=losers,
+        capacity=capacity,
+        costs=costs,
+        modes=tuple(setting.matrices),
+        notes=tuple(notes),
+        flows=alloc.flows,
+        unserved=unserved_stage(cells),
+        channels=channels,
+        matrices=setting.matrices,
+        site_ids=setting.site_ids,
+    )

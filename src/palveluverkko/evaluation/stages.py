@@ -1,0 +1,490 @@
+"""The first stages of an evaluation: the setting, demand, the channels, and allocation.
+
+Each stage is a function whose inputs and output have names (frozen dataclasses), so that it
+can be run and tested alone; :func:`~.pipeline.evaluate` chains them, and :mod:`.figures` holds
+the stages that turn an allocation into tables.
+
+1. :func:`prepare` -> :class:`Setting`: the scenario applied to the region, the evaluated year,
+   the sites (today's, then the scenario's new ones) and the travel-time matrices aligned to
+   them.
+2. :func:`demand_stage` -> :class:`DemandStage`: contacts per cell, service and age band in the
+   year, split into channels (site, digital, home, mobile).
+3. The channel stages (:data:`CHANNEL_STAGES`), each -> :class:`ChannelOutcome`: what a
+   non-site channel serves, and the contacts it hands back to the sites.
+4. :func:`allocation_stage` -> :class:`AllocationStage`: the site contacts (physical plus handed
+   back) allocated to sites by mode mix, nearest sites per mode, capacity, contacts per site.
+
+A new channel (a mobile unit, routed home care) is one more :class:`ChannelStage` in
+:data:`CHANNEL_STAGES` plus its scenario entry (:mod:`palveluverkko.scenario.apply`); the
+other stages do not change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ..demand.channels import ChannelSplit, split_channels
+from ..demand.contacts import Demand, contacts
+from ..errors import InputError
+from ..network.types import Destinations, TravelTimes
+from ..region.model import Region
+from ..scenario import Scenario
+from .allocation import Allocation, allocate, car_shares, nearest_site
+from .overflow import capacity_aware
+from .result import WEEKS_PER_YEAR, EvaluateOptions
+
+if TYPE_CHECKING:
+    from ..network.routing import ModeProgress
+
+log = logging.getLogger("palveluverkko.evaluation")
+
+__all__ = [
+    "CHANNEL_STAGES",
+    "AllocationStage",
+    "ChannelOutcome",
+    "ChannelStage",
+    "DemandStage",
+    "Nearest",
+    "Setting",
+    "allocation_stage",
+    "channel_stages",
+    "demand_stage",
+    "offers_matrix",
+    "prepare",
+    "scenario_destinations",
+]
+
+MODES_USED: tuple[str, ...] = ("car", "transit", "walk")
+"""Modes the evaluation reads; ``car`` is required."""
+
+
+# --- 1. setting ---------------------------------------------------------------------------------
+
+
+def scenario_destinations(region: Region, *scenarios: Scenario | None) -> Destinations:
+    """The destinations an evaluation of ``scenarios`` needs: the region's sites, then the new
+    sites each scenario opens (in scenario order)."""
+    dest = Destinations.of_sites(region)
+    for sc in scenarios:
+        if sc is None or not sc.openings:
+            continue
+        dest = dest.union(
+            Destinations.from_points(
+                [o.site for o in sc.openings],
+                [(o.x, o.y) for o in sc.openings],
+                kind="site",
+                municipality=[o.municipality for o in sc.openings],
+            )
+        )
+    return dest
+
+
+def _union_sites(base: Region, scen: Region) -> gpd.GeoDataFrame:
+    """Base sites then the scenario's new ones (columns shared by both)."""
+    new = scen.sites.loc[~scen.sites["site_id"].astype(str).isin(base.sites["site_id"].astype(str))]
+    if not len(new):
+        return base.sites
+    return gpd.GeoDataFrame(pd.concat([base.sites, new], ignore_index=True), crs=base.sites.crs)
+
+
+@dataclass(frozen=True, eq=False)
+class Setting:
+    """What every stage reads: the regions, the scenario, the year and the aligned matrices.
+
+    Attributes
+    ----------
+    base, region
+        The region as given (today) and as the scenario changes it.
+    scenario, year, options
+        The scenario, the evaluated year, the evaluation options.
+    sites
+        Today's sites, then the scenario's new ones (name, municipality, kind, geometry).
+    site_ids
+        Their ids: the columns of every matrix and site-indexed array.
+    matrices
+        ``{mode: (n_cells, n_sites) float64}`` for the modes present among car, transit, walk.
+    cell_ids, municipality, settlement
+        Per population cell (object arrays; settlement None where the layer has none).
+    """
+
+    base: Region
+    region: Region
+    scenario: Scenario
+    year: int
+    options: EvaluateOptions
+    sites: gpd.GeoDataFrame
+    site_ids: np.ndarray
+    matrices: Mapping[str, np.ndarray]
+    cell_ids: np.ndarray
+    municipality: np.ndarray
+    settlement: np.ndarray
+
+    @property
+    def column(self) -> dict[str, int]:
+        """Site id -> column."""
+        return {s: j for j, s in enumerate(self.site_ids)}
+
+
+def _aligned(
+    travel_times: Mapping[str, TravelTimes], cell_ids: np.ndarray, site_ids: np.ndarray
+) -> dict[str, np.ndarray]:
+    if "car" not in travel_times:
+        raise InputError(
+            "evaluate: travel_times needs a 'car' matrix; add travel_times(region, 'car')"
+        )
+    out: dict[str, np.ndarray] = {}
+    for mode, tt in travel_times.items():
+        if mode not in MODES_USED:
+            continue
+        tc = np.asarray(tt.cell_ids, dtype=object).astype(str)
+        if len(tc) != len(cell_ids) or not (tc == cell_ids.astype(str)).all():
+            raise InputError(
+                f"travel times ({mode}): cells do not match the region's population layer "
+                f"({len(tc)} vs {len(cell_ids)} cells, or another order); recompute the matrix "
+                "for this region"
+            )
+        have = set(tt.to.ids.tolist())
+        missing = [s for s in site_ids if s not in have]
+        if missing:
+            raise InputError(
+                f"travel times ({mode}): no column for site(s) {', '.join(missing[:10])}; route "
+                "travel times to the scenario's sites too, e.g. route(region, "
+                "scenario_destinations(region, scenario)), or let evaluate() compute them"
+            )
+        cols = tt.to.index_of(site_ids)
+        out[mode] = np.asarray(tt.minutes, dtype=np.float64)[:, cols]
+    return out
+
+
+def prepare(
+    region: Region,
+    scenario: Scenario | None,
+    *,
+    travel_times: Mapping[str, TravelTimes] | None = None,
+    year: int | None = None,
+    options: EvaluateOptions | None = None,
+    progress: ModeProgress | None = None,
+) -> Setting:
+    """Stage 1: apply the scenario and align the travel times to its sites.
+
+    Without ``travel_times`` the available modes are routed to
+    :func:`scenario_destinations` (:func:`palveluverkko.network.route`).
+
+    Raises
+    ------
+    ScenarioError
+        When the scenario does not fit the region.
+    InputError
+        When the matrices lack car, other cells, or a site's column.
+    """
+    opts = options or EvaluateOptions()
+    scenario = scenario or Scenario()
+    if year is not None:
+        scenario = dataclasses.replace(scenario, year=int(year))
+    scen = scenario.apply(region, validate=opts.validate)
+    sites = _union_sites(region, scen)
+    site_ids = sites["site_id"].astype(str).to_numpy(dtype=object)
+    if travel_times is None:
+        from ..network.routing import route
+
+        log.info("computing travel times for the available modes")
+        travel_times = route(region, scenario_destinations(region, scenario), progress=progress)
+    cell_ids = region.population["cell_id"].astype(str).to_numpy(dtype=object)
+    pop = region.population
+    return Setting(
+        base=region,
+        region=scen,
+        scenario=scenario,
+        year=scenario.evaluated_year(region),
+        options=opts,
+        sites=sites,
+        site_ids=site_ids,
+        matrices=_aligned(travel_times, cell_ids, site_ids),
+        cell_ids=cell_ids,
+        municipality=pop["municipality"].astype(str).to_numpy(dtype=object),
+        settlement=pop["settlement"].astype(object).to_numpy()
+        if "settlement" in pop
+        else np.full(len(cell_ids), None, dtype=object),
+    )
+
+
+# --- 2. demand ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class DemandStage:
+    """Contacts in the year (:class:`~palveluverkko.demand.contacts.Demand`: residents and
+    contacts per cell, service and band) and their channel split."""
+
+    demand: Demand
+    split: ChannelSplit
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """Service codes (axis 1 of the contact arrays)."""
+        return self.demand.services
+
+
+def demand_stage(setting: Setting) -> DemandStage:
+    """Stage 2: contacts of the scenario's region in the year, split into channels."""
+    demand = contacts(setting.region, setting.year)
+    pop = setting.base.population
+    bb = (
+        pd.to_numeric(pop["broadband_mbps"], errors="coerce").to_numpy(np.float64)
+        if "broadband_mbps" in pop
+        else None
+    )
+    band_digital = {
+        (c.service, c.band): c.digital_share
+        for c in setting.scenario.channel_changes
+        if c.band is not None
+    }
+    split = split_channels(demand, setting.region.services, bb, band_digital_share=band_digital)
+    return DemandStage(demand=demand, split=split)
+
+
+# --- 3. channels --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ChannelOutcome:
+    """What one non-site channel does with its contacts.
+
+    Attributes
+    ----------
+    channel
+        ``"digital"``, ``"home"``, ``"mobile"``, ...
+    served
+        ``(n_cells, n_services, n_bands)`` contacts per year the channel serves itself.
+    to_sites
+        ``(n_cells, n_services, n_bands)`` contacts per year of this channel that go to the
+        sites instead (e.g. a mobile stop out of reach); added to the site contacts.
+    evaluated
+        False when the channel's contacts are counted but its own model (routes, timetables)
+        has not scored them: outputs say "not evaluated" rather than a figure.
+    table
+        The channel's own detail table, or None.
+    """
+
+    channel: str
+    served: np.ndarray
+    to_sites: np.ndarray
+    evaluated: bool
+    table: pd.DataFrame | None = None
+
+
+class ChannelStage(Protocol):
+    """A channel that takes its share of the contacts: ``run(setting, demand) -> outcome``."""
+
+    @property
+    def channel(self) -> str:
+        """The channel's name (``ChannelOutcome.channel``)."""
+        ...
+
+    def run(self, setting: Setting, demand: DemandStage) -> ChannelOutcome: ...
+
+
+@dataclass(frozen=True)
+class ShareChannel:
+    """A channel whose contacts are its share of the channel split and nothing more.
+
+    ``evaluated`` says whether that share is itself the channel's figure (digital: the share is
+    limited by broadband and age in the split) or only a count awaiting the channel's model
+    (home care and mobile units before their routing: counted, never dropped, never shown as
+    residents' travel).
+    """
+
+    channel: str
+    evaluated: bool
+
+    def run(self, setting: Setting, demand: DemandStage) -> ChannelOutcome:
+        served = np.asarray(getattr(demand.split, self.channel), dtype=np.float64)
+        return ChannelOutcome(
+            channel=self.channel,
+            served=served,
+            to_sites=np.zeros_like(served),
+            evaluated=self.evaluated,
+        )
+
+
+CHANNEL_STAGES: tuple[ChannelStage, ...] = (
+    ShareChannel("digital", evaluated=True),
+    ShareChannel("home", evaluated=False),
+    ShareChannel("mobile", evaluated=False),
+)
+"""The non-site channels, in the order they run (before allocation)."""
+
+
+def channel_stages(setting: Setting, demand: DemandStage) -> tuple[ChannelOutcome, ...]:
+    """Stage 3: run every channel of :data:`CHANNEL_STAGES`."""
+    return tuple(stage.run(setting, demand) for stage in CHANNEL_STAGES)
+
+
+# --- 4. allocation ------------------------------------------------------------------------------
+
+
+def offers_matrix(
+    site_services: pd.DataFrame, services: tuple[str, ...], site_ids: np.ndarray
+) -> np.ndarray:
+    """``(n_services, n_sites)`` bool: which site offers which service."""
+    col = {s: j for j, s in enumerate(site_ids)}
+    out = np.zeros((len(services), len(site_ids)), bool)
+    srow = {s: i for i, s in enumerate(services)}
+    for sid, svc in zip(
+        site_services["site_id"].astype(str), site_services["service"].astype(str), strict=True
+    ):
+        if sid in col and svc in srow:
+            out[srow[svc], col[sid]] = True
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Nearest:
+    """The nearest site offering each service by one mode: ``site`` column (-1 none) and
+    ``minutes`` (``inf`` none), both ``(n_services, n_cells)``."""
+
+    site: np.ndarray
+    minutes: np.ndarray
+
+
+def nearest_by_service(minutes: np.ndarray, offers: np.ndarray) -> Nearest:
+    """:class:`Nearest` for every service row of ``offers``."""
+    pairs = [nearest_site(minutes, offers[s]) for s in range(offers.shape[0])]
+    return Nearest(np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs]))
+
+
+@dataclass(frozen=True, eq=False)
+class AllocationStage:
+    """Where the site contacts go.
+
+    Attributes
+    ----------
+    offers, base_offers
+        ``(n_services, n_sites)`` bool for the scenario's network and today's.
+    allocation
+        The mode-group allocation (:class:`~.allocation.Allocation`).
+    nearest
+        ``{mode: Nearest}`` for the scenario's network (car always; transit, walk if routed).
+    capacity_per_week
+        ``(n_services, n_sites)`` at the scenario's sites (0 where a site does not offer it).
+    site_demand_bands
+        ``(n_cells, n_services, n_bands)`` contacts per year that go to sites (physical plus
+        what the channels hand back).
+    site_contacts
+        ``(n_services, n_sites)`` contacts per year at each site.
+    trip_minutes
+        ``(n_services, n_cells)`` mode-mix minutes of the served contacts (NaN: none).
+    flows
+        Capacity-aware option only: one row per flow (see ``Evaluation.flows``).
+    """
+
+    offers: np.ndarray
+    base_offers: np.ndarray
+    allocation: Allocation
+    nearest: Mapping[str, Nearest]
+    capacity_per_week: np.ndarray
+    site_demand_bands: np.ndarray
+    site_contacts: np.ndarray
+    trip_minutes: np.ndarray
+    flows: pd.DataFrame | None = None
+
+    @property
+    def site_demand(self) -> np.ndarray:
+        """``(n_cells, n_services)`` contacts per year that go to sites."""
+        return self.site_demand_bands.sum(axis=2)
+
+    def unserved_per_year(self) -> np.ndarray:
+        """``(n_services, n_cells)`` site contacts that reach no site."""
+        return self.allocation.unserved_share() * self.site_demand.T
+
+
+def _capacity_matrix(setting: Setting, services: tuple[str, ...]) -> np.ndarray:
+    col = setting.column
+    srow = {s: i for i, s in enumerate(services)}
+    ss = setting.region.site_services
+    cap = np.zeros((len(services), len(setting.site_ids)))
+    for sid, s, c in zip(
+        ss["site_id"].astype(str),
+        ss["service"].astype(str),
+        ss["capacity_per_week"].astype(float),
+        strict=True,
+    ):
+        cap[srow[s], col[sid]] = c
+    return cap
+
+
+def allocation_stage(
+    setting: Setting, demand: DemandStage, channels: tuple[ChannelOutcome, ...] = ()
+) -> AllocationStage:
+    """Stage 4: allocate the site contacts to sites (:func:`.allocation.allocate`, or the
+    capacity-aware overflow of :mod:`.overflow` when the options ask for it)."""
+    opts = setting.options
+    services = demand.services
+    site_ids = setting.site_ids
+    mats = setting.matrices
+    offers = offers_matrix(setting.region.site_services, services, site_ids)
+    base_offers = offers_matrix(setting.base.site_services, services, site_ids)
+    col = setting.column
+    sub_index = np.full(len(site_ids), -1, np.int64)
+    for closed_id, sub_id in setting.scenario.substitutes.items():
+        sub_index[col[closed_id]] = col[sub_id]
+    alloc = allocate(
+        mats,
+        offers,
+        car_shares(setting.base.population),
+        base_offers=base_offers,
+        substitute_index=sub_index,
+        substitute_rule=opts.substitute_rule,
+        max_walk_minutes=opts.max_walk_minutes,
+    )
+    nearest = {m: nearest_by_service(mats[m], offers) for m in MODES_USED if m in mats}
+    cap = _capacity_matrix(setting, services)
+    bands = demand.split.physical
+    for outcome in channels:
+        bands = bands + outcome.to_sites
+    site_demand = bands.sum(axis=2)  # (n_cells, n_services)
+    flows: pd.DataFrame | None = None
+    if opts.capacity_aware:
+        site_contacts, trip, fl = capacity_aware(
+            alloc.site_index,
+            alloc.share,
+            alloc.groups,
+            dict(mats),
+            offers,
+            cap * WEEKS_PER_YEAR,
+            site_demand,
+            max_walk_minutes=opts.max_walk_minutes,
+        )
+        flows = pd.DataFrame(
+            {
+                "cell_id": setting.cell_ids[fl["cell"].astype(np.int64)],
+                "service": np.asarray(services, dtype=object)[fl["service"].astype(np.int64)],
+                "group": np.asarray(alloc.groups, dtype=object)[fl["group"].astype(np.int64)],
+                "site_id": site_ids[fl["site"].astype(np.int64)],
+                "minutes": fl["minutes"],
+                "contacts_per_year": fl["contacts"],
+                "over_capacity": fl["over"].astype(bool),
+            }
+        )
+    else:
+        site_contacts = alloc.site_contacts(site_demand, len(site_ids))
+        trip = alloc.mean_minutes()
+    return AllocationStage(
+        offers=offers,
+        base_offers=base_offers,
+        allocation=alloc,
+        nearest=nearest,
+        capacity_per_week=cap,
+        site_demand_bands=bands,
+        site_contacts=site_contacts,
+        trip_minutes=trip,
+        flows=flows,
+    )

@@ -1,0 +1,324 @@
+"""TOML form of a :class:`~palveluverkko.scenario.Scenario`: reading and writing.
+
+The keys are documented in :mod:`palveluverkko.scenario`. Every error names the entry
+(``close[2].substitute``), what was found and what is expected.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import ScenarioError
+from .model import (
+    CapacityChange,
+    ChannelChange,
+    Closure,
+    Conversion,
+    NewSite,
+    Scenario,
+)
+
+__all__ = ["scenario_from_toml", "scenario_to_toml"]
+
+
+def scenario_from_toml(source: str | Path) -> Scenario:
+    """Read a scenario from a TOML file path or from TOML text.
+
+    Raises
+    ------
+    ScenarioError
+        When the TOML cannot be parsed or an entry has a missing, unknown or wrong-typed key;
+        the message names the entry (e.g. ``close[2].substitute``).
+    """
+    where = "scenario"
+    if isinstance(source, Path) or (
+        isinstance(source, str) and "\n" not in source and source.endswith(".toml")
+    ):
+        path = Path(source)
+        where = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ScenarioError(f"{where}: cannot read the scenario file ({exc})") from exc
+    else:
+        text = str(source)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{where}: not valid TOML ({exc}); fix the syntax") from exc
+    return _from_dict(data, where)
+
+
+def scenario_to_toml(scenario: Scenario) -> str:
+    """Write the scenario as TOML text that :meth:`from_toml` reads back unchanged."""
+    lines = [f"name = {_q(scenario.name)}"]
+    if scenario.year is not None:
+        lines.append(f"year = {scenario.year}")
+    if scenario.description:
+        lines.append(f"description = {_q(scenario.description)}")
+    for c in scenario.closures:
+        lines += ["", "[[close]]", f"site = {_q(c.site)}", f"substitute = {_q(c.substitute)}"]
+        lines.append(f"move_capacity = {str(c.move_capacity).lower()}")
+    for v in scenario.conversions:
+        lines += ["", "[[convert]]", f"site = {_q(v.site)}"]
+        if v.kind is not None:
+            lines.append(f"kind = {_q(v.kind)}")
+        if v.services is not None:
+            lines.append("services = [" + ", ".join(_q(s) for s in v.services) + "]")
+        if v.capacity_per_week:
+            lines.append(f"capacity_per_week = {_inline(v.capacity_per_week)}")
+        if v.staff_fte:
+            lines.append(f"staff_fte = {_inline(v.staff_fte)}")
+    for o in scenario.openings:
+        lines += ["", "[[open]]", f"site = {_q(o.site)}", f"name = {_q(o.name)}"]
+        lines += [f"municipality = {_q(o.municipality)}", f"kind = {_q(o.kind)}"]
+        lines += [f"x = {o.x!r}", f"y = {o.y!r}", f"annual_cost_eur = {o.annual_cost_eur!r}"]
+        if o.floor_area_m2 is not None:
+            lines.append(f"floor_area_m2 = {o.floor_area_m2!r}")
+        if o.condition is not None:
+            lines.append(f"condition = {o.condition}")
+        lines.append(f"investment_need_eur = {o.investment_need_eur!r}")
+        if o.lease_end is not None:
+            lines.append(f"lease_end = {_q(o.lease_end)}")
+        parts = [
+            f"{k} = {{ capacity_per_week = {c!r}, staff_fte = {s!r} }}"
+            for k, (c, s) in o.services.items()
+        ]
+        lines.append("services = { " + ", ".join(parts) + " }")
+    for k in scenario.capacity_changes:
+        lines += ["", "[[capacity]]", f"site = {_q(k.site)}", f"service = {_q(k.service)}"]
+        if k.capacity_per_week is not None:
+            lines.append(f"capacity_per_week = {k.capacity_per_week!r}")
+        if k.staff_fte is not None:
+            lines.append(f"staff_fte = {k.staff_fte!r}")
+    for ch in scenario.channel_changes:
+        lines += ["", "[[channels]]", f"service = {_q(ch.service)}"]
+        lines.append(f"digital_share = {ch.digital_share!r}")
+        if ch.band is not None:
+            lines.append(f"band = {_q(ch.band)}")
+    if scenario.access_target_days is not None or scenario.travel_time_threshold_min is not None:
+        lines += ["", "[policy]"]
+        if scenario.access_target_days is not None:
+            lines.append(f"access_target_days = {scenario.access_target_days!r}")
+        if scenario.travel_time_threshold_min is not None:
+            lines.append(f"travel_time_threshold_min = {scenario.travel_time_threshold_min!r}")
+    return "\n".join(lines) + "\n"
+
+
+def _q(text: str) -> str:
+    """A TOML basic string: backslash, quote and control characters (line breaks) escaped."""
+    out = []
+    for ch in text:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _inline(values: Mapping[str, float]) -> str:
+    return "{ " + ", ".join(f"{k} = {float(v)!r}" for k, v in values.items()) + " }"
+
+
+_TOP_KEYS = {
+    "name",
+    "year",
+    "description",
+    "close",
+    "convert",
+    "open",
+    "capacity",
+    "channels",
+    "policy",
+}
+_ENTRY_KEYS: dict[str, tuple[set[str], set[str]]] = {
+    # table: (required, optional)
+    "close": ({"site", "substitute"}, {"move_capacity"}),
+    "convert": ({"site"}, {"kind", "services", "capacity_per_week", "staff_fte"}),
+    "open": (
+        {"site", "name", "municipality", "kind", "x", "y", "services"},
+        {"annual_cost_eur", "floor_area_m2", "condition", "investment_need_eur", "lease_end"},
+    ),
+    "capacity": ({"site", "service"}, {"capacity_per_week", "staff_fte"}),
+    "channels": ({"service", "digital_share"}, {"band"}),
+    "policy": (set(), {"access_target_days", "travel_time_threshold_min"}),
+}
+
+
+def _keys(where: str, table: str, n: int | None, entry: Any) -> dict[str, Any]:
+    label = f"{where}: {table}" + (f"[{n}]" if n is not None else "")
+    if not isinstance(entry, dict):
+        raise ScenarioError(f"{label}: expected a table, found {type(entry).__name__}")
+    required, optional = _ENTRY_KEYS[table]
+    missing = sorted(required - set(entry))
+    if missing:
+        raise ScenarioError(f"{label}: key(s) {', '.join(missing)} missing; add them")
+    unknown = sorted(set(entry) - required - optional)
+    if unknown:
+        raise ScenarioError(
+            f"{label}: unknown key(s) {', '.join(unknown)}; expected "
+            f"{', '.join(sorted(required | optional))}"
+        )
+    return entry
+
+
+def _num(label: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(f"{label}: expected a number, found {value!r}")
+    return float(value)
+
+
+def _str(label: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ScenarioError(f"{label}: expected a string, found {value!r}; quote it")
+    return value
+
+
+def _list(where: str, data: dict[str, Any], table: str) -> Sequence[Any]:
+    value = data.get(table, [])
+    if not isinstance(value, list):
+        raise ScenarioError(f"{where}: {table} must be an array of tables, written [[{table}]]")
+    return value
+
+
+def _num_map(label: str, value: Any) -> dict[str, float]:
+    if not isinstance(value, dict):
+        raise ScenarioError(f"{label}: expected a table such as {{ vastaanotto = 100 }}")
+    return {str(k): _num(f"{label}.{k}", v) for k, v in value.items()}
+
+
+def _from_dict(data: dict[str, Any], where: str) -> Scenario:
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise ScenarioError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(_TOP_KEYS))}"
+        )
+    year = data.get("year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        raise ScenarioError(f"{where}: year must be an integer such as 2027, found {year!r}")
+    closures = []
+    for n, e in enumerate(_list(where, data, "close")):
+        e = _keys(where, "close", n, e)
+        label = f"{where}: close[{n}]"
+        move = e.get("move_capacity", True)
+        if not isinstance(move, bool):
+            raise ScenarioError(f"{label}.move_capacity: expected true or false, found {move!r}")
+        closures.append(
+            Closure(
+                _str(f"{label}.site", e["site"]), _str(f"{label}.substitute", e["substitute"]), move
+            )
+        )
+    conversions = []
+    for n, e in enumerate(_list(where, data, "convert")):
+        e = _keys(where, "convert", n, e)
+        label = f"{where}: convert[{n}]"
+        services = e.get("services")
+        if services is not None:
+            if not isinstance(services, list):
+                raise ScenarioError(f'{label}.services: expected a list such as ["vastaanotto"]')
+            services = tuple(_str(f"{label}.services", s) for s in services)
+        conversions.append(
+            Conversion(
+                _str(f"{label}.site", e["site"]),
+                kind=None if "kind" not in e else _str(f"{label}.kind", e["kind"]),
+                services=services,
+                capacity_per_week=_num_map(
+                    f"{label}.capacity_per_week", e.get("capacity_per_week", {})
+                ),
+                staff_fte=_num_map(f"{label}.staff_fte", e.get("staff_fte", {})),
+            )
+        )
+    openings = []
+    for n, e in enumerate(_list(where, data, "open")):
+        e = _keys(where, "open", n, e)
+        label = f"{where}: open[{n}]"
+        if not isinstance(e["services"], dict):
+            raise ScenarioError(
+                f"{label}.services: expected a table such as "
+                "{ vastaanotto = { capacity_per_week = 100, staff_fte = 3 } }"
+            )
+        services_map: dict[str, tuple[float, float]] = {}
+        for s, figures in e["services"].items():
+            if not isinstance(figures, dict) or set(figures) != {"capacity_per_week", "staff_fte"}:
+                raise ScenarioError(
+                    f"{label}.services.{s}: expected {{ capacity_per_week = ..., staff_fte = ... }}"
+                )
+            services_map[str(s)] = (
+                _num(f"{label}.services.{s}.capacity_per_week", figures["capacity_per_week"]),
+                _num(f"{label}.services.{s}.staff_fte", figures["staff_fte"]),
+            )
+        cond = e.get("condition", 5)
+        if cond is not None and (isinstance(cond, bool) or not isinstance(cond, int)):
+            raise ScenarioError(f"{label}.condition: expected an integer 1..5, found {cond!r}")
+        openings.append(
+            NewSite(
+                site=_str(f"{label}.site", e["site"]),
+                name=_str(f"{label}.name", e["name"]),
+                municipality=_str(f"{label}.municipality", e["municipality"]),
+                kind=_str(f"{label}.kind", e["kind"]),
+                x=_num(f"{label}.x", e["x"]),
+                y=_num(f"{label}.y", e["y"]),
+                services=services_map,
+                annual_cost_eur=_num(f"{label}.annual_cost_eur", e.get("annual_cost_eur", 0.0)),
+                floor_area_m2=None
+                if "floor_area_m2" not in e
+                else _num(f"{label}.floor_area_m2", e["floor_area_m2"]),
+                condition=cond,
+                investment_need_eur=_num(
+                    f"{label}.investment_need_eur", e.get("investment_need_eur", 0.0)
+                ),
+                lease_end=None if e.get("lease_end") is None else str(e["lease_end"]),
+            )
+        )
+    caps = []
+    for n, e in enumerate(_list(where, data, "capacity")):
+        e = _keys(where, "capacity", n, e)
+        label = f"{where}: capacity[{n}]"
+        caps.append(
+            CapacityChange(
+                _str(f"{label}.site", e["site"]),
+                _str(f"{label}.service", e["service"]),
+                None
+                if "capacity_per_week" not in e
+                else _num(f"{label}.capacity_per_week", e["capacity_per_week"]),
+                None if "staff_fte" not in e else _num(f"{label}.staff_fte", e["staff_fte"]),
+            )
+        )
+    channels = []
+    for n, e in enumerate(_list(where, data, "channels")):
+        e = _keys(where, "channels", n, e)
+        label = f"{where}: channels[{n}]"
+        channels.append(
+            ChannelChange(
+                _str(f"{label}.service", e["service"]),
+                _num(f"{label}.digital_share", e["digital_share"]),
+                None if e.get("band") is None else _str(f"{label}.band", e["band"]),
+            )
+        )
+    policy = _keys(where, "policy", None, data.get("policy", {}))
+    return Scenario(
+        name=_str(f"{where}: name", data.get("name", "Skenaario")),
+        year=year,
+        description=_str(f"{where}: description", data.get("description", "")),
+        closures=tuple(closures),
+        conversions=tuple(conversions),
+        openings=tuple(openings),
+        capacity_changes=tuple(caps),
+        channel_changes=tuple(channels),
+        access_target_days=None
+        if "access_target_days" not in policy
+        else _num(f"{where}: policy.access_target_days", policy["access_target_days"]),
+        travel_time_threshold_min=None
+        if "travel_time_threshold_min" not in policy
+        else _num(
+            f"{where}: policy.travel_time_threshold_min", policy["travel_time_threshold_min"]
+        ),
+    )
