@@ -50,7 +50,7 @@ def test_full_demo_writes_results_and_report(tmp_path: Path) -> None:
     county = costs.loc[costs["payer"] == "county"].groupby("year")["change_eur"].sum()
     assert (county < 0).all()  # closing three sites saves premises and investment every year
     capacity = pd.read_csv(tmp_path / "scenario" / "capacity.csv")
-    assert set(capacity["status"]) <= {"ok", "no_demand", "no_capacity"}
+    assert set(capacity["status"]) <= {"ok", "no_demand", "no_capacity", "home_not_evaluated"}
     assert capacity["share_within_target"].dropna().between(0, 1).all()
     assert "[[close]]" in (tmp_path / "scenarios" / "example.toml").read_text(encoding="utf-8")
     html = (tmp_path / "report.html").read_text(encoding="utf-8")

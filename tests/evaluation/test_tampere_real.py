@@ -21,11 +21,9 @@ def _ok(args: list[str]) -> str:
     return " ".join(result.output.split())
 
 
-@pytest.mark.slow
-def test_tampere_import_and_evaluate_by_car_and_bus(shared_data: Path, tmp_path: Path) -> None:
-    """The import chain builds a package with the OSM roads and GTFS; evaluate routes by car,
-    foot and bus, counts the residents the OSM extract does not reach instead of dropping them,
-    and says that the OSM sites carry no costs."""
+def build_tampere_package(shared_data: Path, tmp_path: Path) -> tuple[Path, str]:
+    """Tampere and its neighbours through the import commands (Statistics Finland boundaries,
+    Paavo 2017, OSM sites and roads, the Nysse GTFS feed); the package and the last output."""
     m, p, s, pkg = (tmp_path / n for n in ("m.gpkg", "p.gpkg", "s.gpkg", "pkg"))
     codes = "837,211,536,604,980,418"  # Tampere and its neighbours
     _ok(
@@ -68,6 +66,15 @@ def test_tampere_import_and_evaluate_by_car_and_bus(shared_data: Path, tmp_path:
             str(shared_data / "tampere" / "tampere_gtfs.zip"),
         ]
     )
+    return pkg, out
+
+
+@pytest.mark.slow
+def test_tampere_import_and_evaluate_by_car_and_bus(shared_data: Path, tmp_path: Path) -> None:
+    """The import chain builds a package with the OSM roads and GTFS; evaluate routes by car,
+    foot and bus, counts the residents the OSM extract does not reach instead of dropping them,
+    and says that the OSM sites carry no costs."""
+    pkg, out = build_tampere_package(shared_data, tmp_path)
     assert "Tampere:" in out
     assert (pkg / "roads.osm.pbf").is_file()
     ev = tmp_path / "ev"

@@ -23,6 +23,8 @@ def _summary_table(ev: Evaluation) -> Table:
     from rich.markup import escape
     from rich.table import Table
 
+    from ..i18n import number
+
     table = Table(title=escape(f"{ev.region.name}: {ev.scenario.name} {ev.year}"))
     for col in (
         "palvelu / tjänst / service",
@@ -30,19 +32,25 @@ def _summary_table(ev: Evaluation) -> Table:
         "≤30 min bussi/buss/bus",
         "ka. auto min",
         "pisin min",
+        "ei yllä / når inte / cannot reach",
         "digi %",
     ):
         table.add_column(col)
+    travel = set(ev.travel_services)
     for _, r in ev.summary_table.iterrows():
+        digital = number(r["digital_share"], "fi", 1, pct=True)
+        if r["service"] not in travel:
+            home = "kotona / hemma / at home"
+            table.add_row(escape(str(r["service"])), home, home, "–", "–", "–", digital)
+            continue
         table.add_row(
             escape(str(r["service"])),
-            f"{100 * r['share_within_30_car']:.1f} %",
-            "-"
-            if r["share_within_30_transit"] != r["share_within_30_transit"]
-            else f"{100 * r['share_within_30_transit']:.1f} %",
-            f"{r['mean_car_minutes']:.1f}",
-            f"{r['worst_car_minutes']:.1f}",
-            f"{100 * r['digital_share']:.1f}",
+            number(r["share_within_30_car"], "fi", 1, pct=True),
+            number(r["share_within_30_transit"], "fi", 1, pct=True),
+            number(r["mean_car_minutes"], "fi", 1),
+            number(r["worst_car_minutes"], "fi", 1),
+            number(r["unreachable_car_residents"], "fi"),
+            digital,
         )
     return table
 

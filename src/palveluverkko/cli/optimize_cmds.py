@@ -49,6 +49,11 @@ def optimize_cmd(
         "fi", "--lang", help="Kieli / Språk / Language of the explanation: fi, sv or en."
     ),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Travel-time cache folder."),
+    no_capacity_check: bool = typer.Option(
+        False,
+        "--no-capacity-check",
+        help="Skip evaluating today and the result for care within the access target.",
+    ),
 ) -> None:
     """Optimoi palveluverkko / Optimera servicenätet / Optimise the sites of one service.
 
@@ -75,6 +80,7 @@ def optimize_cmd(
             close=tuple(close),
             time_limit_s=time_limit,
             lang=lang,
+            capacity_check=not no_capacity_check,
         )
         study = Study.open(region, cache_dir=cache_dir, progress=events)
         cand = None

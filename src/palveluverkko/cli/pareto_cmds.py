@@ -13,6 +13,14 @@ from . import app
 from .ui import console, fail, session
 
 
+def _cost(eur: float, unknown: int, n_open: int) -> str:
+    """The annual cost, '?' when no open site has one, '≥' when some lack it."""
+    if unknown >= n_open:
+        return "?"
+    text = f"{eur:,.0f}".replace(",", " ")
+    return f"≥ {text}" if unknown else text
+
+
 @app.command("pareto")
 def pareto_cmd(
     region: Path = typer.Argument(..., help="Aluepaketti / Regionpaket / Region package folder."),
@@ -80,7 +88,7 @@ def pareto_cmd(
         share = r.get("share_within", math.nan)
         table.add_row(
             str(r["p"]),
-            f"{r['annual_cost_eur']:,.0f}".replace(",", " "),
+            _cost(r["annual_cost_eur"], int(r["sites_without_cost"]), int(r["p"])),
             f"{r['mean_minutes']:.1f}",
             f"{r['max_minutes']:.1f}",
             "-" if math.isnan(share) else f"{100 * share:.1f} %",
@@ -94,4 +102,10 @@ def pareto_cmd(
         "billigare nät i tabellen är bättre / efficient: no network in the table as cheap or "
         "cheaper is better"
     )
+    if (front["sites_without_cost"] > 0).any():
+        console.print(
+            "? / ≥: vuosikustannus puuttuu osalta toimipisteistä (lasketaan 0 €:ksi) / "
+            "årskostnaden saknas för en del ställen (räknas som 0 €) / the annual cost is "
+            "missing for some sites (counted as EUR 0): add annual_cost_eur to the sites layer"
+        )
     console.print(f"Kirjoitettu / Skrivet / Written: {out}", markup=False)

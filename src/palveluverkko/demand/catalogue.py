@@ -23,11 +23,13 @@ weight of capacity; the demo generator and the importers use it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.spatial import cKDTree
 
 from ..errors import UnknownIdError
 from ..region.schema import AGE_BANDS, POPULATION_COLUMNS, RATE_COLUMNS, SITE_KINDS
@@ -324,8 +326,15 @@ def site_services_from_demand(
     headroom: float | Callable[[str, str], float] = 1.2,
     weeks_per_year: float = 52.0,
     contacts_per_fte_week: Mapping[str, float] | None = None,
+    method: Literal["municipality", "nearest"] = "municipality",
 ) -> pd.DataFrame:
     """Give sites their services by kind, with capacity sized to today's demand.
+
+    With ``method="nearest"`` (what the importers use) each population cell's demand goes to
+    the nearest site offering the service (straight line: no road network is needed at import),
+    so that a site is sized by the demand it would take at today's network; with
+    ``"municipality"`` (the demo generator's rule, below) a municipality's demand is shared
+    among its own sites by kind weights.
 
     For want of a capacity table (the open data have none), each site offers the services of its
     kind (:data:`SITE_KIND_SERVICES`) with a weekly capacity sized to demand:
@@ -354,11 +363,15 @@ def site_services_from_demand(
     contacts_per_fte_week
         Overrides of :data:`CONTACTS_PER_FTE_WEEK`.
 
+    method
+        ``"municipality"`` or ``"nearest"`` (see above).
+
     Returns
     -------
     pandas.DataFrame
         The ``site_services`` table: ``site_id``, ``service``, ``capacity_per_week``,
-        ``staff_fte``, in the order of ``sites`` and then of ``services``.
+        ``staff_fte``, in the order of ``sites`` and then of ``services``; with
+        ``method="nearest"`` also ``estimated`` (True: capacity and staff are estimates).
 
     Raises
     ------
@@ -393,6 +406,13 @@ def site_services_from_demand(
         off = np.array([i for i, o in enumerate(offers) if service in o], dtype=np.int64)
         if len(off) == 0:
             continue
+        if method == "nearest":
+            per_cell = residents @ rates * physical / weeks_per_year
+            _, nearest = cKDTree(site_xy[off]).query(cell_xy)
+            taken = np.bincount(nearest, weights=per_cell, minlength=len(off))
+            for i, need in zip(off.tolist(), taken.tolist(), strict=True):
+                capacity[(i, service)] = need
+            continue
         weight = np.array([offers[i][service] for i in off])
         share = np.zeros(len(off))
         for m, code in enumerate(codes):
@@ -411,4 +431,7 @@ def site_services_from_demand(
         rows.append(
             (site_ids[i], service, cap, max(0.2, round(cap / per_fte.get(service, 20.0), 1)))
         )
-    return pd.DataFrame(rows, columns=["site_id", "service", "capacity_per_week", "staff_fte"])
+    out = pd.DataFrame(rows, columns=["site_id", "service", "capacity_per_week", "staff_fte"])
+    if method == "nearest":
+        out["estimated"] = True
+    return out

@@ -11,7 +11,11 @@ dropped; ``status`` says which figures exist:
     demand but no capacity (0 or missing): the wait is infinite, none is seen within the target
     and the book grows by the whole demand;
 ``no_demand``
-    capacity but no demand (e.g. home care, delivered at home): no wait figures.
+    capacity but no demand at the site: no wait figures;
+``home_not_evaluated``
+    a service delivered at home (home care): its visits are counted in
+    ``Evaluation.channels``; its capacity against those visits comes with home-care routing
+    (not evaluated here, rather than shown as a site without demand).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from .queueing import analytic_wait, simulate_wait, slots_per_day
 
 log = logging.getLogger("palveluverkko.evaluation")
 
-__all__ = ["COLUMNS", "site_load"]
+__all__ = ["COLUMNS", "share_within_target", "site_load"]
 
 COLUMNS = [
     "site_id",
@@ -194,3 +198,12 @@ def site_load(
         int((status == "no_capacity").sum()),
     )
     return out.sort_values(["site_id", "service"], ignore_index=True)
+
+
+def share_within_target(capacity: pd.DataFrame, service: str) -> float:
+    """Share of the service's contacts seen within the access target (NaN without demand)."""
+    rows = capacity.loc[capacity["service"].astype(str) == service]
+    demand = float(rows["contacts_per_week"].sum())
+    if demand <= 0:
+        return float("nan")
+    return float(rows["contacts_within_target_per_week"].sum()) / demand

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .capacity import share_within_target
 from .costs import compare_costs
 from .result import Evaluation
 
@@ -127,8 +128,9 @@ def compare(base: Evaluation, other: Evaluation) -> Comparison:
         raise InputError(
             "compare: the evaluations have different cells; evaluate both on the same region"
         )
-    b = _long(base.summary_table, ["service"], _ACCESS, "indicator")
-    o = _long(other.summary_table, ["service"], _ACCESS, "indicator")
+    travel = set(other.travel_services)
+    b = _long(_travel_rows(base.summary_table, travel), ["service"], _ACCESS, "indicator")
+    o = _long(_travel_rows(other.summary_table, travel), ["service"], _ACCESS, "indicator")
     access = b.merge(o, on=["service", "indicator"], suffixes=("_base", "_scenario"))
     access = access.rename(columns={"value_base": "base", "value_scenario": "scenario"})
     access["change"] = access["scenario"] - access["base"]
@@ -166,10 +168,15 @@ def compare(base: Evaluation, other: Evaluation) -> Comparison:
     )
 
 
+def _travel_rows(frame: pd.DataFrame, travel: set[str]) -> pd.DataFrame:
+    """The rows of services residents travel to sites for (home-delivered ones left out)."""
+    return frame.loc[frame["service"].astype(str).isin(travel)].reset_index(drop=True)
+
+
 def _affected(other: Evaluation) -> pd.DataFrame:
     rows = []
     losers = other.losers
-    for svc in other.services:
+    for svc in other.travel_services:
         mine = losers.loc[losers["service"] == svc]
         lost = mine.loc[mine["lost_nearest"].astype(bool)]
         longer = mine.loc[mine["car_minutes_gained"] > 1e-9]
@@ -223,9 +230,12 @@ def _substitutes(base: Evaluation, other: Evaluation) -> pd.DataFrame:
     transit = other.matrices.get("transit")
     bc = base.cells
     rows = []
+    travel = set(other.travel_services)
     for c in closures:
         offered = base.sites.loc[base.sites["site_id"] == c.site, "service"].unique()
         for svc in offered:
+            if svc not in travel:
+                continue
             mine = bc.loc[(bc["service"] == svc) & (bc["site_id"] == c.site)]
             idx = mine.index.to_numpy() - bc.index[bc["service"] == svc][0]
             w = mine["residents"].to_numpy(dtype=float)
@@ -258,15 +268,6 @@ def _substitutes(base: Evaluation, other: Evaluation) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=cols)
-
-
-def _share_within_target(capacity: pd.DataFrame, service: str) -> float:
-    """Share of the service's contacts seen within the access target (NaN without demand)."""
-    rows = capacity.loc[capacity["service"].astype(str) == service]
-    demand = float(rows["contacts_per_week"].sum())
-    if demand <= 0:
-        return float("nan")
-    return float(rows["contacts_within_target_per_week"].sum()) / demand
 
 
 def _headline(
@@ -309,16 +310,22 @@ def _headline(
                 unit,
             )
     if base.capacity is not None and other.capacity is not None:
-        for svc in other.services:
+        for svc in other.travel_services:
             add(
                 f"{svc}:share_within_target",
-                100 * _share_within_target(base.capacity, svc),
-                100 * _share_within_target(other.capacity, svc),
+                100 * share_within_target(base.capacity, svc),
+                100 * share_within_target(other.capacity, svc),
                 "%",
             )
     sb = base.summary_table.set_index("service")
     so = other.summary_table.set_index("service")
-    for svc in other.services:
+    for svc in other.travel_services:
+        add(
+            f"{svc}:unreachable_car_residents",
+            float(sb.at[svc, "unreachable_car_residents"]),
+            float(so.at[svc, "unreachable_car_residents"]),
+            "residents",
+        )
         for key in (
             "share_within_30_car",
             "share_within_30_transit",
@@ -333,7 +340,7 @@ def _headline(
             "min",
         )
     a = affected.set_index("service")
-    for svc in other.services:
+    for svc in other.travel_services:
         add(
             f"{svc}:residents_losing_nearest",
             0.0,

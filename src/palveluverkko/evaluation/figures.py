@@ -7,6 +7,7 @@ Each stage takes the named outputs of :mod:`.stages` and returns a named result 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +38,7 @@ __all__ = [
     "indicator_stage",
     "losers_stage",
     "sites_stage",
+    "travel_columns",
     "travel_stage",
     "unserved_stage",
 ]
@@ -51,6 +53,32 @@ def _residents(demand: DemandStage) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 def _minutes(nearest: Nearest | None) -> np.ndarray | None:
     return None if nearest is None else nearest.minutes
+
+
+_TRAVEL_FIGURE = re.compile(r"^(share_|unreachable_|(mean|median|p90|worst)_.*_minutes$)")
+
+
+def travel_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of residents' travel figures (shares within, unreachable, minutes)."""
+    return [c for c in frame.columns if _TRAVEL_FIGURE.match(str(c))]
+
+
+def _without_home_travel(
+    frame: pd.DataFrame, demand: DemandStage, *, drop: bool = False
+) -> pd.DataFrame:
+    """``frame`` with no residents' travel figure for services delivered at home: their rows
+    dropped (``drop``) or their travel columns NaN, and a ``travel_evaluated`` column."""
+    travels = dict(zip(demand.services, demand.site_travel.tolist(), strict=True))
+    ok = frame["service"].map(travels).fillna(True).astype(bool).to_numpy()
+    if drop:
+        return frame.loc[ok].reset_index(drop=True)
+    out = frame.copy()
+    columns = travel_columns(out)
+    if (~ok).any() and columns:
+        out[columns] = out[columns].astype(float)
+        out.loc[~ok, columns] = np.nan
+    out["travel_evaluated"] = ok
+    return out
 
 
 # --- indicators ---------------------------------------------------------------------------------
@@ -94,12 +122,16 @@ def indicator_stage(setting: Setting, demand: DemandStage, alloc: AllocationStag
 
     munis = level("municipality", "municipality").merge(rule, on="municipality", how="left")
     return Indicators(
-        summary=summary.reset_index(drop=True),
-        municipalities=munis.reset_index(drop=True),
-        bands=level("band", "band").reset_index(drop=True),
-        settlements=level("settlement", "settlement").reset_index(drop=True),
-        equity=equity_table(
-            services, car.minutes, alloc.trip_minutes, res_total, setting.settlement
+        summary=_without_home_travel(summary.reset_index(drop=True), demand),
+        municipalities=_without_home_travel(munis.reset_index(drop=True), demand),
+        bands=_without_home_travel(level("band", "band").reset_index(drop=True), demand),
+        settlements=_without_home_travel(
+            level("settlement", "settlement").reset_index(drop=True), demand
+        ),
+        equity=_without_home_travel(
+            equity_table(services, car.minutes, alloc.trip_minutes, res_total, setting.settlement),
+            demand,
+            drop=True,
         ),
     )
 
@@ -155,7 +187,7 @@ def cells_stage(
 ) -> pd.DataFrame:
     """One row per cell and service (``Evaluation.cells``)."""
     car = alloc.nearest["car"]
-    return cells_table(
+    cells = cells_table(
         setting.cell_ids,
         setting.municipality,
         setting.settlement,
@@ -173,6 +205,14 @@ def cells_stage(
         catch.access_e2sfca,
         alloc.trip_minutes,
     )
+    home = ~cells["service"].map(dict(zip(demand.services, demand.site_travel, strict=True)))
+    if home.any():
+        minutes = ["car_minutes", "transit_minutes", "walk_minutes", "trip_minutes"]
+        shares = [c for c in cells.columns if c.startswith("share_")]
+        cells.loc[home, minutes + shares] = np.nan
+        cells["site_id"] = cells["site_id"].astype(object)
+        cells.loc[home, "site_id"] = None
+    return cells
 
 
 def sites_stage(
@@ -198,6 +238,8 @@ def sites_stage(
         }
 
     scen_figures, base_figures = figures(scen.site_services), figures(base.site_services)
+    estimated = _estimated_pairs(scen.site_services) | _estimated_pairs(base.site_services)
+    missing = _missing_figures(setting.sites)
     pairs = list(dict.fromkeys([*scen_figures, *base_figures]))
     info = setting.sites.set_index(setting.sites["site_id"].astype(str))
     names, munis = info["name"].to_dict(), info["municipality"].astype(str).to_dict()
@@ -233,9 +275,39 @@ def sites_stage(
                 else float("nan"),
                 "ratio_2sfca": float(catch.ratio_2sfca[i, j]),
                 "ratio_e2sfca": float(catch.ratio_e2sfca[i, j]),
+                "estimated": (sid, s) in estimated,
+                "missing_figures": missing.get(sid, ""),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _estimated_pairs(site_services: pd.DataFrame) -> set[tuple[str, str]]:
+    """(site, service) pairs whose capacity and staff are estimates (``estimated`` column)."""
+    if "estimated" not in site_services:
+        return set()
+    flag = site_services["estimated"].astype("boolean").fillna(False).astype(bool)
+    rows = site_services.loc[flag.to_numpy()]
+    return set(zip(rows["site_id"].astype(str), rows["service"].astype(str), strict=True))
+
+
+SITE_FIGURES: tuple[str, ...] = ("annual_cost_eur", "condition", "investment_need_eur")
+"""Building figures of a site that the cost model counts as 0 (or never due) when missing."""
+
+
+def _missing_figures(sites: pd.DataFrame) -> dict[str, str]:
+    """Site id -> the building figures it lacks, joined with ``;`` (empty when none)."""
+    out: dict[str, str] = {}
+    ids = sites["site_id"].astype(str).to_numpy()
+    lacking = [
+        (column, pd.to_numeric(sites[column], errors="coerce").isna().to_numpy())
+        if column in sites
+        else (column, np.ones(len(sites), dtype=bool))
+        for column in SITE_FIGURES
+    ]
+    for k, sid in enumerate(ids):
+        out[sid] = ";".join(column for column, miss in lacking if miss[k])
+    return out
 
 
 def losers_stage(setting: Setting, demand: DemandStage, alloc: AllocationStage) -> pd.DataFrame:
@@ -251,7 +323,7 @@ def losers_stage(setting: Setting, demand: DemandStage, alloc: AllocationStage) 
             nearest_by_service(mats["transit"], alloc.base_offers) if "transit" in mats else None
         )
         car = alloc.nearest["car"]
-        return losers_table(
+        losers = losers_table(
             setting.cell_ids,
             setting.municipality,
             services,
@@ -265,6 +337,7 @@ def losers_stage(setting: Setting, demand: DemandStage, alloc: AllocationStage) 
             res_total,
             res_old,
         )
+        return _without_home_travel(losers, demand, drop=True)
     return losers_table(
         setting.cell_ids[:0],
         setting.municipality[:0],
@@ -349,10 +422,12 @@ def channels_stage(
     return pd.concat(frames, ignore_index=True)
 
 
-def capacity_stage(setting: Setting, sites: pd.DataFrame) -> pd.DataFrame:
-    """Capacity against the access target per open site and service (:mod:`.capacity`)."""
+def capacity_stage(setting: Setting, demand: DemandStage, sites: pd.DataFrame) -> pd.DataFrame:
+    """Capacity against the access target per open site and service (:mod:`.capacity`); rows of
+    services delivered at home say ``home_not_evaluated``."""
     from .capacity import site_load
 
+    services, site_travel_of = demand.services, demand.site_travel
     scen = setting.region
     open_rows = sites.loc[sites["status"].isin(["open", "new"])]
     demand = open_rows[["site_id", "service", "contacts_per_week"]].reset_index(drop=True)
@@ -364,7 +439,15 @@ def capacity_stage(setting: Setting, sites: pd.DataFrame) -> pd.DataFrame:
             strict=True,
         )
     )
-    return site_load(demand, ss, targets, method=setting.options.capacity_method)
+    load = site_load(demand, ss, targets, method=setting.options.capacity_method)
+    flags = sites.drop_duplicates(["site_id", "service"]).set_index(["site_id", "service"])
+    keys = list(zip(load["site_id"].astype(str), load["service"].astype(str), strict=True))
+    load["estimated"] = [bool(flags["estimated"].get(k, False)) for k in keys]
+    home = set(np.asarray(services)[~site_travel_of])
+    rows = load["service"].astype(str).isin(home)
+    if rows.any():
+        load.loc[rows, "status"] = "home_not_evaluated"
+    return load
 
 
 def costs_stage(setting: Setting, travel: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:

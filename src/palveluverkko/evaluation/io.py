@@ -48,6 +48,8 @@ def evaluation_tables(ev: Evaluation) -> dict[str, pd.DataFrame]:
         "losers": ev.losers,
         "unserved": ev.unserved,
         "channels": ev.channels if len(ev.channels.columns) else None,
+        "transfers": ev.transfers if len(ev.transfers.columns) else None,
+        "unreachable": ev.unreachable if len(ev.unreachable.columns) else None,
         "flows": ev.flows,
         "capacity": ev.capacity,
         "costs": ev.costs,

@@ -6,6 +6,7 @@ The walk of one scenario through the stages::
     prepare            scenario applied; sites (today's, then new); matrices aligned to them
     demand_stage       contacts per cell, service and age band in the year; channel split
     channel_stages     digital, home, mobile: what each serves, what it hands back to sites
+    capacity_transfer  capacity and staff of a dropped service follow its demand (or are cut)
     allocation_stage   site contacts to sites by mode mix; nearest site per mode; capacity
     indicator_stage    shares within 10/20/30 min, means, worst trips; municipality rule; equity
     catchment_stage    2SFCA and E2SFCA
@@ -41,7 +42,13 @@ from .figures import (
     unserved_stage,
 )
 from .result import EvaluateOptions, Evaluation
-from .stages import allocation_stage, channel_stages, demand_stage, prepare
+from .stages import (
+    allocation_stage,
+    capacity_transfer_stage,
+    channel_stages,
+    demand_stage,
+    prepare,
+)
 
 if TYPE_CHECKING:
     from ..network.routing import ModeProgress
@@ -102,6 +109,7 @@ def evaluate(
     )
     demand = demand_stage(setting)
     outcomes = channel_stages(setting, demand)
+    setting, transfers = capacity_transfer_stage(setting, demand, outcomes)
     alloc = allocation_stage(setting, demand, outcomes)
     indicators = indicator_stage(setting, demand, alloc)
     catchments = catchment_stage(setting, demand, alloc)
@@ -110,7 +118,7 @@ def evaluate(
     losers = losers_stage(setting, demand, alloc)
     travel = travel_stage(setting, demand, alloc)
     channels = channels_stage(setting, demand, alloc, outcomes)
-    capacity = capacity_stage(setting, sites)
+    capacity = capacity_stage(setting, demand, sites)
     costs = costs_stage(setting, travel, cells)
     notes: list[str] = []
     if "transit" not in setting.matrices:
@@ -137,6 +145,8 @@ def evaluate(
         flows=alloc.flows,
         unserved=unserved_stage(cells),
         channels=channels,
+        transfers=transfers,
+        unreachable=setting.unreachable,
         matrices=setting.matrices,
         site_ids=setting.site_ids,
     )

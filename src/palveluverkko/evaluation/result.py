@@ -98,7 +98,8 @@ class Evaluation:
         ``site_id`` is NaN where the car group reaches no site (unserved).
     ``capacity``
         :func:`.capacity.site_load` per open site x service: demand, capacity, staff,
-        utilisation, expected wait and share within the access target.
+        utilisation, expected wait and share within the access target; ``estimated`` as in
+        ``sites``.
     ``costs``
         :func:`.costs.cost_table` (``year, component, payer, cost_eur, quantity, unit,
         in_effect``).
@@ -114,6 +115,16 @@ class Evaluation:
         ``evaluated`` (False where the channel's own model has not scored these contacts yet,
         e.g. home visits before home-care routing: counted, not located). Per service the rows
         sum to ``contacts_per_year`` of ``cells``: every contact is in exactly one channel.
+    ``unreachable`` (one row per mode x cell that cannot start a trip)
+        ``mode, cell_id, municipality, residents, reason`` (e.g. ``no_road_within_limit``:
+        outside the road extract). Their residents count as not within every threshold.
+    ``transfers`` (one row per move of capacity)
+        ``from_site, service, to_site, share, capacity_per_week, staff_fte, reason``: where the
+        capacity and staff of a service a site stops offering went: ``substitute`` (a closure
+        with ``move_capacity``), ``follows_demand`` (a ``[[convert]]`` that drops a service: to
+        the sites that receive its demand, ``share`` of it each), or a cut with ``to_site``
+        empty: ``dropped_by_scenario`` (``capacity = "drop"``), ``closed_without_moving``,
+        ``no_demand_to_follow`` (nobody used it today).
     ``flows`` (capacity-aware option only; one row per flow)
         ``cell_id, service, group`` (mode group), ``site_id, minutes, contacts_per_year,
         over_capacity`` (put at the nearest site because every reachable site was full).
@@ -146,6 +157,8 @@ class Evaluation:
     flows: pd.DataFrame | None = None
     unserved: pd.DataFrame = field(default_factory=pd.DataFrame)
     channels: pd.DataFrame = field(default_factory=pd.DataFrame)
+    transfers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unreachable: pd.DataFrame = field(default_factory=pd.DataFrame)
     matrices: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
     site_ids: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
 
@@ -154,12 +167,27 @@ class Evaluation:
         """Service codes evaluated."""
         return tuple(self.summary_table["service"])
 
+    @property
+    def travel_services(self) -> tuple[str, ...]:
+        """Services residents travel to sites for (home-delivered ones have no residents'
+        travel figures: ``travel_evaluated`` is False in the summary)."""
+        table = self.summary_table
+        if "travel_evaluated" not in table:
+            return self.services
+        return tuple(table.loc[table["travel_evaluated"].astype(bool), "service"])
+
     def summary(self) -> str:
         """A short text: scenario, year, and per service the county's key figures."""
         lines = [
             f"{self.region.name} — {self.scenario.name}, {self.year} ({', '.join(self.modes)})"
         ]
         for _, r in self.summary_table.iterrows():
+            if not r.get("travel_evaluated", True):
+                lines.append(
+                    f"  {r['service']}: {r['residents']:.0f} residents, delivered at home: "
+                    f"{r['home_per_year']:.0f} home contacts/year (staff travel not evaluated)"
+                )
+                continue
             lines.append(
                 f"  {r['service']}: {r['residents']:.0f} residents, within 30 min by car "
                 f"{100 * r['share_within_30_car']:.1f} %, "

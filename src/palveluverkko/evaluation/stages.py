@@ -11,6 +11,8 @@ the stages that turn an allocation into tables.
    year, split into channels (site, digital, home, mobile).
 3. The channel stages (:data:`CHANNEL_STAGES`), each -> :class:`ChannelOutcome`: what a
    non-site channel serves, and the contacts it hands back to the sites.
+3b. :func:`capacity_transfer_stage`: the capacity and staff of a service a site stops offering
+   follow its demand to the sites that receive it (or are cut, when the scenario says so).
 4. :func:`allocation_stage` -> :class:`AllocationStage`: the site contacts (physical plus handed
    back) allocated to sites by mode mix, nearest sites per mode, capacity, contacts per site.
 
@@ -48,6 +50,7 @@ log = logging.getLogger("palveluverkko.evaluation")
 
 __all__ = [
     "CHANNEL_STAGES",
+    "TRANSFER_COLUMNS",
     "AllocationStage",
     "ChannelOutcome",
     "ChannelStage",
@@ -55,11 +58,13 @@ __all__ = [
     "Nearest",
     "Setting",
     "allocation_stage",
+    "capacity_transfer_stage",
     "channel_stages",
     "demand_stage",
     "offers_matrix",
     "prepare",
     "scenario_destinations",
+    "site_travel",
 ]
 
 MODES_USED: tuple[str, ...] = ("car", "transit", "walk")
@@ -113,6 +118,9 @@ class Setting:
         ``{mode: (n_cells, n_sites) float64}`` for the modes present among car, transit, walk.
     cell_ids, municipality, settlement
         Per population cell (object arrays; settlement None where the layer has none).
+    unreachable
+        Cells that cannot start a trip, per mode: ``mode, cell_id, municipality, residents,
+        reason`` (from the travel times; their residents count as not within any threshold).
     """
 
     base: Region
@@ -126,6 +134,7 @@ class Setting:
     cell_ids: np.ndarray
     municipality: np.ndarray
     settlement: np.ndarray
+    unreachable: pd.DataFrame
 
     @property
     def column(self) -> dict[str, int]:
@@ -213,7 +222,21 @@ def prepare(
         settlement=pop["settlement"].astype(object).to_numpy()
         if "settlement" in pop
         else np.full(len(cell_ids), None, dtype=object),
+        unreachable=_unreachable(travel_times),
     )
+
+
+def _unreachable(travel_times: Mapping[str, TravelTimes]) -> pd.DataFrame:
+    """Cells that cannot start a trip, per mode used."""
+    frames = [
+        tt.unreachable.assign(mode=mode)
+        for mode, tt in travel_times.items()
+        if mode in MODES_USED and len(tt.unreachable)
+    ]
+    columns = ["mode", "cell_id", "municipality", "residents", "reason"]
+    if not frames:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    return pd.concat(frames, ignore_index=True)[columns]
 
 
 # --- 2. demand ----------------------------------------------------------------------------------
@@ -222,10 +245,17 @@ def prepare(
 @dataclass(frozen=True, eq=False)
 class DemandStage:
     """Contacts in the year (:class:`~palveluverkko.demand.contacts.Demand`: residents and
-    contacts per cell, service and band) and their channel split."""
+    contacts per cell, service and band) and their channel split.
+
+    ``site_travel`` (per service): residents travel to sites for it, i.e. the catalogue sends
+    some of its contacts to sites (``home_share + mobile_share < 1``). A service delivered at
+    home (home care) is not: its accessibility is staff travel from a base, and no figure of
+    residents' travel is given for it ("not evaluated" until home-care routing exists).
+    """
 
     demand: Demand
     split: ChannelSplit
+    site_travel: np.ndarray
 
     @property
     def services(self) -> tuple[str, ...]:
@@ -248,7 +278,26 @@ def demand_stage(setting: Setting) -> DemandStage:
         if c.band is not None
     }
     split = split_channels(demand, setting.region.services, bb, band_digital_share=band_digital)
-    return DemandStage(demand=demand, split=split)
+    return DemandStage(
+        demand=demand,
+        split=split,
+        site_travel=site_travel(setting.region.services, demand.services),
+    )
+
+
+def site_travel(services: pd.DataFrame, codes: tuple[str, ...]) -> np.ndarray:
+    """Per service of ``codes``: whether residents travel to sites for it (the catalogue sends
+    some contacts to sites: ``home_share + mobile_share < 1``)."""
+    svc = services.set_index(services["service"].astype(str))
+    out = np.ones(len(codes), dtype=bool)
+    for i, code in enumerate(codes):
+        away = 0.0
+        for column in ("home_share", "mobile_share"):
+            if column in svc.columns:
+                value = pd.to_numeric(svc.at[code, column], errors="coerce")
+                away += 0.0 if pd.isna(value) else float(value)
+        out[i] = away < 1.0 - 1e-9
+    return out
 
 
 # --- 3. channels --------------------------------------------------------------------------------
@@ -328,7 +377,172 @@ def channel_stages(setting: Setting, demand: DemandStage) -> tuple[ChannelOutcom
     return tuple(stage.run(setting, demand) for stage in CHANNEL_STAGES)
 
 
-# --- 4. allocation ------------------------------------------------------------------------------
+# --- 4. capacity follows the service -----------------------------------------------------------
+
+
+TRANSFER_COLUMNS: tuple[str, ...] = (
+    "from_site",
+    "service",
+    "to_site",
+    "share",
+    "capacity_per_week",
+    "staff_fte",
+    "reason",
+)
+"""Columns of ``Evaluation.transfers``."""
+
+
+def _site_demand_bands(demand: DemandStage, channels: tuple[ChannelOutcome, ...]) -> np.ndarray:
+    bands = demand.split.physical
+    for outcome in channels:
+        bands = bands + outcome.to_sites
+    return bands
+
+
+def _plain_allocation(setting: Setting, offers: np.ndarray, *, scenario: bool) -> Allocation:
+    """Nearest-site allocation by mode mix (no capacity), of today's network or the scenario's."""
+    opts = setting.options
+    col = setting.column
+    sub_index = np.full(len(setting.site_ids), -1, np.int64)
+    if scenario:
+        for closed_id, sub_id in setting.scenario.substitutes.items():
+            sub_index[col[closed_id]] = col[sub_id]
+    base_offers = offers_matrix(setting.base.site_services, _services(setting), setting.site_ids)
+    return allocate(
+        setting.matrices,
+        offers,
+        car_shares(setting.base.population),
+        base_offers=base_offers,
+        substitute_index=sub_index,
+        substitute_rule=opts.substitute_rule and scenario,
+        max_walk_minutes=opts.max_walk_minutes,
+    )
+
+
+def _services(setting: Setting) -> tuple[str, ...]:
+    return tuple(setting.region.services["service"].astype(str))
+
+
+def capacity_transfer_stage(
+    setting: Setting, demand: DemandStage, channels: tuple[ChannelOutcome, ...] = ()
+) -> tuple[Setting, pd.DataFrame]:
+    """Stage 3b: the capacity and staff of a service a site stops offering follow its demand.
+
+    For each service a ``[[convert]]`` drops at a site (``capacity = "follow"``), today's
+    contacts at that site (nearest-site allocation by mode mix on today's network) are followed
+    to where the scenario's network sends them; each receiving site gets the capacity and staff
+    in proportion to the contacts it receives. ``capacity = "drop"``, a closure without
+    ``move_capacity`` and a dropped service nobody used today are cuts. Closures with
+    ``move_capacity`` (applied by the scenario) are listed with reason ``substitute``.
+
+    Returns the setting with the scenario's region carrying the moved capacity, and the
+    transfers table (:data:`TRANSFER_COLUMNS`; ``to_site`` empty for a cut).
+    """
+    services = demand.services
+    base_ss = setting.base.site_services
+    scen_ss = setting.region.site_services
+    scen_pairs = set(
+        zip(scen_ss["site_id"].astype(str), scen_ss["service"].astype(str), strict=True)
+    )
+    closed = setting.scenario.substitutes
+    rule = {c.site: c.capacity for c in setting.scenario.conversions}
+    rows: list[dict[str, object]] = []
+    follow: list[tuple[str, str, float, float]] = []
+    for sid, svc, cap, staff in zip(
+        base_ss["site_id"].astype(str),
+        base_ss["service"].astype(str),
+        base_ss["capacity_per_week"].astype(float),
+        base_ss["staff_fte"].astype(float),
+        strict=True,
+    ):
+        if sid in closed:
+            moved = next(c.move_capacity for c in setting.scenario.closures if c.site == sid)
+            rows.append(
+                {
+                    "from_site": sid,
+                    "service": svc,
+                    "to_site": closed[sid] if moved else None,
+                    "share": 1.0 if moved else 0.0,
+                    "capacity_per_week": cap,
+                    "staff_fte": staff,
+                    "reason": "substitute" if moved else "closed_without_moving",
+                }
+            )
+        elif (sid, svc) not in scen_pairs:
+            if rule.get(sid, "follow") == "drop":
+                rows.append(
+                    {
+                        "from_site": sid,
+                        "service": svc,
+                        "to_site": None,
+                        "share": 0.0,
+                        "capacity_per_week": cap,
+                        "staff_fte": staff,
+                        "reason": "dropped_by_scenario",
+                    }
+                )
+            else:
+                follow.append((sid, svc, cap, staff))
+    region = setting.region
+    if follow:
+        col = setting.column
+        srow = {s: i for i, s in enumerate(services)}
+        offers = offers_matrix(scen_ss, services, setting.site_ids)
+        base_offers = offers_matrix(base_ss, services, setting.site_ids)
+        today = _plain_allocation(setting, base_offers, scenario=False)
+        after = _plain_allocation(setting, offers, scenario=True)
+        site_demand = _site_demand_bands(demand, channels).sum(axis=2)  # (n_cells, n_services)
+        added: dict[tuple[str, str], tuple[float, float]] = {}
+        for sid, svc, cap, staff in follow:
+            j, s = col[sid], srow[svc]
+            here = today.site_index[:, s, :] == j  # (n_groups, n_cells)
+            weight = np.where(here, today.share[:, s, :] * site_demand[None, :, s], 0.0)
+            dest = after.site_index[:, s, :]
+            ok = (dest >= 0) & (weight > 0)
+            received = np.bincount(dest[ok], weights=weight[ok], minlength=len(setting.site_ids))
+            total = float(received.sum())
+            if total <= 0:
+                rows.append(
+                    {
+                        "from_site": sid,
+                        "service": svc,
+                        "to_site": None,
+                        "share": 0.0,
+                        "capacity_per_week": cap,
+                        "staff_fte": staff,
+                        "reason": "no_demand_to_follow",
+                    }
+                )
+                continue
+            for k in np.flatnonzero(received > 0):
+                share = float(received[k] / total)
+                to = str(setting.site_ids[k])
+                old = added.get((to, svc), (0.0, 0.0))
+                added[(to, svc)] = (old[0] + share * cap, old[1] + share * staff)
+                rows.append(
+                    {
+                        "from_site": sid,
+                        "service": svc,
+                        "to_site": to,
+                        "share": share,
+                        "capacity_per_week": share * cap,
+                        "staff_fte": share * staff,
+                        "reason": "follows_demand",
+                    }
+                )
+        if added:
+            ss = scen_ss.copy()
+            keys = list(zip(ss["site_id"].astype(str), ss["service"].astype(str), strict=True))
+            extra_cap = np.array([added.get(k, (0.0, 0.0))[0] for k in keys])
+            extra_staff = np.array([added.get(k, (0.0, 0.0))[1] for k in keys])
+            ss["capacity_per_week"] = ss["capacity_per_week"].astype(float) + extra_cap
+            ss["staff_fte"] = ss["staff_fte"].astype(float) + extra_staff
+            region = region.replace(site_services=ss)
+    table = pd.DataFrame(rows, columns=list(TRANSFER_COLUMNS))
+    return dataclasses.replace(setting, region=region), table
+
+
+# --- 5. allocation ------------------------------------------------------------------------------
 
 
 def offers_matrix(
@@ -447,9 +661,7 @@ def allocation_stage(
     )
     nearest = {m: nearest_by_service(mats[m], offers) for m in MODES_USED if m in mats}
     cap = _capacity_matrix(setting, services)
-    bands = demand.split.physical
-    for outcome in channels:
-        bands = bands + outcome.to_sites
+    bands = _site_demand_bands(demand, channels)
     site_demand = bands.sum(axis=2)  # (n_cells, n_services)
     flows: pd.DataFrame | None = None
     if opts.capacity_aware:

@@ -55,6 +55,7 @@ __all__ = [
     "service_problem",
     "service_threshold",
     "site_labels",
+    "sites_without_cost",
 ]
 
 
@@ -237,6 +238,14 @@ def scenario_from_result(
     )
 
 
+def sites_without_cost(region: Region, site_ids: Iterable[str]) -> list[str]:
+    """The ids among ``site_ids`` whose ``annual_cost_eur`` is missing (counted as 0 EUR)."""
+    sites = region.sites.set_index(region.sites["site_id"].astype(str))
+    wanted = [str(s) for s in site_ids if str(s) in sites.index]
+    cost = pd.to_numeric(sites.loc[wanted, "annual_cost_eur"], errors="coerce")
+    return [s for s, c in zip(wanted, cost.to_numpy(), strict=True) if np.isnan(c)]
+
+
 def service_threshold(region: Region, service: str) -> float | None:
     """The service's ``threshold_min`` from the catalogue, or None for an unknown service."""
     svc = region.services.set_index(region.services["service"].astype(str))
@@ -311,6 +320,7 @@ def explain(
     new_sites: Collection[str] = (),
     threshold_minutes: float | None = None,
     max_listed: int = 12,
+    missing_cost: Collection[str] = (),
 ) -> str:
     """A few sentences in ``lang`` (fi, sv, en): what the solution changes and what its bound
     proves.
@@ -330,6 +340,8 @@ def explain(
         Access threshold for the share within it (default the model's own, if any).
     max_listed
         At most this many sites are named per list; the rest are counted.
+    missing_cost
+        Ids of sites whose annual cost is not known (counted as 0 in the problem): said so.
     """
     prob = result.problem
     assert prob.site_ids is not None
@@ -379,6 +391,8 @@ def explain(
         else:
             say("within", threshold=num(t, 0), share=share)
     if prob.site_cost_eur is not None:
+        if missing_cost:
+            say("cost_unknown", n=len(missing_cost), total=prob.n_sites)
         cost = num(result.annual_cost_eur, 0)
         if baseline and "annual_cost_eur" in baseline:
             say("cost_now", cost=cost, cost_now=num(baseline["annual_cost_eur"], 0))
@@ -398,6 +412,7 @@ def explain(
             objective=value(result.objective),
             gap=number(result.gap, lang, 2, pct=True),
         )
+    say("proof_scope")
     if result.n_unreachable:
         say(
             "unreachable",

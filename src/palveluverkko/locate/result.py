@@ -146,7 +146,8 @@ class LocationResult:
         return max_minutes(self.problem, self.assignment, self.minutes)
 
     def share_within(self, threshold_minutes: float | None = None) -> float:
-        """Share of all reachable demand served within the threshold (default: the model's)."""
+        """Share of all demand served within the threshold (default: the model's); demand that
+        reaches no site counts as not within."""
         t = self.threshold_minutes if threshold_minutes is None else threshold_minutes
         if t is None:
             raise InputError("share_within: give threshold_minutes (this model has none)")
@@ -189,7 +190,8 @@ class LocationResult:
         if self.n_unreachable:
             lines.append(
                 f"  excluded: {self.n_unreachable} demand point(s) that reach no site "
-                f"(demand {self.unreachable_demand:g})"
+                f"(demand {self.unreachable_demand:g}); means and the worst trip leave them out, "
+                "shares within a threshold count them as not within"
             )
         unserved = int(((self.assignment < 0) & self.problem.reachable).sum())
         if unserved:
@@ -264,8 +266,10 @@ def max_minutes(problem: LocationProblem, assignment: IntArray, minutes: FloatAr
 def share_within(
     problem: LocationProblem, assignment: IntArray, minutes: FloatArray, threshold: float
 ) -> float:
-    """Share of all reachable demand served within ``threshold`` minutes."""
-    total = float(problem.demand[problem.reachable].sum())
+    """Share of all demand served within ``threshold`` minutes: demand that reaches no site
+    (excluded from the model as unreachable) counts as not within, so that a headline never
+    leaves residents out."""
+    total = float(problem.demand.sum())
     inside = float(problem.demand[(assignment >= 0) & (minutes <= threshold)].sum())
     return inside / total if total > 0 else math.nan
 

@@ -135,9 +135,39 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "real saving (costs.csv).",
     ),
     "proof_optimal": (
-        "Todistettu: samat säännöt täyttävistä verkoista yksikään ei ole parempi ({objective}).",
-        "Bevisat: inget nät som följer samma regler är bättre ({objective}).",
-        "Proven: no network under the same rules does better ({objective}).",
+        "Todistettu: samat säännöt täyttävistä verkoista yksikään ei ole parempi mallin "
+        "tavoitteessa ({objective}).",
+        "Bevisat: inget nät som följer samma regler är bättre i modellens mål ({objective}).",
+        "Proven: no network under the same rules does better on the model's objective "
+        "({objective}).",
+    ),
+    "proof_scope": (
+        "Todistus koskee vain mallin tavoitetta: ei hoitotakuun toteutumista, kapasiteettia "
+        "eikä kustannuksia.",
+        "Beviset gäller endast modellens mål: inte vårdgarantin, kapaciteten eller kostnaderna.",
+        "The proof covers the model's objective only: not the access target, capacity or costs.",
+    ),
+    "capacity_check": (
+        "Kapasiteettitarkistus (kapasiteetti ja henkilöstö seuraavat kysyntää): hoitotakuun "
+        "({days} pv) sisällä {share} käynneistä (nyt {share_now}).",
+        "Kapacitetskontroll (kapacitet och personal följer efterfrågan): inom vårdgarantin "
+        "({days} d) {share} av besöken (nu {share_now}).",
+        "Capacity check (capacity and staff follow the demand): {share} of visits within the "
+        "access target of {days} days (now {share_now}).",
+    ),
+    "capacity_breaks": (
+        "VAROITUS: ehdotettu verkko heikentää hoitotakuun toteutumista {drop} prosenttiyksikköä.",
+        "VARNING: det föreslagna nätet försämrar vårdgarantin med {drop} procentenheter.",
+        "WARNING: the proposed network lowers care within the access target by {drop} "
+        "percentage points.",
+    ),
+    "cost_unknown": (
+        "Vuosikustannus puuttuu {n} toimipisteeltä {total}:sta; ne lasketaan 0 €:ksi, joten "
+        "kustannusluvut eivät ole vertailukelpoisia.",
+        "Årskostnaden saknas för {n} av {total} verksamhetsställen; de räknas som 0 €, så "
+        "kostnadssiffrorna är inte jämförbara.",
+        "The annual cost is missing for {n} of {total} sites; they count as EUR 0, so the cost "
+        "figures are not comparable.",
     ),
     "proof_min": (
         "Todistettu alaraja: samat säännöt täyttävistä verkoista yksikään ei pääse alle "
@@ -159,10 +189,13 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     ),
     "unreachable": (
         "{n} ruutua ({demand} käyntiä vuodessa) ei yllä yhteenkään toimipisteeseen tällä "
-        "kulkutavalla; ne jätettiin optimoinnin ulkopuolelle.",
+        "kulkutavalla; ne jätettiin optimoinnin ulkopuolelle, lasketaan osuuksissa "
+        "kynnysajan ulkopuolelle eivätkä sisälly keskiarvoon eivätkä pisimpään matkaan.",
         "{n} rutor ({demand} besök per år) når inget verksamhetsställe med detta färdsätt; de "
-        "lämnades utanför optimeringen.",
-        "{n} cells ({demand} visits a year) reach no site by this mode and are left out of "
-        "the optimisation.",
+        "lämnades utanför optimeringen, räknas i andelarna som utanför tidsgränsen och ingår "
+        "inte i medeltalet eller den längsta resan.",
+        "{n} cells ({demand} visits a year) reach no site by this mode: they are left out of "
+        "the optimisation, count as not within the threshold in the shares, and are not in the "
+        "mean or the worst trip.",
     ),
 }

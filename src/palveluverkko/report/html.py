@@ -133,8 +133,15 @@ def _maps(base: Evaluation, other: Evaluation | None, service: str, lang: str) -
     if other is not None:
         osites = other.sites.loc[other.sites["service"].astype(str) == service]
         still = osites.loc[osites["status"].isin(["open", "new"]), "site_id"].astype(str).tolist()
-        closed = osites.loc[osites["status"] == "closed", "site_id"].astype(str).tolist()
-        change = _per_cell(other, service, "car_minutes") - _per_cell(base, service, "car_minutes")
+        closed = (
+            osites.loc[osites["status"].isin(["closed", "service_dropped"]), "site_id"]
+            .astype(str)
+            .tolist()
+        )
+        with np.errstate(invalid="ignore"):  # unreachable before and after: inf - inf, no change
+            change = _per_cell(other, service, "car_minutes") - _per_cell(
+                base, service, "car_minutes"
+            )
         change = np.where(np.abs(change) < 1e-9, 0.0, change)
         out.append(
             map_svg(
@@ -236,6 +243,7 @@ def _headline(cmp: Comparison, service: str, lang: str) -> list[list[str]]:
         " %",
     )
     add(f"{service}:mean_car_minutes", f"{sname}: {text('headline_mean_car', lang)}", 1, " min")
+    add(f"{service}:unreachable_car_residents", f"{sname}: {text('unreachable_car', lang)}")
     add(
         f"{service}:share_within_target",
         f"{sname}: {text('headline_within_target', lang)}",
@@ -263,6 +271,98 @@ def _substitute_rows(cmp: Comparison, lang: str) -> list[list[str]]:
             ]
         )
     return rows
+
+
+def _service_drop_rows(cmp: Comparison, lang: str) -> list[list[str]]:
+    """One row per service a site stops offering (a [[convert]]): residents whose nearest
+    site it was, and where its capacity and staff go."""
+    t = cmp.other.transfers
+    if t.empty:
+        return []
+    drops = t.loc[~t["reason"].isin(["substitute", "closed_without_moving"])]
+    if drops.empty:
+        return []
+    names = _service_names(cmp.base.base_region, lang)
+    sites = pd.concat([cmp.base.sites, cmp.other.sites]).drop_duplicates("site_id")
+    label = dict(zip(sites["site_id"].astype(str), sites["name"].astype(str), strict=True))
+    losers = cmp.other.losers
+    rows = []
+    for (site, svc), grp in drops.groupby(["from_site", "service"], sort=False):
+        lost = losers.loc[
+            (losers["service"] == svc)
+            & (losers["base_site_id"].astype(str) == site)
+            & losers["lost_nearest"].astype(bool)
+        ]
+        moved = grp.loc[grp["to_site"].notna()].sort_values("share", ascending=False)
+        if moved.empty:
+            where = text("capacity_cut", lang)
+        else:
+            where = ", ".join(
+                f"{label.get(str(r['to_site']), r['to_site'])} "
+                f"{number(r['share'], lang, 0, pct=True)}"
+                for _, r in moved.head(3).iterrows()
+            )
+        rows.append(
+            [
+                f"{label.get(str(site), site)} ({site})",
+                names.get(str(svc), str(svc)),
+                number(float(lost["residents"].sum()), lang),
+                number(float(lost["residents_75_plus"].sum()), lang),
+                number(float(grp["capacity_per_week"].sum()), lang),
+                where,
+            ]
+        )
+    return rows
+
+
+def _unreachable_note(ev: Evaluation, service: str, lang: str) -> str:
+    """A sentence naming the municipalities whose residents mostly cannot reach the roads,
+    with the likely cause and the fix; empty when there are none."""
+    m = ev.municipalities.loc[ev.municipalities["service"].astype(str) == service]
+    if m.empty or "unreachable_car_residents" not in m:
+        return ""
+    share = m["unreachable_car_residents"] / m["residents"].where(m["residents"] > 0)
+    bad = m.loc[share.fillna(0) > 0.5]
+    if bad.empty:
+        return ""
+    cells = ev.unreachable
+    reason = "no_road_within_limit"
+    if not cells.empty:
+        mine = cells.loc[
+            (cells["mode"] == "car") & cells["municipality"].astype(str).isin(bad["municipality"])
+        ]
+        if not mine.empty:
+            reason = str(mine.groupby("reason")["residents"].sum().idxmax())
+    key = f"cause_{reason}"
+    cause = text(key, lang) if key in TEXTS else reason
+    names = ", ".join(
+        f"{r['name']} ({number(r['unreachable_car_residents'], lang)})" for _, r in bad.iterrows()
+    )
+    return text("unreachable_municipalities", lang, names=names, cause=cause)
+
+
+def _estimate_notes(ev: Evaluation, lang: str) -> list[str]:
+    """Notes on the results that rest on estimates and on the services delivered at home."""
+    notes = []
+    sites = ev.sites.loc[ev.sites["status"] != "closed"]
+    if "estimated" in sites and sites["estimated"].astype(bool).any():
+        costs = sites.drop_duplicates("site_id")["missing_figures"].astype(str)
+        notes.append(
+            text(
+                "estimated_summary",
+                lang,
+                n=number(int(sites["estimated"].astype(bool).sum()), lang),
+                total=number(len(sites), lang),
+                costs=number(int(costs.str.contains("annual_cost_eur").sum()), lang),
+            )
+        )
+    home = [s for s in ev.services if s not in set(ev.travel_services)]
+    if home:
+        names = _service_names(ev.base_region, lang)
+        notes.append(
+            text("home_services_note", lang, names=", ".join(names.get(s, s) for s in home))
+        )
+    return notes
 
 
 def _equity_rows(
@@ -297,7 +397,8 @@ def _capacity_rows(ev: Evaluation, service: str, lang: str) -> list[list[str]]:
     if ev.capacity is None or ev.capacity.empty:
         return []
     cap = ev.capacity.loc[
-        (ev.capacity["service"].astype(str) == service) & (ev.capacity["status"] != "no_demand")
+        (ev.capacity["service"].astype(str) == service)
+        & ~ev.capacity["status"].isin(["no_demand", "home_not_evaluated"])
     ]
     names = ev.region.sites.set_index(ev.region.sites["site_id"].astype(str))["name"]
     cap = cap.sort_values("utilisation", ascending=False).head(15)
@@ -308,7 +409,7 @@ def _capacity_rows(ev: Evaluation, service: str, lang: str) -> list[list[str]]:
             [
                 f"{names.get(sid, sid)} ({sid})",
                 number(r["contacts_per_week"], lang),
-                number(r["capacity_per_week"], lang),
+                number(r["capacity_per_week"], lang) + (" *" if r.get("estimated") else ""),
                 number(r["utilisation"], lang, 0, pct=True),
                 number(r["expected_wait_days"], lang, 1),
                 number(r["share_within_target"], lang, 0, pct=True),
@@ -377,8 +478,14 @@ def _service_rows(base: Evaluation, other: Evaluation | None, lang: str) -> list
     names = _service_names(base.base_region, lang)
     b = base.summary_table.set_index("service")
     o = other.summary_table.set_index("service") if other is not None else None
+    travel = set(base.travel_services)
     rows = []
     for s in base.services:
+        if s not in travel:
+            home = text("home_not_evaluated", lang)
+            digital = number(b.at[s, "digital_share"], lang, 1, pct=True)
+            rows.append([names.get(s, s), home, home, "–", "–", "–", digital])
+            continue
 
         def pair(column: str, pct: bool = False, digits: int = 0, s: str = s) -> str:
             first = number(b.at[s, column], lang, digits, pct=pct)
@@ -394,6 +501,7 @@ def _service_rows(base: Evaluation, other: Evaluation | None, lang: str) -> list
                 pair("share_within_30_transit", pct=True, digits=1),
                 pair("mean_car_minutes", digits=1),
                 pair("worst_car_minutes"),
+                pair("unreachable_car_residents"),
                 pair("digital_share", pct=True, digits=1),
             ]
         )
@@ -447,7 +555,16 @@ def render_report(
         mr = base.municipalities.drop_duplicates("municipality")
         rule_broken = [str(n) for n in mr.loc[~mr["keeps_physical_site"].astype(bool), "name"]]
     cost_years, cost_rows = _cost_rows(comparison, base, lang)
-    notes = list(dict.fromkeys([*base.notes, *(other.notes if other is not None else ())]))
+    shown = other if other is not None else base
+    notes = list(
+        dict.fromkeys(
+            [
+                *_estimate_notes(shown, lang),
+                *base.notes,
+                *(other.notes if other is not None else ()),
+            ]
+        )
+    )
     context: Mapping[str, Any] = {
         "lang": lang,
         "t": lambda key, **f: text(key, lang, **f),
@@ -459,6 +576,13 @@ def render_report(
         "service_name": sname,
         "headline": _headline(comparison, service, lang) if comparison is not None else [],
         "substitutes": _substitute_rows(comparison, lang) if comparison is not None else [],
+        "service_drops": _service_drop_rows(comparison, lang) if comparison is not None else [],
+        "unreachable_note": _unreachable_note(shown, service, lang),
+        "capacity_estimated": bool(
+            shown.capacity is not None
+            and "estimated" in shown.capacity
+            and shown.capacity["estimated"].astype(bool).any()
+        ),
         "rule_broken": rule_broken,
         "maps": _maps(base, other, service, lang),
         "chart": chart,

@@ -81,16 +81,28 @@ TEMPLATE = """<!DOCTYPE html>
 {% endfor %}
 </tbody></table>
 {% else %}<p>{{ t('no_closures') }}</p>{% endif %}
+{% if service_drops %}
+<h3>{{ t('service_drops') }}</h3>
+<table>
+<thead><tr><th>{{ t('site') }}</th><th>{{ t('service') }}</th>
+<th>{{ t('residents_nearest') }}</th><th>{{ t('of_whom_75') }}</th>
+<th>{{ t('capacity_week') }}</th><th>{{ t('capacity_goes_to') }}</th></tr></thead>
+<tbody>
+{% for row in service_drops %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody></table>
+{% endif %}
 {% else %}
 <table>
 <thead><tr><th>{{ t('service') }}</th><th>{{ t('within30_car') }}</th>
 <th>{{ t('within30_bus') }}</th><th>{{ t('mean_car') }}</th><th>{{ t('worst_car') }}</th>
-<th>{{ t('digital_share') }}</th></tr></thead>
+<th>{{ t('unreachable_car') }}</th><th>{{ t('digital_share') }}</th></tr></thead>
 <tbody>
 {% for row in service_rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
 {% endfor %}
 </tbody></table>
 {% endif %}
+{% if unreachable_note %}<p class="bad">{{ unreachable_note }}</p>{% endif %}
 <h3>{{ t('municipality_rule') }}</h3>
 {% if rule_broken %}<p class="bad">{{ t('rule_broken', names=', '.join(rule_broken)) }}</p>
 {% else %}<p class="ok">{{ t('rule_kept') }}</p>{% endif %}
@@ -107,7 +119,7 @@ TEMPLATE = """<!DOCTYPE html>
 <table>
 <thead><tr><th>{{ t('service') }}</th><th>{{ t('within30_car') }}</th>
 <th>{{ t('within30_bus') }}</th><th>{{ t('mean_car') }}</th><th>{{ t('worst_car') }}</th>
-<th>{{ t('digital_share') }}</th></tr></thead>
+<th>{{ t('unreachable_car') }}</th><th>{{ t('digital_share') }}</th></tr></thead>
 <tbody>
 {% for row in service_rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
 {% endfor %}
@@ -146,6 +158,7 @@ TEMPLATE = """<!DOCTYPE html>
 {% endfor %}
 </tbody></table>
 <p class="small">{{ t('capacity_note') }}</p>
+{% if capacity_estimated %}<p class="small">{{ t('estimated_note') }}</p>{% endif %}
 {% else %}<p>{{ t('capacity_missing') }}</p>{% endif %}
 
 <h2>{{ t('costs') }}</h2>

@@ -67,6 +67,87 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "Scenariot stänger inga ställen.",
         "The scenario closes no sites.",
     ),
+    "service_drops": (
+        "Palvelu lakkaa toimipisteessä (toimipiste jatkaa muilla palveluilla)",
+        "Tjänsten upphör vid verksamhetsstället (stället fortsätter med andra tjänster)",
+        "A service stops at a site (the site goes on with other services)",
+    ),
+    "capacity_goes_to": (
+        "Kapasiteetti ja henkilöstö siirtyvät",
+        "Kapacitet och personal flyttas till",
+        "Capacity and staff move to",
+    ),
+    "capacity_cut": (
+        "leikataan (ei siirry)",
+        "skärs ned (flyttas inte)",
+        "cut (not moved)",
+    ),
+    "home_not_evaluated": (
+        "kotiin vietävä: ei arvioitu",
+        "levereras hem: inte utvärderad",
+        "delivered at home: not evaluated",
+    ),
+    "home_services_note": (
+        "Kotiin vietävät palvelut ({names}): käynnit lasketaan (kanavat, channels.csv), mutta "
+        "niiden saavutettavuus on henkilöstön matkoja tukikohdasta, eikä sitä vielä arvioida; "
+        "asukkaiden matka-aikoja ei niille esitetä.",
+        "Tjänster som levereras hem ({names}): besöken räknas (kanaler, channels.csv), men "
+        "deras tillgänglighet är personalens resor från basen och utvärderas inte ännu; "
+        "invånarnas restider visas inte för dem.",
+        "Services delivered at home ({names}): their visits are counted (channels, "
+        "channels.csv), but their accessibility is staff travel from a base, not evaluated yet; "
+        "no residents' travel times are shown for them.",
+    ),
+    "unreachable_car": (
+        "Ei yllä autolla, asukkaita",
+        "Når inte med bil, invånare",
+        "Cannot reach by car, residents",
+    ),
+    "unreachable_municipalities": (
+        "Suurin osa näiden kuntien asukkaista ei yllä tieverkkoon, joten he lasketaan kaikissa "
+        "osuuksissa kynnysajan ulkopuolelle: {names}. Todennäköinen syy: {cause}. Korjaus: "
+        "rajaa alue tieaineiston mukaiseksi tai anna koko alueen kattava tieaineisto.",
+        "De flesta invånarna i dessa kommuner når inte vägnätet och räknas därför i alla "
+        "andelar som utanför tidsgränsen: {names}. Trolig orsak: {cause}. Åtgärd: avgränsa "
+        "regionen enligt vägdata eller ge vägdata som täcker hela regionen.",
+        "Most residents of these municipalities cannot reach the road network and so count as "
+        "not within every threshold: {names}. Likely cause: {cause}. Fix: clip the region to "
+        "the road data, or give road data that covers the whole region.",
+    ),
+    "cause_no_road_within_limit": (
+        "alue on tieaineiston ulkopuolella (ei tietä lähempänä kuin sallittu matka)",
+        "området ligger utanför vägdata (ingen väg inom tillåtet avstånd)",
+        "the area lies outside the road data (no road within the allowed distance)",
+    ),
+    "cause_separate_network": (
+        "lähin tie kuuluu erilliseen verkkoon (saari ilman lauttaa tai irrallinen tieosa)",
+        "närmaste väg hör till ett separat nät (ö utan färja eller fristående vägstycke)",
+        "the nearest road belongs to a separate network (an island without a ferry, or "
+        "unconnected roads)",
+    ),
+    "cause_invalid_point": (
+        "solujen koordinaatit puuttuvat tai ovat virheellisiä",
+        "cellernas koordinater saknas eller är felaktiga",
+        "the cells' coordinates are missing or invalid",
+    ),
+    "estimated_note": (
+        "* arvio: kapasiteetti ja henkilöstö on arvioitu aineiston tuonnissa kysynnästä (ei "
+        "maakunnan omia lukuja); jonot ja odotusajat lepäävät näiden arvioiden varassa.",
+        "* uppskattning: kapacitet och personal har uppskattats från efterfrågan vid import "
+        "(inte landskapets egna siffror); köer och väntetider vilar på dessa uppskattningar.",
+        "* estimate: capacity and staff were estimated from demand at import (not the county's "
+        "own figures); queues and waits rest on these estimates.",
+    ),
+    "estimated_summary": (
+        "Arvioita: {n} toimipisteen ja palvelun {total}:sta kapasiteetti ja henkilöstö on "
+        "arvioitu (sites.csv, sarake estimated); {costs} toimipisteeltä puuttuu vuosikustannus, "
+        "joka lasketaan 0 €:ksi.",
+        "Uppskattningar: kapacitet och personal för {n} av {total} ställen och tjänster är "
+        "uppskattade (sites.csv, kolumn estimated); för {costs} ställen saknas årskostnaden, som "
+        "räknas som 0 €.",
+        "Estimates: the capacity and staff of {n} of {total} site services are estimates "
+        "(sites.csv, column estimated); {costs} sites lack an annual cost, counted as EUR 0.",
+    ),
     "municipality_rule": (
         "Jokaisessa kunnassa fyysinen toimipiste",
         "Ett fysiskt verksamhetsställe i varje kommun",

@@ -6,7 +6,9 @@ A :class:`Scenario` says which year is evaluated and what changes against the re
   stay open and offer every service the closed site offered. With ``move_capacity = true`` (the
   default) the closed site's capacity and staff move to the substitute for those services.
 - ``[[convert]]``: change a site's kind and/or its service set (services not listed are dropped;
-  new ones need ``capacity_per_week`` and ``staff_fte``).
+  new ones need ``capacity_per_week`` and ``staff_fte``). The capacity and staff of a dropped
+  service follow its demand to the sites that receive it (``capacity = "follow"``, the default)
+  or are cut (``capacity = "drop"``); the evaluation lists every move in ``Evaluation.transfers``.
 - ``[[open]]``: open a new site (location, kind, services with capacity and staff, costs).
 - ``[[capacity]]``: change a site's capacity and/or staff for one service.
 - ``[[channels]]``: change a service's digital share (for every band, or one band); the
@@ -31,6 +33,7 @@ Example (every key shown)::
     services = ["vastaanotto"]
     capacity_per_week = { vastaanotto = 60 }
     staff_fte = { vastaanotto = 2 }
+    capacity = "follow"       # or "drop": what happens to the capacity of dropped services
 
     [[open]]
     site = "n1"
@@ -70,12 +73,17 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
+
+from ..errors import ScenarioError
 
 if TYPE_CHECKING:
     from ..region.model import Region
 
 log = logging.getLogger("palveluverkko.scenario")
+
+CAPACITY_RULES: tuple[str, ...] = ("follow", "drop")
+"""What a conversion does with the capacity of a service the site stops offering."""
 
 __all__ = [
     "KIND_LEVELS",
@@ -113,7 +121,10 @@ class Conversion:
     """Change a site's ``kind`` and/or service set (``services``; None keeps the set).
 
     ``capacity_per_week`` and ``staff_fte`` give the figures of services the site did not offer
-    before (and may override those it keeps).
+    before (and may override those it keeps). ``capacity`` says what happens to the capacity and
+    staff of a service the site stops offering: ``"follow"`` (the default) moves them to the
+    sites that receive its demand, in proportion to what each receives; ``"drop"`` cuts them
+    (reported as a cut).
     """
 
     site: str
@@ -121,6 +132,14 @@ class Conversion:
     services: tuple[str, ...] | None = None
     capacity_per_week: Mapping[str, float] = field(default_factory=dict)
     staff_fte: Mapping[str, float] = field(default_factory=dict)
+    capacity: Literal["follow", "drop"] = "follow"
+
+    def __post_init__(self) -> None:
+        if self.capacity not in CAPACITY_RULES:
+            raise ScenarioError(
+                f"scenario convert ({self.site}): capacity = {self.capacity!r}; expected "
+                f"{' or '.join(repr(r) for r in CAPACITY_RULES)}"
+            )
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import ScenarioError
 from .model import (
+    CAPACITY_RULES,
     CapacityChange,
     ChannelChange,
     Closure,
@@ -72,6 +73,8 @@ def scenario_to_toml(scenario: Scenario) -> str:
             lines.append(f"capacity_per_week = {_inline(v.capacity_per_week)}")
         if v.staff_fte:
             lines.append(f"staff_fte = {_inline(v.staff_fte)}")
+        if v.capacity != "follow":
+            lines.append(f"capacity = {_q(v.capacity)}")
     for o in scenario.openings:
         lines += ["", "[[open]]", f"site = {_q(o.site)}", f"name = {_q(o.name)}"]
         lines += [f"municipality = {_q(o.municipality)}", f"kind = {_q(o.kind)}"]
@@ -142,7 +145,7 @@ _TOP_KEYS = {
 _ENTRY_KEYS: dict[str, tuple[set[str], set[str]]] = {
     # table: (required, optional)
     "close": ({"site", "substitute"}, {"move_capacity"}),
-    "convert": ({"site"}, {"kind", "services", "capacity_per_week", "staff_fte"}),
+    "convert": ({"site"}, {"kind", "services", "capacity_per_week", "staff_fte", "capacity"}),
     "open": (
         {"site", "name", "municipality", "kind", "x", "y", "services"},
         {"annual_cost_eur", "floor_area_m2", "condition", "investment_need_eur", "lease_end"},
@@ -186,6 +189,14 @@ def _list(where: str, data: dict[str, Any], table: str) -> Sequence[Any]:
     value = data.get(table, [])
     if not isinstance(value, list):
         raise ScenarioError(f"{where}: {table} must be an array of tables, written [[{table}]]")
+    return value
+
+
+def _choice(label: str, value: Any, choices: tuple[str, ...]) -> Any:
+    if value not in choices:
+        raise ScenarioError(
+            f"{label}: expected {' or '.join(repr(c) for c in choices)}, found {value!r}"
+        )
     return value
 
 
@@ -234,6 +245,7 @@ def _from_dict(data: dict[str, Any], where: str) -> Scenario:
                     f"{label}.capacity_per_week", e.get("capacity_per_week", {})
                 ),
                 staff_fte=_num_map(f"{label}.staff_fte", e.get("staff_fte", {})),
+                capacity=_choice(f"{label}.capacity", e.get("capacity", "follow"), CAPACITY_RULES),
             )
         )
     openings = []

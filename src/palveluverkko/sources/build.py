@@ -13,11 +13,13 @@
 * services: ``demand.catalogue.default_services()``; site services from
   ``default_site_services(kind)``.
 
-Capacities (ASSUMPTION, no capacity data in the source) come from
-``demand.catalogue.site_services_from_demand``: each municipality's weekly physical demand for a
-service goes to its own sites offering it, or to the nearest offering site when it has none,
-with the catalogue's default headroom. With a partial facility list the few sites carry the
-whole county's demand: the figures are placeholders to be replaced by the county's own.
+Capacities and staff (ESTIMATES, no capacity data in the source) come from
+``demand.catalogue.site_services_from_demand`` with ``method="nearest"``: each cell's weekly
+demand for a service goes to the nearest site offering it (straight line), with the
+catalogue's default headroom, so a site is sized by the demand it would take today. The rows say
+``estimated = true``, which the evaluation carries to its outputs and the report marks. With a
+partial facility list the few sites carry the whole county's demand: the figures are
+placeholders to be replaced by the county's own.
 """
 
 from __future__ import annotations
@@ -92,7 +94,7 @@ def assemble_region(
         codes = municipalities["code"].astype(str).to_numpy()
         sites.loc[missing, "municipality"] = [codes[i] if i >= 0 else None for i in idx]
     services = default_services()
-    links = site_services_from_demand(sites, population, services)
+    links = site_services_from_demand(sites, population, services, method="nearest")
     return Region(
         name=name,
         crs=str(municipalities.crs.to_string()) if municipalities.crs else DEFAULT_CRS,

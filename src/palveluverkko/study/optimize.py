@@ -38,6 +38,7 @@ from ..locate.region import (
     service_problem,
     service_threshold,
     site_labels,
+    sites_without_cost,
 )
 from ..network.types import Destinations, TravelTimes
 from .choices import ACCESS_MEASURES, MODEL_NAMES
@@ -89,6 +90,10 @@ class OptimizeRequest:
         Seconds for the solver.
     lang
         Language of the explanation: fi, sv or en.
+    capacity_check
+        After solving, evaluate today's network and the result with capacity and staff
+        following the demand, and say in the explanation how care within the access target
+        moves (:meth:`palveluverkko.study.Study.optimize`).
     """
 
     service: str
@@ -104,6 +109,7 @@ class OptimizeRequest:
     close: tuple[str, ...] = ()
     time_limit_s: float = 60.0
     lang: str = "fi"
+    capacity_check: bool = True
 
     def __post_init__(self) -> None:
         spec = MODELS.get(self.model)
@@ -210,6 +216,9 @@ class Optimization:
         The explanation text (what changes, today against the result, what the bound proves).
     candidates
         The candidate points considered, if any (with the figures taken from medians counted).
+    within_target, within_target_today
+        Share of the service's contacts seen within the access target with the result's network
+        (capacity following the demand) and today's; NaN when not checked.
     """
 
     request: OptimizeRequest
@@ -218,6 +227,37 @@ class Optimization:
     scenario: Scenario
     explanation: str
     candidates: CandidateSet | None = None
+    within_target: float = float("nan")
+    within_target_today: float = float("nan")
+
+    def with_capacity_check(self, share: float, share_today: float, days: float) -> Optimization:
+        """This optimisation with the capacity check's figures and sentences added to the
+        explanation and the scenario's description."""
+        from ..i18n import number, pick
+        from ..locate.texts import TEXTS
+
+        lang = self.request.lang
+        lines = [
+            pick(
+                TEXTS,
+                "capacity_check",
+                lang,
+                days=number(days, lang, 0),
+                share=number(share, lang, 1, pct=True),
+                share_now=number(share_today, lang, 1, pct=True),
+            )
+        ]
+        drop = 100 * (share_today - share)
+        if drop >= 1.0:
+            lines.append(pick(TEXTS, "capacity_breaks", lang, drop=number(drop, lang, 1)))
+        text = "\n".join([self.explanation, *lines])
+        return replace(
+            self,
+            explanation=text,
+            scenario=replace(self.scenario, description=text),
+            within_target=share,
+            within_target_today=share_today,
+        )
 
     def to_toml(self) -> str:
         """The scenario file: the explanation as ``#`` comments, then the scenario."""
@@ -300,6 +340,7 @@ def optimize_service(
         labels=labels,
         new_sites=new_ids,
         threshold_minutes=shown_threshold,
+        missing_cost=sites_without_cost(region, today_ids),
     )
     scenario = scenario_from_result(region, request.service, result, candidates=candidates)
     scenario = replace(
@@ -348,8 +389,9 @@ def pareto_service(
 ) -> tuple[pd.DataFrame, float | None]:
     """The cost-access front of one service over the number of open sites.
 
-    Returns the front (one row per number of sites; ``open_sites`` joined with ``;``) and the
-    threshold of its share column.
+    Returns the front (one row per number of sites; ``open_sites`` joined with ``;``;
+    ``sites_without_cost`` counts the open sites whose annual cost is unknown and counted as 0)
+    and the threshold of its share column.
 
     Raises
     ------
@@ -384,7 +426,12 @@ def pareto_service(
         params=SolveParams(time_limit_s=request.time_limit_s),
         progress=progress,
     )
-    front = front.assign(open_sites=front["open_sites"].map(lambda s: ";".join(map(str, s))))
+    assert prob.site_ids is not None
+    unknown = set(sites_without_cost(region, prob.site_ids.astype(str).tolist()))
+    front = front.assign(
+        sites_without_cost=front["open_sites"].map(lambda s: sum(str(x) in unknown for x in s)),
+        open_sites=front["open_sites"].map(lambda s: ";".join(map(str, s))),
+    )
     return front, threshold
 
 

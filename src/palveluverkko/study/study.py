@@ -205,7 +205,33 @@ class Study:
         self._emit("optimize", 0, 1, request.model)
         out = optimize_service(self.region, request, self.route_to, candidates=candidates)
         self._emit("optimize", 1, 1, request.model)
+        if request.capacity_check:
+            out = self._capacity_check(out)
         return out
+
+    def _capacity_check(self, out: Optimization) -> Optimization:
+        """Evaluate today and the result (capacity follows the demand) and add the figures."""
+        from ..evaluation.capacity import share_within_target
+        from ..evaluation.stages import site_travel
+
+        service = out.request.service
+        services = self.region.services
+        if not site_travel(services, (service,))[0]:
+            return out  # delivered at home: no site capacity against an access target
+        days = float(
+            services.set_index(services["service"].astype(str)).at[service, "access_target_days"]
+        )
+        if not days > 0:
+            return out
+        today = self.evaluate(None, year=out.request.year)
+        after = self.evaluate(out.scenario, year=out.request.year)
+        assert today.capacity is not None
+        assert after.capacity is not None
+        return out.with_capacity_check(
+            share_within_target(after.capacity, service),
+            share_within_target(today.capacity, service),
+            days,
+        )
 
     def candidates(
         self, service: str, path: str | Path, *, kind: str = "sote_asema"
