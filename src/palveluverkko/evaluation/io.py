@@ -80,15 +80,48 @@ def _excel(path: Path, tables: dict[str, pd.DataFrame]) -> None:
                 sheet.column_dimensions[get_column_letter(k)].width = max(10, len(str(column)) + 2)
 
 
+def _about(ev: Evaluation) -> dict[str, object]:
+    """What a result folder was written from (for its marker file)."""
+    return {
+        "region": ev.base_region.name,
+        "scenario": ev.scenario.name,
+        "year": ev.year,
+        "modes": list(ev.modes),
+    }
+
+
+def _moved(files: list[Path], tmp: Path, target: Path) -> list[Path]:
+    return [target / p.relative_to(tmp) for p in files]
+
+
 def write_evaluation(ev: Evaluation, out_dir: str | Path, *, excel: bool = True) -> list[Path]:
-    """Write ``ev`` into ``out_dir`` (created); return the files written."""
-    out = Path(out_dir)
+    """Write ``ev`` into ``out_dir``; return the files written.
+
+    The folder is written whole or not at all (:func:`palveluverkko.atomic.output_folder`): a
+    killed run leaves the earlier result as it was, files of an earlier result that this one
+    does not write are gone, and a second process writing the same folder fails clearly.
+
+    Raises
+    ------
+    InputError
+        ``out_dir`` holds files palveluverkko did not write.
+    OutputBusyError
+        Another process is writing ``out_dir``.
+    """
+    from ..atomic import output_folder
+
+    target = Path(out_dir)
+    with output_folder(target, about=_about(ev)) as tmp:
+        files = _write_evaluation_files(ev, tmp, excel=excel)
+    log.info("wrote %d files to %s", len(files), target)
+    return _moved(files, tmp, target)
+
+
+def _write_evaluation_files(ev: Evaluation, out: Path, *, excel: bool) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     region = ev.region
     gpkg = out / "results.gpkg"
-    if gpkg.exists():
-        gpkg.unlink()
     geom = region.population.set_index(region.population["cell_id"].astype(str)).geometry
     cells = ev.cells.assign(car_reachable=np.isfinite(ev.cells["car_minutes"].to_numpy()))
     cells_g = gpd.GeoDataFrame(
@@ -128,7 +161,6 @@ def write_evaluation(ev: Evaluation, out_dir: str | Path, *, excel: bool = True)
     scenario_path = out / "scenario.toml"
     scenario_path.write_text(ev.scenario.to_toml(), encoding="utf-8")
     written.append(scenario_path)
-    log.info("wrote %d files to %s", len(written), out)
     return written
 
 
@@ -136,13 +168,24 @@ def write_comparison(
     cmp: Comparison, out_dir: str | Path, *, excel: bool = True, evaluations: bool = True
 ) -> list[Path]:
     """Write the comparison tables into ``out_dir`` (and, with ``evaluations``, both evaluations
-    into ``base/`` and ``scenario/`` under it); return the files."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    into ``base/`` and ``scenario/`` under it); return the files. Written whole or not at all,
+    as :func:`write_evaluation`."""
+    from ..atomic import output_folder
+
+    target = Path(out_dir)
+    about = {"base": _about(cmp.base), "scenario": _about(cmp.other)}
+    with output_folder(target, about=about) as tmp:
+        files = _write_comparison_files(cmp, tmp, excel=excel, evaluations=evaluations)
+    return _moved(files, tmp, target)
+
+
+def _write_comparison_files(
+    cmp: Comparison, out: Path, *, excel: bool, evaluations: bool
+) -> list[Path]:
     written: list[Path] = []
     if evaluations:
-        written += write_evaluation(cmp.base, out / "base", excel=excel)
-        written += write_evaluation(cmp.other, out / "scenario", excel=excel)
+        written += _write_evaluation_files(cmp.base, out / "base", excel=excel)
+        written += _write_evaluation_files(cmp.other, out / "scenario", excel=excel)
     tables: dict[str, pd.DataFrame | None] = {
         "headline": cmp.headline,
         "access": cmp.access,

@@ -614,10 +614,12 @@ def write_report(
     pdf: bool = False,
 ) -> Path:
     """Write :func:`render_report` to ``path`` (and, with ``pdf``, the PDF beside it)."""
+    from ..atomic import output_file
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     html = render_report(base, comparison, region, lang=lang, service=service)
-    path.write_text(html, encoding="utf-8")
+    with output_file(path) as tmp:
+        tmp.write_text(html, encoding="utf-8")
     log.info("wrote %s (%.1f MB)", path, path.stat().st_size / 1e6)
     if pdf:
         write_pdf(html, path.with_suffix(".pdf"))
@@ -628,7 +630,10 @@ def write_pdf(html: str, path: str | Path) -> Path:
     """Print the report's HTML to a PDF file with WeasyPrint (A4, print styles of the page)."""
     import weasyprint
 
+    from ..atomic import output_file
+
     path = Path(path)
-    weasyprint.HTML(string=html).write_pdf(path)
+    with output_file(path) as tmp:
+        weasyprint.HTML(string=html).write_pdf(tmp)
     log.info("wrote %s", path)
     return path
