@@ -11,4 +11,5 @@ from . import (
     pareto_cmds,  # noqa: F401
     region_cmds,  # noqa: F401
     report_cmds,  # noqa: F401
+    sweep_cmds,  # noqa: F401
 )

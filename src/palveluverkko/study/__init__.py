@@ -27,18 +27,24 @@ if TYPE_CHECKING:
     from .progress import Progress as Progress
     from .progress import ProgressEvent as ProgressEvent
     from .study import Study as Study
+    from .sweep import Distribution as Distribution
+    from .sweep import SweepResult as SweepResult
+    from .sweep import SweepSpec as SweepSpec
 
 __all__ = [
     "ACCESS_MEASURES",
     "MODELS",
     "STAGE_LABELS",
     "DemoRun",
+    "Distribution",
     "Optimization",
     "OptimizeRequest",
     "ParetoRequest",
     "Progress",
     "ProgressEvent",
     "Study",
+    "SweepResult",
+    "SweepSpec",
     "residents_table",
     "run_demo",
 ]
@@ -58,5 +64,8 @@ __getattr__, __dir__ = lazy_exports(
         "Progress": ".progress",
         "ProgressEvent": ".progress",
         "Study": ".study",
+        "Distribution": ".sweep",
+        "SweepResult": ".sweep",
+        "SweepSpec": ".sweep",
     },
 )

@@ -56,6 +56,7 @@ STAGE_LABELS: dict[str, dict[str, str]] = {
     "compare": {"fi": "vertailu", "sv": "jämförelse", "en": "comparison"},
     "optimize": {"fi": "optimointi", "sv": "optimering", "en": "optimisation"},
     "pareto": {"fi": "ratkaisut", "sv": "lösningar", "en": "solves"},
+    "sweep": {"fi": "herkkyysajot", "sv": "känslighetskörningar", "en": "sensitivity draws"},
     "write": {"fi": "tulokset", "sv": "resultat", "en": "results"},
     "report": {"fi": "raportti", "sv": "rapport", "en": "report"},
 }

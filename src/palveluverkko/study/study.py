@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..region.model import Region
     from ..scenario import Scenario
     from .optimize import Optimization, OptimizeRequest, ParetoRequest
+    from .sweep import SweepResult, SweepSpec
 
 log = logging.getLogger("palveluverkko.study")
 
@@ -250,6 +251,36 @@ class Study:
             request,
             self.route_to,
             progress=lambda done, total: self._emit("pareto", done, total, request.service),
+        )
+
+    def sweep(
+        self,
+        scenario: Scenario | None,
+        spec: SweepSpec,
+        n: int,
+        *,
+        seed: int = 0,
+        scheduler: str | None = None,
+        batch_seconds: float = 1.0,
+        n_workers: int | None = None,
+    ) -> SweepResult:
+        """A sensitivity sweep of ``scenario`` over ``n`` draws of ``spec``
+        (:func:`.sweep.run_sweep`; Dask's LocalCluster by default)."""
+        from .sweep import run_sweep
+
+        tts = self.travel_times(scenario)
+        name = scenario.name if scenario is not None else ""
+        return run_sweep(
+            self.region,
+            scenario,
+            dict(tts),
+            spec,
+            n,
+            seed=seed,
+            scheduler=scheduler,
+            batch_seconds=batch_seconds,
+            n_workers=n_workers,
+            progress=lambda done, total: self._emit("sweep", done, total, name),
         )
 
     # --- outputs -----------------------------------------------------------------------------
