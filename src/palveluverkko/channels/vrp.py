@@ -151,6 +151,12 @@ class RoutingProblem:
         dist = dur if self.distance is None else _int_matrix(self.distance, "distance")
         if dist.shape != dur.shape:
             raise InputError(f"distance: expected shape {dur.shape}; found {dist.shape}")
+        for name, mat in (("duration", dur), ("distance", dist)):
+            if np.diagonal(mat).any():
+                raise InputError(
+                    f"{name}: the diagonal must be zero (a location to itself); found "
+                    f"{np.diagonal(mat).max()}; set it with numpy.fill_diagonal"
+                )
         dep = _int_vector(self.depot_location, "depot_location")
         loc = _int_vector(self.client_location, "client_location")
         for name, arr in (("depot_location", dep), ("client_location", loc)):
