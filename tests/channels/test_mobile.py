@@ -53,7 +53,8 @@ def test_allocate_shares_by_weight_within_caps() -> None:
         cap = rng.integers(1, 6, n)
         total = int(rng.integers(n, 30))
         out = allocate(total, w, cap)
-        assert (out >= 1).all() and (out <= cap).all()
+        assert (out >= 1).all()
+        assert (out <= cap).all()
         assert out.sum() == min(total, int(cap.sum()))
     assert list(allocate(10, np.array([3.0, 1.0, 1.0]), np.array([10, 10, 10]))) == [6, 2, 2]
 
