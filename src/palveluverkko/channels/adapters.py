@@ -91,7 +91,8 @@ def drive_matrix(
     km = np.full((len(a), len(b)), np.inf) if with_km else None
     fo, to = np.flatnonzero(a.ok), np.flatnonzero(b.ok)
     if fo.size and to.size:
-        src, dst = a.node[fo], b.node[to]
+        src, src_of = np.unique(a.node[fo], return_inverse=True)  # one search per node
+        dst, dst_of = np.unique(b.node[to], return_inverse=True)
         g = net
         if len(src) > len(dst):  # fewer searches backwards from the destinations
             g, src, dst = net.reversed(), dst, src
@@ -100,11 +101,13 @@ def drive_matrix(
         )
         if g is not net:
             core = core.T
+        core = core[np.ix_(src_of, dst_of)]
         minutes[np.ix_(fo, to)] = core + a.access_minutes[fo, None] + b.access_minutes[None, to]
         if km is not None:
             length = shortest_minutes_to(g.indptr, g.indices, g.length_m, src, dst)
             if g is not net:
                 length = length.T
+            length = length[np.ix_(src_of, dst_of)]
             legs = a.distance_m[fo, None] + b.distance_m[None, to]
             km[np.ix_(fo, to)] = (length + legs) / 1000.0
     n_bad = int((~a.ok).sum() + (~b.ok).sum())
