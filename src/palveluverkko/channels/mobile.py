@@ -51,6 +51,7 @@ import pandas as pd
 from ..errors import InputError
 from ..locate import mclp, problem_from_matrix
 from ..locate.params import SolveParams
+from . import texts
 from .unit import MobileUnit, _hhmm
 from .vrp import RoutingParams, RoutingProblem, RoutingResult, VehicleKind, solve_routing
 
@@ -214,10 +215,40 @@ class MobilePlan:
             "figures": dict(self.figures.items()),
         }
         (tmp / "plan.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+        for lang in ("fi", "sv", "en"):
+            (tmp / f"timetable_{lang}.txt").write_text(self.timetable_text(lang), encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)
         return out
+
+    def timetable_text(self, lang: str = "fi") -> str:
+        """The timetable as a resident reads it (stop, weekday, hours, services) in ``lang``."""
+        u = self.unit
+        tt = self.timetable
+        lines: list[str] = []
+        if u.shape == "day_tour":
+            lines.append(texts.text("timetable_title", lang, unit=u.name, weeks=u.cycle_weeks))
+            for week, rows in tt.groupby("week", sort=True):
+                lines.append("")
+                lines.append(texts.text("week", lang, n=int(week)))
+                for _, r in rows.sort_values(["day", "open"]).iterrows():
+                    lines.append(
+                        f"  {texts.weekday(int(r['weekday']), lang)} {r['open']}-{r['close']}  "
+                        f"{r['stop_name']} ({r['stop_id']}): {r['services']}"
+                    )
+        else:
+            lines.append(texts.text("rotation_title", lang, unit=u.name, weeks=u.rotation_weeks))
+            days = " ".join(texts.weekday(d, lang) for d in sorted(u.weekdays))
+            for _, r in tt.iterrows():
+                span = texts.text("weeks", lang, a=int(r["first_week"]), b=int(r["last_week"]))
+                lines.append(
+                    f"  {span}: {r['stop_name']} ({r['stop_id']}), {days} "
+                    f"{r['open']}-{r['close']}: {r['services']}"
+                )
+        if tt.empty:
+            lines.append(texts.text("no_stops", lang))
+        return "\n".join(lines) + "\n"
 
     def service_totals(self) -> pd.DataFrame:
         """Per service: contacts per year, eligible, served and not served (conservation)."""
