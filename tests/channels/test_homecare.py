@@ -16,6 +16,7 @@ from palveluverkko.channels.homecare_region import (
     close_base,
     compare_home_care,
     home_care_bases,
+    home_care_seed_spread,
     move_base,
     place_bases,
     plan_home_care,
@@ -146,3 +147,11 @@ def test_place_bases_is_the_brute_force_p_median(region: Region) -> None:
     best = region.sites["site_id"].iloc[int(np.argmin(m @ visits[has]))]
     assert chosen["base_id"].tolist() == [best]
     assert chosen["staff_fte"].sum() == pytest.approx(16.0)
+
+
+def test_seed_spread_states_the_sampling_error(region: Region) -> None:
+    """Two seeds give a mean and a standard deviation of travel per visit for each base."""
+    spread = home_care_seed_spread(region, seeds=(0, 1), params=FAST)
+    assert set(spread["base_id"]) == {"s1", "s2"}
+    assert (spread["travel_min_per_visit_std"].dropna() >= 0).all()
+    assert {"travel_min_per_visit_mean", "fte_needed_mean"} <= set(spread.columns)

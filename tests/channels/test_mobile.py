@@ -132,3 +132,23 @@ def test_unit_file_errors_name_the_key(tmp_path: Path) -> None:
         unit_from_dict({"unit": {**UNIT, "cycle_weeks": 6}})
     with pytest.raises(InputError, match=r"\[stops\] uptake_share"):
         unit_from_dict({"unit": UNIT, "stops": {"uptake_share": 2}})
+
+
+def test_rotation_puts_a_stop_in_every_municipality(tmp_path: Path) -> None:
+    """Rotations default to one stop per municipality; too few stops allowed is refused."""
+    inp = _synthetic(5, n_cand=9)
+    inp = dataclasses.replace(
+        inp, cand_municipality=np.array(["001", "002", "003"] * 3, dtype=object)
+    )
+    unit = unit_from_dict(
+        {"unit": {**UNIT, "shape": "rotation", "rotation_weeks": 12}, "stops": {"max_stops": 3}}
+    )
+    plan = plan_mobile_arrays(unit, inp, FAST, seed=0)
+    assert sorted(plan.stops["municipality"]) == ["001", "002", "003"]
+    plan.write(tmp_path / "rot")
+    assert check_mobile_plan(tmp_path / "rot") == []
+    small = unit_from_dict(
+        {"unit": {**UNIT, "shape": "rotation", "rotation_weeks": 12}, "stops": {"max_stops": 2}}
+    )
+    with pytest.raises(InputError, match="per_municipality needs a stop in each of 3"):
+        plan_mobile_arrays(small, inp, FAST, seed=0)

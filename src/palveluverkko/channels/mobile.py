@@ -110,6 +110,8 @@ class MobileInputs:
         ``(n_cells, n_cand)`` drive minutes, ``inf`` beyond the threshold or unreachable.
     travel_minutes, travel_km
         ``(1 + n_cand, 1 + n_cand)`` between the depot (index 0) and the candidates.
+    cand_xy
+        ``(n_cand, 2)`` coordinates, only carried to the stops table (for maps), or ``None``.
     """
 
     cell_ids: np.ndarray
@@ -124,6 +126,7 @@ class MobileInputs:
     cell_minutes: np.ndarray
     travel_minutes: np.ndarray
     travel_km: np.ndarray
+    cand_xy: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -263,7 +266,27 @@ def _choose_stops(inp: MobileInputs, unit: MobileUnit, p: int, params: MobilePar
             "raise [stops] threshold_min"
         )
     minutes = np.where(np.isfinite(inp.cell_minutes[reach]), inp.cell_minutes[reach], 1e6)
-    problem = problem_from_matrix(minutes, weight[reach], site_ids=inp.cand_ids)
+    per = unit.stops.per_municipality
+    if per is None:
+        per = unit.shape == "rotation"
+    groups = None
+    if per:
+        groups = inp.cand_municipality
+        n_groups = len(set(groups))
+        if n_groups > p:
+            raise InputError(
+                f"unit {unit.name!r}: [stops] per_municipality needs a stop in each of "
+                f"{n_groups} municipalities with candidates, but at most {p} stops fit "
+                "(max_stops, the days of a cycle or rotation_weeks); raise them or set "
+                "per_municipality = false"
+            )
+    problem = problem_from_matrix(
+        minutes,
+        weight[reach],
+        site_ids=inp.cand_ids,
+        groups=groups,
+        min_open_per_group=1 if per else None,
+    )
     p = min(p, problem.n_sites)
     res = mclp(
         problem,
@@ -328,6 +351,8 @@ def plan_mobile_arrays(
     served_cell = eligible_cell * np.where(owner >= 0, ratio[np.maximum(owner, 0)], 0.0)[:, None]
     residents = np.bincount(owner[owner >= 0], inp.cell_residents[owner >= 0], len(chosen))
     stops = stops.drop(columns="stop_index").reset_index(drop=True)
+    if inp.cand_xy is not None:
+        stops["x"], stops["y"] = inp.cand_xy[chosen, 0], inp.cand_xy[chosen, 1]
     stops["residents_within"] = residents
     stops["eligible_per_year"] = eligible
     stops["served_per_year"] = served_stop

@@ -174,6 +174,7 @@ def mobile_inputs(
         cell_minutes=cells_to.minutes,
         travel_minutes=between.minutes,
         travel_km=between.km,  # type: ignore[arg-type]
+        cand_xy=cand_xy,
     )
 
 
@@ -221,6 +222,7 @@ def plan_mobile(
                 "cell_minutes": inp.cell_minutes[:, keep],
                 "travel_minutes": inp.travel_minutes[np.ix_(order, order)],
                 "travel_km": inp.travel_km[np.ix_(order, order)],
+                "cand_xy": None if inp.cand_xy is None else inp.cand_xy[keep],
             }
         )
     return plan_mobile_arrays(unit, inp, params, seed=seed)

@@ -28,6 +28,7 @@ Example ``unit.toml`` (every key but ``name`` and ``services`` has a default)::
     threshold_min = 30.0                # residents within it of a stop are "served by" it
     uptake_share = 0.3
     beyond_site_min = 0.0               # only cells farther than this from a site count
+    per_municipality = true             # a stop in every municipality (default: rotations)
     points = [{name = "Kylätalo", x = 430000.0, y = 6900000.0}]   # with candidates = "given"
 
 Defaults are ASSUMPTIONS (DOMAIN.md: days, stops and costs of mobile units are not published).
@@ -79,6 +80,9 @@ class StopRules:
         (0 = everyone; e.g. 15 to aim the unit at those far from a site).
     min_spacing_km
         Minimum spacing of generated candidates (default 3 km).
+    per_municipality
+        At least one stop in every municipality that has a candidate (default: yes for
+        rotations, which move between municipalities (DOMAIN.md), no for day tours).
     """
 
     candidates: str = "population_centres"
@@ -90,6 +94,7 @@ class StopRules:
     uptake_share: float = 0.3
     beyond_site_min: float = 0.0
     min_spacing_km: float = 3.0
+    per_municipality: bool | None = None
 
     def __post_init__(self) -> None:
         where = "[stops]"
