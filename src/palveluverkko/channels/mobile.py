@@ -240,7 +240,8 @@ class MobilePlan:
             lines.append(texts.text("rotation_title", lang, unit=u.name, weeks=u.rotation_weeks))
             days = " ".join(texts.weekday(d, lang) for d in sorted(u.weekdays))
             for _, r in tt.iterrows():
-                span = texts.text("weeks", lang, a=int(r["first_week"]), b=int(r["last_week"]))
+                a, b = int(r["first_week"]), int(r["last_week"])
+                span = texts.text("weeks" if b > a else "week_one", lang, a=a, b=b)
                 lines.append(
                     f"  {span}: {r['stop_name']} ({r['stop_id']}), {days} "
                     f"{r['open']}-{r['close']}: {r['services']}"

@@ -19,6 +19,7 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     ),
     "week": ("Viikko {n}", "Vecka {n}", "Week {n}"),
     "weeks": ("viikot {a}-{b}", "veckor {a}-{b}", "weeks {a}-{b}"),
+    "week_one": ("viikko {a}", "vecka {a}", "week {a}"),
     "services": ("palvelut", "tjänster", "services"),
     "no_stops": (
         "Ei pysäkkejä: yhtään pysähdystä ei mahtunut ajoon.",
