@@ -1,6 +1,7 @@
 """Mobile unit timetable and home-care routes on the demo county, timed and checked.
 
 Run: ``nice -n 10 .venv/bin/python benchmarks/bench_channels.py [--seeds 1] [--what-if]``
+(``--region DIR --depot SITE_ID`` runs it on a region package instead of the demo county)
 
 1. Mobile unit: a health bus (vastaanotto) from the central sote-keskus, 60 candidate stops at
    population centres, a two-week cycle; the plan is written and re-read by the feasibility
@@ -36,6 +37,7 @@ from palveluverkko.channels.homecare_region import (
 from palveluverkko.channels.mobile_region import plan_mobile
 from palveluverkko.channels.unit import unit_from_dict
 from palveluverkko.demo import demo_region
+from palveluverkko.region import read_region
 
 MOBILE_BUDGET_S = 30.0
 HOMECARE_BUDGET_S = 60.0
@@ -61,21 +63,24 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=1)
     ap.add_argument("--what-if", action="store_true")
+    ap.add_argument("--region", type=Path, default=None, help="region package (default: demo)")
+    ap.add_argument("--depot", default="S002", help="site id of the mobile unit's depot")
     args = ap.parse_args()
     ok = True
     t = time.perf_counter()
-    region = demo_region(0)
+    region = demo_region(0) if args.region is None else read_region(args.region)
     t_region = time.perf_counter() - t
     t = time.perf_counter()
     net = road_network(region, "car")
     print(
-        f"setup: demo county {t_region:.1f} s, car network {time.perf_counter() - t:.1f} s "
+        f"setup: {region.name} {t_region:.1f} s, car network {time.perf_counter() - t:.1f} s "
         f"({net.n_nodes:,} nodes, {net.n_edges:,} edges)"
     )
     tmp = Path(tempfile.mkdtemp(prefix="bench_channels."))
 
     t = time.perf_counter()
-    plan = plan_mobile(region, unit_from_dict(UNIT), network=net, seed=0)
+    doc = {**UNIT, "unit": {**UNIT["unit"], "depot_site": args.depot}}
+    plan = plan_mobile(region, unit_from_dict(doc), network=net, seed=0)
     plan.write(tmp / "mobile")
     problems = check_mobile_plan(tmp / "mobile")
     secs = time.perf_counter() - t
@@ -142,10 +147,11 @@ def main() -> int:
         )
     if args.what_if:
         bases = home_care_bases(region)
-        merged = merge_bases(merge_bases(bases, "S003", "S002"), "S004", "S002")
-        after = plan_home_care(region, bases=merged, network=net, seed=0)
-        print("\nwhat-if: merge the city bases S003 and S004 into S002")
-        print(compare_home_care(hc, after).to_string(index=False))
+        if {"S002", "S003", "S004"} <= set(bases["base_id"]):  # the demo's city bases
+            merged = merge_bases(merge_bases(bases, "S003", "S002"), "S004", "S002")
+            after = plan_home_care(region, bases=merged, network=net, seed=0)
+            print("\nwhat-if: merge the city bases S003 and S004 into S002")
+            print(compare_home_care(hc, after).to_string(index=False))
         t = time.perf_counter()
         placed = place_bases(region, len(bases), network=net)
         moved = plan_home_care(region, bases=placed, network=net, seed=0)

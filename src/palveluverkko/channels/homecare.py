@@ -215,7 +215,8 @@ class HomeCarePlan:
         ``base_id``, ``x``, ``y``, ``window``, ``tw_early_min``, ``tw_late_min``,
         ``service_min``, ``status`` (``routed`` / ``not_served``), ``reason`` (``""``,
         ``"staff"``: the staff given could not fit it, ``"unreachable"``: no base reaches it
-        within a shift), ``route``, ``position``, ``start_min``, ``travel_in_min``.
+        within a shift, ``"no_road"``: the point cannot be linked to the road data),
+        ``route``, ``position``, ``start_min``, ``travel_in_min``.
     routes
         One row per nurse route: ``base_id``, ``route``, ``shift``, ``depart``, ``return``
         (minutes), ``travel_min``, ``service_min``, ``wait_min``, ``n_visits``,
@@ -225,7 +226,9 @@ class HomeCarePlan:
         ``not_served_staff``, ``travel_min_per_day``, ``travel_min_per_visit``,
         ``road_share`` (of the shift time of nurses on duty), ``fte_needed``.
     unreachable
-        Per municipality: ``municipality``, ``name``, ``clients``, ``visits`` no base reaches.
+        Per municipality: ``municipality``, ``name``, ``clients`` and daily ``visits`` no base
+        reaches within a shift, ``clients_no_road`` and ``visits_no_road`` outside the road
+        data (only municipalities with any).
     cells
         Per cell: ``cell_id``, ``service`` (``kotihoito``), ``visits_per_year`` (the demand
         model's home contacts), ``served_per_year``, ``not_served_per_year`` (ESTIMATE: the
@@ -248,7 +251,8 @@ class HomeCarePlan:
         return (
             f"home care, representative weekday (seed {f['seed']}): {f['visits']:,} visits from "
             f"{len(self.bases)} bases, {f['routed']:,} routed, {f['not_served_staff']:,} not "
-            f"served with the staff given, {f['unreachable']:,} no base reaches within a shift; "
+            f"served with the staff given, {f['unreachable']:,} no base reaches within a shift, "
+            f"{f['no_road']:,} outside the road data; "
             f"staff travel {f['travel_hours_per_day']:,.1f} h a day, "
             f"{f['travel_min_per_visit']:.1f} min per visit; FTE needed for visits and travel "
             f"{f['fte_needed']:,.1f}. {f['method']}"
@@ -304,7 +308,7 @@ def plan_bases(
     """Route every base's visits; fill ``visits`` status columns, return (visits, routes, bases).
 
     ``visits`` needs ``visit_id``, ``tw_early_min``, ``tw_late_min`` and ``status`` (visits
-    already ``not_served`` with reason ``unreachable`` are skipped).
+    already ``not_served`` (unreachable, no road) are skipped).
     """
     visits = visits.copy()
     for col, default in (("route", -1), ("position", 0)):
@@ -371,7 +375,7 @@ def _base_row(
     mine = visits.loc[day.rows]
     routed = int((mine["status"] == "routed").sum())
     staff = int((mine["reason"] == "staff").sum())
-    unreachable = int((mine["reason"] == "unreachable").sum())
+    unreachable = int(mine["reason"].isin(["unreachable", "no_road"]).sum())
     travel = float(routes["travel_min"].sum())
     per_visit = travel / routed if routed else float("nan")
     on_duty = float(sum(k * s.minutes for k, s in zip(day.nurses, params.shifts, strict=True)))

@@ -4,7 +4,8 @@ Sampling (seeded, so figures are reproducible): the demand model's home-care vis
 and year (``kotihoito`` home contacts of :func:`palveluverkko.demand.channels.split_channels`)
 divided by 365 give the expected visits of a day ``lambda_c`` (home care runs every day; an
 ASSUMPTION); the day's visits are ``floor(lambda_c)`` plus one with probability equal to its
-fraction (unbiased), each at a uniform point inside the cell (``cell_size_m``) with a window
+fraction (unbiased), each at a uniform point inside the cell (a square of ``cell_size_m``
+around a point cell, the polygon itself for polygon cells such as postal areas) with a window
 drawn by the windows' shares. The sampling error of a figure is stated by re-running with other
 seeds (:func:`home_care_seed_spread`).
 
@@ -155,6 +156,12 @@ def sample_visits(
     n = np.floor(lam).astype(np.int64) + (rng.random(len(lam)) < lam - np.floor(lam))
     cell = np.repeat(np.arange(len(lam)), n)
     xy = region.cell_points()[cell] + rng.uniform(-0.5, 0.5, (len(cell), 2)) * params.cell_size_m
+    geom = region.population.geometry
+    areas = np.flatnonzero((geom.geom_type != "Point").to_numpy() & (n > 0))
+    if areas.size:  # polygons (e.g. postal areas): uniform points inside the polygon itself
+        start = np.r_[0, np.cumsum(n)[:-1]]
+        for c in areas:
+            xy[start[c] : start[c] + n[c]] = _points_in(geom.iloc[c], int(n[c]), rng)
     shares = np.array([w.share for w in params.windows])
     win = rng.choice(len(params.windows), size=len(cell), p=shares / shares.sum())
     pop = region.population
@@ -175,6 +182,22 @@ def sample_visits(
             "service_min": params.visit_minutes,
         }
     )
+
+
+def _points_in(polygon: Any, k: int, rng: np.random.Generator) -> np.ndarray:
+    """``k`` uniform points inside ``polygon`` (rejection in its bounds; the representative
+    point fills in after 50 rounds, which only a degenerate polygon needs)."""
+    import shapely
+
+    x0, y0, x1, y1 = polygon.bounds
+    out = np.empty((0, 2))
+    for _ in range(50):
+        cand = rng.uniform((x0, y0), (x1, y1), (4 * k + 8, 2))
+        out = np.vstack([out, cand[shapely.contains_xy(polygon, cand[:, 0], cand[:, 1])]])
+        if len(out) >= k:
+            return out[:k]
+    rep = polygon.representative_point()
+    return np.vstack([out, np.tile([rep.x, rep.y], (k - len(out), 1))])[:k]
 
 
 def _nurses(fte: float, params: HomeCareParams) -> np.ndarray:
@@ -229,7 +252,7 @@ def plan_home_care(
     ok = np.isfinite(t) & (2 * t + params.visit_minutes <= params.longest_shift_min)
     visits["base_id"] = bases["base_id"].to_numpy(dtype=object)[best]
     visits["status"] = np.where(ok, "routed", "not_served")
-    visits["reason"] = np.where(ok, "", "unreachable")
+    visits["reason"] = np.where(ok, "", np.where(out.to_ok, "unreachable", "no_road"))
     days = []
     for b, row in bases.iterrows():
         rows = np.flatnonzero(best == b)
@@ -243,7 +266,7 @@ def plan_home_care(
         )
         days.append(BaseDay(str(row["base_id"]), str(row["name"]), k, rows, m))
     visits, routes, table = plan_bases(visits, days, params, seed=seed, progress=progress)
-    unreachable = _unreachable(region, base_xy, params, year, net)
+    unreachable = _unreachable(region, visits, base_xy, params, year, net)
     cells = _cells(region, visits, table, year)
     figures = _figures(visits, routes, table, params, seed)
     return HomeCarePlan(visits, routes, table, unreachable, cells, params, figures)
@@ -263,23 +286,50 @@ def _through_base(m: np.ndarray, out: np.ndarray, back: np.ndarray) -> np.ndarra
 
 def _unreachable(
     region: Region,
+    visits: pd.DataFrame,
     base_xy: np.ndarray,
     params: HomeCareParams,
     year: int | None,
     net: RoadNetwork,
 ) -> pd.DataFrame:
+    """Per municipality: regular clients and daily visits no base reaches within a shift
+    (``clients``, ``visits``) and those outside the road data (``clients_no_road``,
+    ``visits_no_road``). A cell's share is that of its sampled visits; cells without a sampled
+    visit are judged by their centre point."""
     per_year, clients = _cell_arrays(region, year)
-    has = np.flatnonzero(per_year > 0)
-    m = drive_matrix(region, base_xy, region.cell_points()[has], network=net).minutes.min(axis=0)
-    bad = has[~(np.isfinite(m) & (2 * m + params.visit_minutes <= params.longest_shift_min))]
-    muni = region.population["municipality"].astype(str).to_numpy()
+    ids = region.population["cell_id"].astype(str).to_numpy(dtype=object)
+    share = (
+        visits.assign(
+            far=(visits["reason"] == "unreachable").astype(float),
+            off=(visits["reason"] == "no_road").astype(float),
+        )
+        .groupby("cell_id")[["far", "off"]]
+        .mean()
+    )
+    far = share["far"].reindex(ids).to_numpy(dtype=np.float64, copy=True)
+    off = share["off"].reindex(ids).to_numpy(dtype=np.float64, copy=True)
+    todo = np.flatnonzero(np.isnan(far) & (per_year > 0))
+    if todo.size:
+        dm = drive_matrix(region, base_xy, region.cell_points()[todo], network=net)
+        m = dm.minutes.min(axis=0)
+        reach = np.isfinite(m) & (2 * m + params.visit_minutes <= params.longest_shift_min)
+        off[todo] = (~dm.to_ok).astype(float)
+        far[todo] = (dm.to_ok & ~reach).astype(float)
+    far, off = np.nan_to_num(far), np.nan_to_num(off)
     names = dict(
         zip(region.municipalities["code"].astype(str), region.municipalities["name"], strict=True)
     )
     frame = pd.DataFrame(
-        {"municipality": muni[bad], "clients": clients[bad], "visits": per_year[bad] / 365.0}
+        {
+            "municipality": region.population["municipality"].astype(str).to_numpy(),
+            "clients": clients * far,
+            "visits": per_year / 365.0 * far,
+            "clients_no_road": clients * off,
+            "visits_no_road": per_year / 365.0 * off,
+        }
     )
     out = frame.groupby("municipality", as_index=False).sum()
+    out = out.loc[(out[["clients", "clients_no_road"]] > 0).any(axis=1)].reset_index(drop=True)
     out.insert(1, "name", out["municipality"].map(names))
     return out
 
@@ -292,7 +342,7 @@ def _cells(
     staff_share = (bases["not_served_staff"] / bases["visits"].clip(lower=1)).to_numpy()
     share_by_base = dict(zip(bases["base_id"], staff_share, strict=True))
     v = visits.assign(
-        unreach=(visits["reason"] == "unreachable").astype(float),
+        unreach=visits["reason"].isin(["unreachable", "no_road"]).astype(float),
         staff=visits["base_id"].map(share_by_base).astype(float),
     )
     per_cell = v.groupby("cell_id")[["unreach", "staff"]].mean()
@@ -325,6 +375,7 @@ def _figures(
         "routed": routed,
         "not_served_staff": int((visits["reason"] == "staff").sum()),
         "unreachable": int((visits["reason"] == "unreachable").sum()),
+        "no_road": int((visits["reason"] == "no_road").sum()),
         "travel_hours_per_day": travel / 60.0,
         "travel_min_per_visit": travel / routed if routed else float("nan"),
         "fte_needed": float(bases["fte_needed"].sum()),
@@ -358,6 +409,7 @@ def compare_home_care(before: HomeCarePlan, after: HomeCarePlan) -> pd.DataFrame
         "routed",
         "not_served_staff",
         "unreachable",
+        "no_road",
         "travel_hours_per_day",
         "travel_min_per_visit",
         "fte_needed",
