@@ -155,3 +155,19 @@ def test_seed_spread_states_the_sampling_error(region: Region) -> None:
     assert set(spread["base_id"]) == {"s1", "s2"}
     assert (spread["travel_min_per_visit_std"].dropna() >= 0).all()
     assert {"travel_min_per_visit_mean", "fte_needed_mean"} <= set(spread.columns)
+
+
+def test_visits_fall_inside_polygon_cells(region: Region) -> None:
+    """With polygon cells (postal areas), every sampled visit lies inside its own polygon."""
+    import shapely
+
+    pop = region.population.copy()
+    pop["geometry"] = pop.geometry.buffer(1500.0, cap_style="square")
+    v = sample_visits(region.replace(population=pop), seed=5)
+    poly = pop.set_index("cell_id").geometry
+    assert len(v) > 0
+    assert all(
+        shapely.contains_xy(poly[c], x, y)
+        for c, x, y in zip(v["cell_id"], v["x"], v["y"], strict=True)
+    )
+    assert (v.groupby("cell_id")[["x", "y"]].std().fillna(0).to_numpy() > 0).any()
