@@ -152,3 +152,20 @@ def test_rotation_puts_a_stop_in_every_municipality(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match="per_municipality needs a stop in each of 3"):
         plan_mobile_arrays(small, inp, FAST, seed=0)
+
+
+def test_a_depot_too_far_gives_an_empty_checked_plan(tmp_path: Path) -> None:
+    """When no stop visit fits a day (depot 10 h away), the plan has no stops, says so, and
+    the cells keep all their contacts (nothing served, nothing lost)."""
+    inp = _synthetic(6)
+    far = inp.travel_minutes.copy()
+    far[0, 1:] += 600.0
+    far[1:, 0] += 600.0
+    inp = dataclasses.replace(inp, travel_minutes=far, travel_km=far)
+    plan = plan_mobile_arrays(unit_from_dict({"unit": UNIT}), inp, FAST, seed=0)
+    assert plan.stops.empty
+    assert plan.timetable.empty
+    assert plan.cells["served"].sum() == 0
+    assert "Ei pysäkkejä" in plan.timetable_text("fi")
+    plan.write(tmp_path / "empty")
+    assert check_mobile_plan(tmp_path / "empty") == []

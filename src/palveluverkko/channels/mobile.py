@@ -309,6 +309,12 @@ def _assign(inp: MobileInputs, chosen: np.ndarray, threshold: float) -> np.ndarr
     return np.where(ok, best, -1)
 
 
+def _per_stop(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Sum of ``values`` over the cells of each stop (float, also when no cell has one)."""
+    ok = owner >= 0
+    return np.bincount(owner[ok], values[ok], n).astype(np.float64)
+
+
 def plan_mobile_arrays(
     unit: MobileUnit, inp: MobileInputs, params: MobileParams | None = None, *, seed: int = 0
 ) -> MobilePlan:
@@ -331,7 +337,7 @@ def plan_mobile_arrays(
     owner = _assign(inp, chosen, unit.stops.threshold_min)
     eligible_cell = unit.stops.uptake_share * inp.cell_contacts * inp.cell_weight_mask[:, None]
     eligible_cell[owner < 0] = 0.0
-    eligible = np.bincount(owner[owner >= 0], eligible_cell[owner >= 0].sum(axis=1), len(chosen))
+    eligible = _per_stop(owner, eligible_cell.sum(axis=1), len(chosen))
     if unit.shape == "day_tour":
         plan = day_tour(unit, inp, chosen, eligible, capacity_visits, params, seed)
     else:
@@ -344,13 +350,13 @@ def plan_mobile_arrays(
         owner = _assign(inp, chosen, unit.stops.threshold_min)
         eligible_cell = unit.stops.uptake_share * inp.cell_contacts * inp.cell_weight_mask[:, None]
         eligible_cell[owner < 0] = 0.0
-        eligible = np.bincount(
-            owner[owner >= 0], eligible_cell[owner >= 0].sum(axis=1), len(chosen)
-        )
-    served_stop = np.minimum(served_stop, eligible)
+        eligible = _per_stop(owner, eligible_cell.sum(axis=1), len(chosen))
+    served_stop = np.minimum(np.asarray(served_stop, dtype=np.float64), eligible)
     ratio = np.divide(served_stop, eligible, out=np.zeros_like(eligible), where=eligible > 0)
-    served_cell = eligible_cell * np.where(owner >= 0, ratio[np.maximum(owner, 0)], 0.0)[:, None]
-    residents = np.bincount(owner[owner >= 0], inp.cell_residents[owner >= 0], len(chosen))
+    share = np.zeros(len(owner))
+    share[owner >= 0] = ratio[owner[owner >= 0]]
+    served_cell = eligible_cell * share[:, None]
+    residents = _per_stop(owner, inp.cell_residents, len(chosen))
     stops = stops.drop(columns="stop_index").reset_index(drop=True)
     if inp.cand_xy is not None:
         stops["x"], stops["y"] = inp.cand_xy[chosen, 0], inp.cand_xy[chosen, 1]
@@ -376,7 +382,9 @@ def _cells_frame(
     served_cell: np.ndarray,
 ) -> pd.DataFrame:
     n_c, n_s = inp.cell_contacts.shape
-    stop = np.where(owner >= 0, inp.cand_ids[chosen][np.maximum(owner, 0)], "")
+    stop = np.full(n_c, "", dtype=object)
+    if chosen.size:
+        stop = np.where(owner >= 0, inp.cand_ids[chosen][np.maximum(owner, 0)], "")
     frame = pd.DataFrame(
         {
             "cell_id": np.repeat(inp.cell_ids, n_s),

@@ -120,7 +120,7 @@ def _tour_problem(
         vehicles=vehicles,
         time_unit="s",
     )
-    return problem, np.asarray(stop_of), np.asarray(visit_no)
+    return problem, np.asarray(stop_of, dtype=np.int64), np.asarray(visit_no, dtype=np.int64)
 
 
 def day_tour(
