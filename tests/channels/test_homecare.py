@@ -27,7 +27,7 @@ from palveluverkko.errors import UnknownIdError
 from palveluverkko.region.examples import tiny_region
 from palveluverkko.region.model import Region
 
-FAST = HomeCareParams(time_limit_s_per_base=0.3)
+FAST = HomeCareParams(seconds_per_100_visits=0.1, min_seconds_per_base=0.1)
 
 
 @pytest.fixture(scope="module")

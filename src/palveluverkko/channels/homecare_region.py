@@ -381,7 +381,7 @@ def _figures(
         "fte_needed": float(bases["fte_needed"].sum()),
         "method": (
             "One sampled weekday (seeded); routes by PyVRP per base (a heuristic: feasible, "
-            f"not proven shortest; {params.time_limit_s_per_base:g} s per base)."
+            f"not proven shortest; {params.seconds_per_100_visits:g} s per 100 visits of a base)."
         ),
     }
 

@@ -65,7 +65,9 @@ def homecare_plan_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="Kansio / Mapp / Output folder."),
     year: int | None = typer.Option(None, "--year", "-y", help="Demand year."),
     seed: int = typer.Option(0, "--seed", help="Seed of the sampled weekday and the routing."),
-    time_limit: float = typer.Option(1.5, "--time-limit", help="PyVRP seconds per base."),
+    time_limit: float = typer.Option(
+        0.35, "--time-limit", help="PyVRP seconds per 100 visits of a base."
+    ),
 ) -> None:
     """Kotihoidon reitit / Hemvårdens rutter / Home-care routes (a sampled weekday).
 
@@ -83,7 +85,7 @@ def homecare_plan_cmd(
             read_region(region),
             year=year,
             seed=seed,
-            params=HomeCareParams(time_limit_s_per_base=time_limit),
+            params=HomeCareParams(seconds_per_100_visits=time_limit),
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
         plan.write(out)
