@@ -96,8 +96,8 @@ def main() -> int:
         & (plan.days["return"] <= plan.unit.day_end_min)
     ).all()
     print(
-        f"\nmobile: {secs:.1f} s wall, {cpu:.1f} s CPU (target < {MOBILE_BUDGET_S:g} s) for {len(stops)} stops of 60 "
-        f"candidates, {len(plan.timetable)} stop visits on {len(plan.days)} of "
+        f"\nmobile: {secs:.1f} s wall, {cpu:.1f} s CPU (target < {MOBILE_BUDGET_S:g} s) for "
+        f"{len(stops)} stops of 60 candidates, {len(plan.timetable)} stop visits on {len(plan.days)} of "
         f"{plan.unit.days_per_cycle} days in a 2-week cycle"
     )
     print(
@@ -120,7 +120,8 @@ def main() -> int:
         secs, cpu = time.perf_counter() - t, time.process_time() - cpu
         runs.append(hc)
         print(
-            f"\nhome care, seed {seed}: {secs:.1f} s wall, {cpu:.1f} s CPU (target < {HOMECARE_BUDGET_S:g} s) for "
+            f"\nhome care, seed {seed}: {secs:.1f} s wall, {cpu:.1f} s CPU "
+            f"(target < {HOMECARE_BUDGET_S:g} s) for "
             f"{len(hc.bases)} bases; checker: {problems if problems else 'no problems'}"
         )
         ok &= not problems and secs < HOMECARE_BUDGET_S
