@@ -97,8 +97,8 @@ def main() -> int:
     ).all()
     print(
         f"\nmobile: {secs:.1f} s wall, {cpu:.1f} s CPU (target < {MOBILE_BUDGET_S:g} s) for "
-        f"{len(stops)} stops of 60 candidates, {len(plan.timetable)} stop visits on {len(plan.days)} of "
-        f"{plan.unit.days_per_cycle} days in a 2-week cycle"
+        f"{len(stops)} stops of 60 candidates, {len(plan.timetable)} stop visits on "
+        f"{len(plan.days)} of {plan.unit.days_per_cycle} days in a 2-week cycle"
     )
     print(
         f"  checker: {problems if problems else 'no problems'}; frequencies met: {met}; "
