@@ -76,13 +76,14 @@ class MobileParams:
     Attributes
     ----------
     time_limit_s
-        PyVRP time per solve (a day tour runs one or two solves).
+        PyVRP time per solve (a day tour runs one or two solves; default 3 s: a two-week
+        cycle has a few dozen stop visits).
     stop_time_limit_s
         Time of the stop choice (MCLP).
     """
 
-    time_limit_s: float = 4.0
-    stop_time_limit_s: float = 3.0
+    time_limit_s: float = 3.0
+    stop_time_limit_s: float = 2.0
 
     def __post_init__(self) -> None:
         if not (self.time_limit_s > 0 and self.stop_time_limit_s > 0):

@@ -25,7 +25,7 @@ def mobile_plan_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="Kansio / Mapp / Output folder."),
     year: int | None = typer.Option(None, "--year", "-y", help="Demand year."),
     seed: int = typer.Option(0, "--seed", help="Seed of the stop choice and the routing."),
-    time_limit: float = typer.Option(4.0, "--time-limit", help="PyVRP seconds per solve."),
+    time_limit: float = typer.Option(3.0, "--time-limit", help="PyVRP seconds per solve."),
     lang: str = typer.Option("fi", "--lang", help="Timetable shown in fi, sv or en."),
 ) -> None:
     """Pysäkit ja aikataulu / Hållplatser och tidtabell / Stops and timetable.
