@@ -71,12 +71,10 @@ def _imports(path: Path, *, module_level_only: bool) -> list[tuple[str, list[str
 
 def _resolve(target: str, names: list[str], modules: set[str]) -> set[str]:
     """Project modules an import statement loads (``from pkg import sub`` loads ``pkg.sub``)."""
-    hit: set[str] = set()
-    if target in modules:
-        hit.add(target)
-    for name in names:
-        if f"{target}.{name}" in modules:
-            hit.add(f"{target}.{name}")
+    subs = {f"{target}.{name}" for name in names if f"{target}.{name}" in modules}
+    hit = set(subs)
+    if target in modules and (not names or len(subs) < len(names)):
+        hit.add(target)  # a name defined in the package itself, not only submodules
     return hit
 
 

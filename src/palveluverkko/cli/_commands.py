@@ -6,6 +6,7 @@ from . import (
     demo_cmds,  # noqa: F401
     evaluate_cmds,  # noqa: F401
     import_cmds,  # noqa: F401
+    mobile_cmds,  # noqa: F401
     network_cmds,  # noqa: F401
     optimize_cmds,  # noqa: F401
     pareto_cmds,  # noqa: F401

@@ -56,6 +56,8 @@ STAGE_LABELS: dict[str, dict[str, str]] = {
     "compare": {"fi": "vertailu", "sv": "jämförelse", "en": "comparison"},
     "optimize": {"fi": "optimointi", "sv": "optimering", "en": "optimisation"},
     "pareto": {"fi": "ratkaisut", "sv": "lösningar", "en": "solves"},
+    "mobile": {"fi": "liikkuva yksikkö", "sv": "mobil enhet", "en": "mobile unit"},
+    "home_care": {"fi": "kotihoidon reitit", "sv": "hemvårdens rutter", "en": "home-care routes"},
     "sweep": {"fi": "herkkyysajot", "sv": "känslighetskörningar", "en": "sensitivity draws"},
     "write": {"fi": "tulokset", "sv": "resultat", "en": "results"},
     "report": {"fi": "raportti", "sv": "rapport", "en": "report"},
