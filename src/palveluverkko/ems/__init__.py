@@ -1,0 +1,1 @@
+"""Emergency care (ensihoito): risk-area grid, stations, units, coverage, simulation, placement."""
