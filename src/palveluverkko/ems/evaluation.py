@@ -1,0 +1,640 @@
+"""Emergency care of a region as two library calls: :func:`evaluate_ems` and :func:`optimize_ems`.
+
+These are the adapters from a Region to the kernels of :mod:`.grid`, :mod:`.response`,
+:mod:`.coverage`, :mod:`.simulate` and :mod:`.optimize`; the CLI only calls them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..network import RoadNetwork
+from ..region.model import Region
+from .coverage import CoverageArrays, hypercube_week
+from .fleet import Fleet, candidate_stations, default_fleet
+from .grid import RiskGrid, risk_grid
+from .optimize import (
+    PlacementProblem,
+    PlacementResult,
+    coverage_front,
+    max_expected_coverage,
+    min_cost_cover,
+)
+from .params import CLASSES, HOURS_PER_WEEK, URGENCIES, EmsParams, default_params
+from .response import DriveTimes, busy_minutes, drive_minutes, response_minutes, urgency_mix
+from .simulate import SimulationResult, draw_missions, simulate_year
+from .texts import class_name, text
+
+__all__ = ["EmsEvaluation", "EmsOptimization", "evaluate_ems", "optimize_ems"]
+
+log = logging.getLogger("palveluverkko.ems")
+
+Progress = Callable[[int, int], None]
+
+
+def _criteria(params: EmsParams) -> list[tuple[int, float, int]]:
+    """(urgency index, minutes, target line) for every urgency of every target line."""
+    return [
+        (URGENCIES.index(u), t.minutes, i)
+        for i, t in enumerate(params.targets)
+        for u in t.urgencies
+    ]
+
+
+@dataclass(frozen=True)
+class EmsEvaluation:
+    """Emergency care of a region against its service-level decision.
+
+    Attributes
+    ----------
+    grid, fleet, params
+        The inputs.
+    decision
+        Per target line and class: ``line, urgencies, minutes, risk_class, target_share,
+        missions, within, late, not_reachable, share_within`` (hypercube approximation),
+        ``share_mexclp``, ``share_mexclp_units``, ``share_single``, ``share_double``,
+        ``residents``, ``residents_share_within``, ``met``; missions are yearly and every
+        mission is within, late or not reachable.
+    missions
+        Per class, urgency and target line: the same counts per urgency.
+    cells
+        The grid's cells with the nearest station's drive minutes and, per target line, the
+        expected share within (``within_<k>``).
+    units
+        ``unit_id, station_id, shift, hours_per_year, busy_fraction``.
+    unreachable
+        Cells no station reaches by road: ``cell_id, risk_class, residents, missions, reason``.
+    distribution
+        ``risk_class, urgency, minutes, share_within`` (cumulative analytic distribution).
+    comparison
+        Analytic against simulated share per target line and class (with a simulation).
+    resources
+        Unit-hours, FTE and cost a year.
+    """
+
+    grid: RiskGrid
+    fleet: Fleet
+    params: EmsParams
+    decision: pd.DataFrame
+    missions: pd.DataFrame
+    cells: pd.DataFrame
+    units: pd.DataFrame
+    unreachable: pd.DataFrame
+    distribution: pd.DataFrame
+    resources: dict[str, float]
+    hours: pd.DataFrame
+    comparison: pd.DataFrame | None = None
+    simulation: SimulationResult | None = field(default=None, repr=False)
+
+    def decision_table(self, lang: str = "fi") -> pd.DataFrame:
+        """The decision as a county adopts it: one row per class, target and result per line."""
+        d = self.decision
+        out = pd.DataFrame({text("risk_class", lang): [class_name(c, lang) for c in CLASSES]})
+        for k, t in enumerate(self.params.targets):
+            rows = d[d["line"] == k].set_index("risk_class").reindex(list(CLASSES))
+            label = text("line", lang, urgency="/".join(t.urgencies), minutes=f"{t.minutes:g}")
+            out[f"{label}: {text('target', lang)} %"] = (rows["target_share"] * 100).round(0).values
+            out[f"{label}: {text('result', lang)} %"] = (rows["share_within"] * 100).round(1).values
+        return out
+
+    def summary(self) -> str:
+        """The decision table in short, resources and what the figures rest on."""
+        lines = [
+            f"Emergency care: {self.fleet.summary()}; {self.resources['unit_hours']:.0f} "
+            f"unit-hours/yr, {self.resources['fte']:.1f} FTE, "
+            f"EUR {self.resources['cost_eur']:,.0f}/yr",
+            self.grid.summary(),
+        ]
+        for r in self.decision.itertuples():
+            if r.missions <= 0:
+                continue
+            lines.append(
+                f"  {r.urgencies} {r.minutes:g} min {r.risk_class:<11} target {r.target_share:4.0%}"
+                f"  result {r.share_within:6.1%} (MEXCLP {r.share_mexclp:6.1%}, double "
+                f"{r.share_double:6.1%})  {'met' if r.met else 'NOT met'}; missions "
+                f"{r.missions:.0f} = {r.within:.0f} within + {r.late:.0f} late + "
+                f"{r.not_reachable:.0f} not reachable"
+            )
+        if len(self.unreachable):
+            lines.append(
+                f"  not reachable: {len(self.unreachable)} cells "
+                f"({', '.join(self.unreachable['cell_id'].head(5))}"
+                f"{', ...' if len(self.unreachable) > 5 else ''})"
+            )
+        if self.comparison is not None:
+            worst = self.comparison["difference_pp"].abs().max()
+            lines.append(f"  analytic vs simulated: largest difference {worst:.1f} pp")
+        if self.grid.missions_estimated:
+            lines.append("  " + text("estimated", "en"))
+        return "\n".join(lines)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name (for CSV and Excel)."""
+        out = {
+            "decision": self.decision,
+            "missions": self.missions,
+            "cells": self.cells,
+            "units": self.units,
+            "unreachable": self.unreachable,
+            "distribution": self.distribution,
+            "hours": self.hours,
+            "resources": pd.DataFrame([self.resources]),
+        }
+        if self.comparison is not None:
+            out["comparison"] = self.comparison
+        return out
+
+
+def _count_table(
+    grid: RiskGrid, cov: CoverageArrays, crit: list[tuple[int, float, int]], unreach: np.ndarray
+) -> pd.DataFrame:
+    """Per class, urgency and line: missions = within + late + not reachable."""
+    y = grid.missions()
+    cls = grid.class_index()
+    rows = []
+    for ci, (u, minutes, line) in enumerate(crit):
+        for k, c in enumerate(CLASSES):
+            sel = cls == k
+            m = y[sel, u]
+            total = float(m.sum())
+            within = float((m * cov.hypercube[sel, ci]).sum())
+            nr = float(m[unreach[sel]].sum())
+            rows.append(
+                {
+                    "line": line,
+                    "risk_class": c,
+                    "urgency": URGENCIES[u],
+                    "minutes": minutes,
+                    "missions": total,
+                    "within": within,
+                    "late": max(total - within - nr, 0.0),
+                    "not_reachable": nr,
+                    "mexclp": float((m * cov.mexclp[sel, ci]).sum()),
+                    "mexclp_units": float((m * cov.mexclp_units[sel, ci]).sum()),
+                    "single": float((m * cov.single[sel, ci]).sum()),
+                    "double": float((m * cov.double[sel, ci]).sum()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _decision(
+    params: EmsParams,
+    grid: RiskGrid,
+    counts: pd.DataFrame,
+    cov: CoverageArrays,
+    crit: list[tuple[int, float, int]],
+) -> tuple[pd.DataFrame, np.ndarray]:
+    cls = grid.class_index()
+    residents = grid.cells["residents"].to_numpy(dtype=np.float64)
+    rows = []
+    per_line = np.zeros((len(grid.cells), len(params.targets)))
+    for k, t in enumerate(params.targets):
+        cis = [i for i, c in enumerate(crit) if c[2] == k]
+        per_line[:, k] = cov.hypercube[:, cis].mean(axis=1)
+        g = counts[counts["line"] == k].groupby("risk_class", sort=False).sum(numeric_only=True)
+        for kk, c in enumerate(CLASSES):
+            r = g.loc[c]
+            sel = cls == kk
+            res = float(residents[sel].sum())
+            share = r["within"] / r["missions"] if r["missions"] > 0 else math.nan
+            rows.append(
+                {
+                    "line": k,
+                    "urgencies": "/".join(t.urgencies),
+                    "minutes": t.minutes,
+                    "risk_class": c,
+                    "target_share": t.share[c],
+                    "missions": r["missions"],
+                    "within": r["within"],
+                    "late": r["late"],
+                    "not_reachable": r["not_reachable"],
+                    "share_within": share,
+                    "share_mexclp": r["mexclp"] / r["missions"] if r["missions"] > 0 else math.nan,
+                    "share_mexclp_units": r["mexclp_units"] / r["missions"]
+                    if r["missions"] > 0
+                    else math.nan,
+                    "share_single": r["single"] / r["missions"] if r["missions"] > 0 else math.nan,
+                    "share_double": r["double"] / r["missions"] if r["missions"] > 0 else math.nan,
+                    "residents": res,
+                    "residents_share_within": float((residents[sel] * per_line[sel, k]).sum() / res)
+                    if res > 0
+                    else math.nan,
+                    "met": bool(share >= t.share[c]) if r["missions"] > 0 else True,
+                }
+            )
+    return pd.DataFrame(rows), per_line
+
+
+def _distribution(cov: CoverageArrays) -> pd.DataFrame:
+    hist = cov.histogram
+    n_bins = hist.shape[2] - 2
+    rows = []
+    for k, c in enumerate(CLASSES):
+        for u, urg in enumerate(URGENCIES):
+            h = hist[k, u]
+            total = h.sum()
+            if total <= 0:
+                continue
+            cum = np.cumsum(h[:n_bins]) / total
+            for minutes in range(1, int(n_bins * cov.bin_width) + 1):
+                b = int(minutes / cov.bin_width) - 1
+                rows.append(
+                    {"risk_class": c, "urgency": urg, "minutes": minutes, "share_within": cum[b]}
+                )
+    return pd.DataFrame(rows)
+
+
+def _mission_arrays(
+    grid: RiskGrid, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, float]:
+    """(minute, cell, urgency, start hour of week, days) from the history or drawn from rates."""
+    if grid.history is not None and len(grid.history):
+        h = grid.history.sort_values("time", kind="stable")
+        t = pd.to_datetime(h["time"])
+        t0 = t.min().normalize()
+        minute = ((t - t0).dt.total_seconds() / 60.0).to_numpy()
+        start_how = int(t0.dayofweek) * 24
+        days = float(math.ceil(minute.max() / 1440.0 + 1e-9))
+        urg = pd.Categorical(h["urgency"], categories=list(URGENCIES)).codes.astype(np.int64)
+        return minute, h["cell"].to_numpy(np.int64), urg, start_how, days
+    minute, cell, urg = draw_missions(grid.missions(), grid.hour_of_week, seed)
+    return minute, cell, urg, 0, 365.0
+
+
+def _comparison(
+    params: EmsParams,
+    grid: RiskGrid,
+    decision: pd.DataFrame,
+    sim: SimulationResult,
+) -> pd.DataFrame:
+    cls = grid.class_index()
+    rows = []
+    for k, t in enumerate(params.targets):
+        s = sim.share_within(cls, t.urgencies, t.minutes)
+        for kk, c in enumerate(CLASSES):
+            if kk not in s.index:
+                continue
+            a = decision[(decision["line"] == k) & (decision["risk_class"] == c)]
+            analytic = float(a["share_within"].iloc[0])
+            simulated = float(s.loc[kk, "mean"])
+            rows.append(
+                {
+                    "line": k,
+                    "urgencies": "/".join(t.urgencies),
+                    "minutes": t.minutes,
+                    "risk_class": c,
+                    "simulated_missions": int(s.loc[kk, "size"]),
+                    "analytic_share": analytic,
+                    "simulated_share": simulated,
+                    "difference_pp": (analytic - simulated) * 100.0,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def evaluate_ems(
+    region: Region,
+    params: EmsParams | None = None,
+    *,
+    fleet: Fleet | None = None,
+    missions: pd.DataFrame | None = None,
+    years: float | None = None,
+    grid: RiskGrid | None = None,
+    drive: DriveTimes | None = None,
+    network: RoadNetwork | None = None,
+    simulate: bool = False,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> EmsEvaluation:
+    """Evaluate emergency care of ``region`` against the service-level decision.
+
+    Parameters
+    ----------
+    region
+        The region.
+    params
+        Parameters (default :func:`~.params.default_params`).
+    fleet
+        Stations and units (default: :func:`~.fleet.default_fleet`, an ASSUMED fleet).
+    missions
+        A mission history (:func:`~.missions.read_missions`); else missions are estimated.
+    years
+        Years the history covers (default its span).
+    grid
+        A risk grid already built (then ``missions`` and ``years`` are not used).
+    drive
+        Drive minutes from the fleet's stations to the grid's cells, already computed.
+    network
+        The region's car network, already built.
+    simulate
+        Also simulate a year (SimPy) and compare it with the analytic shares.
+    seed
+        Seed of the simulation.
+    progress
+        ``progress(done, total)`` of the routing.
+    """
+    p = params or default_params()
+    g = grid if grid is not None else risk_grid(region, p, missions=missions, years=years)
+    f = (fleet if fleet is not None else default_fleet(region, p)).check(p)
+    if len(f.stations) == 0 or f.counts().sum() == 0:
+        raise InputError("emergency care: the fleet has no units; give stations with units")
+    if drive is None:
+        drive = drive_minutes(region, f.xy(), g.xy(), network=network, progress=progress)
+    if drive.minutes.shape != (len(g.cells), len(f.stations)):
+        raise InputError(
+            f"drive minutes are {drive.minutes.shape}; expected (cells, stations) = "
+            f"({len(g.cells)}, {len(f.stations)})"
+        )
+    y = g.missions()
+    resp = response_minutes(drive.minutes, p)
+    busy = busy_minutes(drive.minutes, urgency_mix(y), p)
+    units = f.units()
+    unit_station = units["station"].to_numpy(np.int64)
+    on = f.on_duty(p)
+    crit = _criteria(p)
+    cov = hypercube_week(
+        resp,
+        busy,
+        drive.minutes,
+        unit_station,
+        on,
+        y,
+        g.hour_of_week,
+        [(u, t) for u, t, _ in crit],
+        g.class_index(),
+    )
+    unreach = drive.unreachable_cells()
+    counts = _count_table(g, cov, crit, unreach)
+    decision, per_line = _decision(p, g, counts, cov, crit)
+    cells = g.cells.copy()
+    cells["nearest_drive_minutes"] = drive.minutes.min(axis=1, initial=np.inf)
+    for k in range(len(p.targets)):
+        cells[f"within_{k}"] = per_line[:, k]
+    on_hours = on.sum(axis=1).astype(np.float64)
+    busy_frac = np.divide(
+        cov.busy.sum(axis=0),
+        on_hours,
+        out=np.zeros(len(units)),
+        where=on_hours > 0,
+    )
+    unit_table = units.assign(
+        hours_per_year=[p.shifts[s].hours_per_year for s in units["shift"]],
+        busy_fraction=busy_frac,
+    )
+    reason = np.asarray(drive.cell_reason, dtype=object)
+    unreachable = cells.loc[unreach, ["cell_id", "risk_class", "residents", "missions"]].assign(
+        reason=[r or "no station reaches it by road" for r in reason[unreach]]
+    )
+    hours = pd.DataFrame(
+        cov.hours,
+        columns=["units_on_duty", "mean_busy", "p_all_busy", "overload", "iterations"],
+    )
+    hours.insert(0, "hour_of_week", np.arange(HOURS_PER_WEEK))
+    unit_hours = f.unit_hours_per_year(p)
+    resources = {
+        "unit_hours": unit_hours,
+        "fte": unit_hours * p.fte_per_unit_hour(),
+        "cost_eur": unit_hours * p.eur_per_unit_hour,
+    }
+    comparison = sim = None
+    if simulate:
+        minute, cell, urg, start_how, days = _mission_arrays(g, seed)
+        sim = simulate_year(
+            minute,
+            cell,
+            urg,
+            drive.minutes,
+            resp,
+            unit_station,
+            on,
+            p,
+            seed=seed,
+            days=days,
+            start_hour_of_week=start_how,
+        )
+        comparison = _comparison(p, g, decision, sim)
+    return EmsEvaluation(
+        grid=g,
+        fleet=f,
+        params=p,
+        decision=decision,
+        missions=counts,
+        cells=cells,
+        units=unit_table,
+        unreachable=unreachable.reset_index(drop=True),
+        distribution=_distribution(cov),
+        resources=resources,
+        hours=hours,
+        comparison=comparison,
+        simulation=sim,
+    )
+
+
+# --- optimisation -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmsOptimization:
+    """A placement of units among candidate stations and what it gives.
+
+    Attributes
+    ----------
+    result
+        The MILP's result (objective, proven bound, gap).
+    fleet
+        The chosen fleet (candidate stations with their unit counts; stations without units
+        kept in the table).
+    front
+        Units against expected coverage with bounds (when asked).
+    busy
+        The busy fraction per period used by the model.
+    total_weight
+        Yearly missions-criteria the objective can cover at most.
+    """
+
+    result: PlacementResult
+    fleet: Fleet
+    front: pd.DataFrame | None
+    busy: np.ndarray
+    total_weight: float
+
+    def chosen(self) -> pd.DataFrame:
+        """Stations with at least one unit."""
+        st = self.fleet.stations
+        return st[self.fleet.counts().sum(axis=1) > 0].reset_index(drop=True)
+
+    def summary(self) -> str:
+        """The result, the stations chosen and the share of the coverage objective reached."""
+        r = self.result
+        share = r.objective / self.total_weight if r.model == "max_coverage" else math.nan
+        head = r.summary()
+        if r.model == "max_coverage":
+            head += f"; expected coverage {share:.1%} of missions-criteria"
+        return head + f"; {self.fleet.summary()}"
+
+
+def _periods(
+    params: EmsParams, shift_names: Sequence[str], hour_w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Periods of the week with one set of shifts on duty: (on (P, K), alarm share, period of
+    each hour)."""
+    masks = np.vstack([params.shifts[s].on_duty() for s in shift_names]).T  # (168, K)
+    keys, inv = np.unique(masks, axis=0, return_inverse=True)
+    weight = np.bincount(inv.ravel(), weights=hour_w, minlength=len(keys))
+    return keys.astype(bool), weight, inv.ravel()
+
+
+def optimize_ems(
+    region: Region,
+    params: EmsParams | None = None,
+    *,
+    n_units: int | None = None,
+    candidates: Fleet | int = 100,
+    fleet: Fleet | None = None,
+    shifts: Sequence[str] | None = None,
+    must_keep: Sequence[str] = (),
+    max_per_station: int = 2,
+    front: Sequence[int] = (),
+    missions: pd.DataFrame | None = None,
+    grid: RiskGrid | None = None,
+    drive: DriveTimes | None = None,
+    network: RoadNetwork | None = None,
+    time_limit_s: float = 60.0,
+    gap: float = 0.005,
+    busy: float | None = None,
+) -> EmsOptimization:
+    """Place units among candidate stations.
+
+    With ``n_units``: maximise expected coverage (MEXCLP) of the decision's criteria with that
+    many units of the allowed ``shifts`` (default ``("24h",)``). Without: the least yearly cost
+    of units and shifts (all shifts of the parameters) whose expected coverage meets every
+    class's target share. The busy fraction of a unit is the missions' workload (busy minutes of
+    a mission served from its nearest candidate) over the units on duty: for ``n_units`` units,
+    else iterated from the current fleet's units (three rounds at most).
+
+    Parameters
+    ----------
+    candidates
+        Candidate stations, or how many to build with :func:`~.fleet.candidate_stations`
+        (starting with the fleet's stations).
+    fleet
+        Today's fleet (default :func:`~.fleet.default_fleet`): its stations lead the candidates.
+    must_keep
+        Station ids that keep at least one unit (added to the candidates' ``must_keep``).
+    max_per_station
+        Most units at one station.
+    front
+        Numbers of units for a front of expected coverage with proven bounds.
+    busy
+        A fixed busy fraction instead of the workload rule.
+    """
+    p = params or default_params()
+    g = grid if grid is not None else risk_grid(region, p, missions=missions)
+    f0 = (fleet if fleet is not None else default_fleet(region, p)).check(p)
+    cand = (
+        candidates
+        if isinstance(candidates, Fleet)
+        else candidate_stations(region, g, p, int(candidates), fleet=f0)
+    )
+    cand = cand.check(p)
+    keep = cand.stations["must_keep"].to_numpy(bool).copy()
+    ids = cand.stations["station_id"].astype(str).tolist()
+    unknown = [s for s in must_keep if s not in ids]
+    if unknown:
+        raise InputError(
+            f"must-keep station(s) {', '.join(unknown)} are not among the candidates; "
+            "give ids of the stations table"
+        )
+    keep |= np.isin(ids, list(must_keep))
+    if drive is None:
+        drive = drive_minutes(region, cand.xy(), g.xy(), network=network)
+    y = g.missions()
+    resp = response_minutes(drive.minutes, p)
+    bm = busy_minutes(drive.minutes, urgency_mix(y), p)
+    nearest_busy = np.where(np.isfinite(bm).any(axis=1), bm.min(axis=1, initial=np.inf), 0.0)
+    nearest_busy[~np.isfinite(nearest_busy)] = 0.0
+    load_per_hour = (y.sum(axis=1) * nearest_busy).sum() / (365.0 * 24.0 * 60.0)  # busy units
+    shift_names = list(p.shifts) if n_units is None else list(shifts or ("24h",))
+    bad = [s for s in shift_names if s not in p.shifts]
+    if bad:
+        raise InputError(f"shift(s) {', '.join(bad)} unknown; expected {', '.join(p.shifts)}")
+    period_on, period_w, period_of_hour = _periods(p, shift_names, g.hour_of_week)
+    crit = _criteria(p)
+    cls = g.class_index()
+    covers = np.vstack([resp[:, :, u] <= t for u, t, _ in crit])
+    weight = np.concatenate([y[:, u] for u, _, _ in crit])
+    group = np.concatenate([line * len(CLASSES) + cls for _, _, line in crit])
+    required = np.array([t.share[c] for t in p.targets for c in CLASSES])
+    hours_per_period = np.bincount(period_of_hour, minlength=len(period_w))
+    # alarms per hour relative to the mean, per period: the load is higher in busy hours
+    rate_factor = np.where(hours_per_period > 0, period_w / np.maximum(hours_per_period, 1), 0) * (
+        HOURS_PER_WEEK
+    )
+    shift_cost = np.array([p.shifts[s].hours_per_year * p.eur_per_unit_hour for s in shift_names])
+
+    def problem(q: np.ndarray) -> PlacementProblem:
+        return PlacementProblem(
+            covers=covers.astype(bool),
+            weight=weight,
+            group=group,
+            required_share=required,
+            period_weight=period_w,
+            period_on=period_on,
+            busy=q,
+            shift_cost=shift_cost,
+            must_keep=keep,
+            max_per_station=max_per_station,
+        )
+
+    def q_for(units_on: np.ndarray) -> np.ndarray:
+        if busy is not None:
+            return np.full(len(period_w), float(busy))
+        return np.clip(load_per_hour * rate_factor / np.maximum(units_on, 1), 0.0, 0.95)
+
+    fr = None
+    res: PlacementResult | None = None
+    if front:  # each number of units with its own busy fraction (Daskin's q falls with N)
+        parts = [
+            coverage_front(
+                problem(q_for(np.full(len(period_w), float(n)))),
+                [n],
+                time_limit_s=time_limit_s,
+                gap=gap,
+            )
+            for n in front
+        ]
+        fr = pd.concat(parts, ignore_index=True)
+        fr["share"] = fr["expected_covered"] / float(weight.sum())
+        fr["bound_share"] = fr["bound"] / float(weight.sum())
+    if n_units is not None:
+        q = q_for(np.full(len(period_w), float(n_units)))
+        res = max_expected_coverage(problem(q), n_units, time_limit_s=time_limit_s, gap=gap)
+    else:
+        today = f0.counts().sum(axis=0)
+        per_shift = np.array(
+            [today[f0.shift_names.index(s)] if s in f0.shift_names else 0 for s in shift_names]
+        )
+        units_on = period_on.astype(float) @ per_shift
+        for _ in range(3):
+            q = q_for(units_on)
+            res = min_cost_cover(problem(q), time_limit_s=time_limit_s, gap=gap)
+            new_on = period_on.astype(float) @ res.counts.sum(axis=0)
+            if np.allclose(new_on, units_on):
+                break
+            units_on = new_on
+    if res is None:  # pragma: no cover (the loop runs at least once)
+        raise RuntimeError("no placement was solved")
+    counts = np.zeros((len(cand.stations), len(cand.shift_names)), dtype=np.int64)
+    for k, s in enumerate(shift_names):
+        counts[:, cand.shift_names.index(s)] = res.counts[:, k]
+    chosen = cand.with_counts(counts)
+    total = float(weight.sum() * np.sum(period_w))
+    return EmsOptimization(res, chosen, fr, q, total)
