@@ -261,7 +261,7 @@ def _mission_arrays(
         t = pd.to_datetime(h["time"])
         t0 = t.min().normalize()
         minute = ((t - t0).dt.total_seconds() / 60.0).to_numpy()
-        start_how = int(t0.dayofweek) * 24
+        start_how = int(t0.day_of_week) * 24
         days = float(math.ceil(minute.max() / 1440.0 + 1e-9))
         urg = pd.Categorical(h["urgency"], categories=list(URGENCIES)).codes.astype(np.int64)
         return minute, h["cell"].to_numpy(np.int64), urg, start_how, days
@@ -592,6 +592,7 @@ def optimize_ems(
             shift_cost=shift_cost,
             must_keep=keep,
             max_per_station=max_per_station,
+            group_names=tuple(f"{t.label} {c}" for t in p.targets for c in CLASSES),
         )
 
     def q_for(units_on: np.ndarray) -> np.ndarray:

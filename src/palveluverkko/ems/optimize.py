@@ -83,6 +83,8 @@ class PlacementProblem:
         ``(n_stations, n_shifts)`` int lower bounds (units that must stay), or None.
     max_per_station
         Most units at one station.
+    group_names
+        Names of the groups for messages (e.g. ``"A/B 8 min rural"``), or empty.
     """
 
     covers: np.ndarray
@@ -96,6 +98,7 @@ class PlacementProblem:
     must_keep: np.ndarray
     fixed: np.ndarray | None = None
     max_per_station: int = 3
+    group_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         n, s = self.covers.shape

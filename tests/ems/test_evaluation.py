@@ -1,0 +1,92 @@
+"""evaluate_ems and optimize_ems on the tiny region: every mission counted, cells named."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from palveluverkko.ems import (
+    default_fleet,
+    default_params,
+    evaluate_ems,
+    optimize_ems,
+    read_stations,
+    synthetic_missions,
+)
+from palveluverkko.region.examples import X0, Y0, tiny_region
+
+
+def _region_with_far_cell():
+    """The tiny region plus one populated cell 25 km from any road."""
+    r = tiny_region()
+    far = r.population.iloc[[0]].copy()
+    far["cell_id"] = "far"
+    far = far.set_geometry(shapely.points([[X0 + 45_000, Y0 + 5_000]]), crs=r.crs)
+    return r.replace(population=pd.concat([r.population, far], ignore_index=True))
+
+
+def test_every_mission_counted_and_unreachable_named() -> None:
+    """Per class, urgency and line: missions = within + late + not reachable; far cell named."""
+    r = _region_with_far_cell()
+    ev = evaluate_ems(r, default_params())
+    m = ev.missions
+    assert np.allclose(m["missions"], m["within"] + m["late"] + m["not_reachable"])
+    assert (m[["within", "late", "not_reachable"]] >= -1e-9).all().all()
+    far_km = f"1km_{int((X0 + 45_000) // 1000)}_{int((Y0 + 5_000) // 1000)}"
+    assert ev.unreachable["cell_id"].tolist() == [far_km]
+    far_missions = ev.grid.cells.set_index("cell_id").loc[far_km, "missions_B"]
+    b = m[(m["urgency"] == "B") & (m["line"] == 0)]
+    assert b["not_reachable"].sum() == pytest.approx(far_missions)
+    assert far_km in ev.summary()
+
+
+def test_decision_table_and_resources() -> None:
+    """The decision table has one row per class; resources follow shifts and 9.3 FTE."""
+    r = tiny_region()
+    p = default_params()
+    ev = evaluate_ems(r, p)
+    table = ev.decision_table("fi")
+    assert table.iloc[:, 0].tolist() == [
+        "Ydintaajama",
+        "Muu taajama",
+        "Asuttu maaseutu",
+        "Muu alue",
+    ]
+    assert table.shape[1] == 1 + 2 * len(p.targets)
+    f = default_fleet(r, p)
+    hours = 2 * 8760 + 1 * 12 * 365  # s1: 24h + day, s2: 24h
+    assert f.unit_hours_per_year(p) == pytest.approx(hours)
+    assert ev.resources["fte"] == pytest.approx(hours / 8760 * 9.3)
+
+
+def test_simulated_history_is_compared() -> None:
+    """With a history and simulate=True, the comparison covers every class with missions."""
+    r = tiny_region()
+    hist = synthetic_missions(r, 1)
+    ev = evaluate_ems(r, default_params(), missions=hist, simulate=True, seed=2)
+    assert ev.grid.missions_source == "history"
+    assert ev.comparison is not None
+    assert ev.simulation is not None
+    assert len(ev.simulation.missions) == len(hist)
+    assert set(ev.comparison["risk_class"]) <= {"core_urban", "other_urban", "rural", "other"}
+
+
+def test_optimize_keeps_must_keep_and_reports_bound(tmp_path) -> None:
+    """Placing one unit with a must-keep station puts it there; the bound is proven."""
+    r = tiny_region()
+    p = default_params()
+    f = tmp_path / "st.csv"
+    f.write_text(
+        f"station_id,name,x,y,units_24h\nA,Alfa,{X0 + 4000},{Y0 + 4000},1\n"
+        f"B,Beta,{X0 + 12000},{Y0 + 6000},1\nC,Gamma,{X0 + 18000},{Y0 + 2000},0\n"
+    )
+    stations = read_stations(f, p)
+    opt = optimize_ems(r, p, n_units=1, candidates=stations, fleet=stations, must_keep=["C"])
+    assert opt.chosen()["station_id"].tolist() == ["C"]
+    assert opt.result.bound >= opt.result.objective - 1e-6
+    free = optimize_ems(r, p, n_units=1, candidates=stations, fleet=stations, front=[1, 2])
+    assert free.result.objective >= opt.result.objective - 1e-9
+    assert free.front is not None
+    assert free.front["expected_covered"].is_monotonic_increasing
