@@ -1,0 +1,231 @@
+"""Placing units of a region among candidate stations: :func:`optimize_ems`.
+
+The adapter from a Region to the MILPs of :mod:`.optimize`; the CLI only calls it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..network import RoadNetwork
+from ..region.model import Region
+from .evaluation import criteria
+from .fleet import Fleet, candidate_stations, default_fleet
+from .grid import RiskGrid, risk_grid
+from .optimize import (
+    PlacementProblem,
+    PlacementResult,
+    coverage_front,
+    max_expected_coverage,
+    min_cost_cover,
+)
+from .params import CLASSES, HOURS_PER_WEEK, EmsParams, default_params
+from .response import DriveTimes, busy_minutes, drive_minutes, response_minutes, urgency_mix
+
+__all__ = ["EmsOptimization", "optimize_ems"]
+
+
+@dataclass(frozen=True)
+class EmsOptimization:
+    """A placement of units among candidate stations and what it gives.
+
+    Attributes
+    ----------
+    result
+        The MILP's result (objective, proven bound, gap).
+    fleet
+        The chosen fleet (candidate stations with their unit counts; stations without units
+        kept in the table).
+    front
+        Units against expected coverage with bounds (when asked).
+    busy
+        The busy fraction per period used by the model.
+    total_weight
+        Yearly missions-criteria the objective can cover at most.
+    """
+
+    result: PlacementResult
+    fleet: Fleet
+    front: pd.DataFrame | None
+    busy: np.ndarray
+    total_weight: float
+
+    def chosen(self) -> pd.DataFrame:
+        """Stations with at least one unit."""
+        st = self.fleet.stations
+        return st[self.fleet.counts().sum(axis=1) > 0].reset_index(drop=True)
+
+    def summary(self) -> str:
+        """The result, the stations chosen and the share of the coverage objective reached."""
+        r = self.result
+        share = r.objective / self.total_weight if r.model == "max_coverage" else math.nan
+        head = r.summary()
+        if r.model == "max_coverage":
+            head += f"; expected coverage {share:.1%} of missions-criteria"
+        return head + f"; {self.fleet.summary()}"
+
+
+def _periods(
+    params: EmsParams, shift_names: Sequence[str], hour_w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Periods of the week with one set of shifts on duty: (on (P, K), alarm share, period of
+    each hour)."""
+    masks = np.vstack([params.shifts[s].on_duty() for s in shift_names]).T  # (168, K)
+    keys, inv = np.unique(masks, axis=0, return_inverse=True)
+    weight = np.bincount(inv.ravel(), weights=hour_w, minlength=len(keys))
+    return keys.astype(bool), weight, inv.ravel()
+
+
+def optimize_ems(
+    region: Region,
+    params: EmsParams | None = None,
+    *,
+    n_units: int | None = None,
+    candidates: Fleet | int = 100,
+    fleet: Fleet | None = None,
+    shifts: Sequence[str] | None = None,
+    must_keep: Sequence[str] = (),
+    max_per_station: int = 2,
+    front: Sequence[int] = (),
+    missions: pd.DataFrame | None = None,
+    grid: RiskGrid | None = None,
+    drive: DriveTimes | None = None,
+    network: RoadNetwork | None = None,
+    time_limit_s: float = 60.0,
+    gap: float = 0.005,
+    busy: float | None = None,
+) -> EmsOptimization:
+    """Place units among candidate stations.
+
+    With ``n_units``: maximise expected coverage (MEXCLP) of the decision's criteria with that
+    many units of the allowed ``shifts`` (default ``("24h",)``). Without: the least yearly cost
+    of units and shifts (all shifts of the parameters) whose expected coverage meets every
+    class's target share. The busy fraction of a unit is the missions' workload (busy minutes of
+    a mission served from its nearest candidate) over the units on duty: for ``n_units`` units,
+    else iterated from the current fleet's units (three rounds at most).
+
+    Parameters
+    ----------
+    candidates
+        Candidate stations, or how many to build with :func:`~.fleet.candidate_stations`
+        (starting with the fleet's stations).
+    fleet
+        Today's fleet (default :func:`~.fleet.default_fleet`): its stations lead the candidates.
+    must_keep
+        Station ids that keep at least one unit (added to the candidates' ``must_keep``).
+    max_per_station
+        Most units at one station.
+    front
+        Numbers of units for a front of expected coverage with proven bounds.
+    busy
+        A fixed busy fraction instead of the workload rule.
+    """
+    p = params or default_params()
+    g = grid if grid is not None else risk_grid(region, p, missions=missions)
+    f0 = (fleet if fleet is not None else default_fleet(region, p)).check(p)
+    cand = (
+        candidates
+        if isinstance(candidates, Fleet)
+        else candidate_stations(region, g, p, int(candidates), fleet=f0)
+    )
+    cand = cand.check(p)
+    keep = cand.stations["must_keep"].to_numpy(bool).copy()
+    ids = cand.stations["station_id"].astype(str).tolist()
+    unknown = [s for s in must_keep if s not in ids]
+    if unknown:
+        raise InputError(
+            f"must-keep station(s) {', '.join(unknown)} are not among the candidates; "
+            "give ids of the stations table"
+        )
+    keep |= np.isin(ids, list(must_keep))
+    if drive is None:
+        drive = drive_minutes(region, cand.xy(), g.xy(), network=network)
+    y = g.missions()
+    resp = response_minutes(drive.minutes, p)
+    bm = busy_minutes(drive.minutes, urgency_mix(y), p)
+    nearest_busy = np.where(np.isfinite(bm).any(axis=1), bm.min(axis=1, initial=np.inf), 0.0)
+    nearest_busy[~np.isfinite(nearest_busy)] = 0.0
+    load_per_hour = (y.sum(axis=1) * nearest_busy).sum() / (365.0 * 24.0 * 60.0)  # busy units
+    shift_names = list(p.shifts) if n_units is None else list(shifts or ("24h",))
+    bad = [s for s in shift_names if s not in p.shifts]
+    if bad:
+        raise InputError(f"shift(s) {', '.join(bad)} unknown; expected {', '.join(p.shifts)}")
+    period_on, period_w, period_of_hour = _periods(p, shift_names, g.hour_of_week)
+    crit = criteria(p)
+    cls = g.class_index()
+    covers = np.vstack([resp[:, :, u] <= t for u, t, _ in crit])
+    weight = np.concatenate([y[:, u] for u, _, _ in crit])
+    group = np.concatenate([line * len(CLASSES) + cls for _, _, line in crit])
+    required = np.array([t.share[c] for t in p.targets for c in CLASSES])
+    hours_per_period = np.bincount(period_of_hour, minlength=len(period_w))
+    # alarms per hour relative to the mean, per period: the load is higher in busy hours
+    rate_factor = np.where(hours_per_period > 0, period_w / np.maximum(hours_per_period, 1), 0) * (
+        HOURS_PER_WEEK
+    )
+    shift_cost = np.array([p.shifts[s].hours_per_year * p.eur_per_unit_hour for s in shift_names])
+
+    def problem(q: np.ndarray) -> PlacementProblem:
+        return PlacementProblem(
+            covers=covers.astype(bool),
+            weight=weight,
+            group=group,
+            required_share=required,
+            period_weight=period_w,
+            period_on=period_on,
+            busy=q,
+            shift_cost=shift_cost,
+            must_keep=keep,
+            max_per_station=max_per_station,
+            group_names=tuple(f"{t.label} {c}" for t in p.targets for c in CLASSES),
+        )
+
+    def q_for(units_on: np.ndarray) -> np.ndarray:
+        if busy is not None:
+            return np.full(len(period_w), float(busy))
+        return np.clip(load_per_hour * rate_factor / np.maximum(units_on, 1), 0.0, 0.95)
+
+    fr = None
+    res: PlacementResult | None = None
+    if front:  # each number of units with its own busy fraction (Daskin's q falls with N)
+        parts = [
+            coverage_front(
+                problem(q_for(np.full(len(period_w), float(n)))),
+                [n],
+                time_limit_s=time_limit_s,
+                gap=gap,
+            )
+            for n in front
+        ]
+        fr = pd.concat(parts, ignore_index=True)
+        fr["share"] = fr["expected_covered"] / float(weight.sum())
+        fr["bound_share"] = fr["bound"] / float(weight.sum())
+    if n_units is not None:
+        q = q_for(np.full(len(period_w), float(n_units)))
+        res = max_expected_coverage(problem(q), n_units, time_limit_s=time_limit_s, gap=gap)
+    else:
+        today = f0.counts().sum(axis=0)
+        per_shift = np.array(
+            [today[f0.shift_names.index(s)] if s in f0.shift_names else 0 for s in shift_names]
+        )
+        units_on = period_on.astype(float) @ per_shift
+        for _ in range(3):
+            q = q_for(units_on)
+            res = min_cost_cover(problem(q), time_limit_s=time_limit_s, gap=gap)
+            new_on = period_on.astype(float) @ res.counts.sum(axis=0)
+            if np.allclose(new_on, units_on):
+                break
+            units_on = new_on
+    if res is None:  # pragma: no cover (the loop runs at least once)
+        raise RuntimeError("no placement was solved")
+    counts = np.zeros((len(cand.stations), len(cand.shift_names)), dtype=np.int64)
+    for k, s in enumerate(shift_names):
+        counts[:, cand.shift_names.index(s)] = res.counts[:, k]
+    chosen = cand.with_counts(counts)
+    total = float(weight.sum() * np.sum(period_w))
+    return EmsOptimization(res, chosen, fr, q, total)
