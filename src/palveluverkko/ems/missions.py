@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from ..errors import Problem, ValidationError
 from ..region.model import Region
@@ -163,14 +164,23 @@ def history_years(missions: pd.DataFrame) -> float:
 
 
 def synthetic_missions(
-    region: Region, seed: int = 0, *, params: EmsParams | None = None, year: int | None = None
+    region: Region,
+    seed: int = 0,
+    *,
+    params: EmsParams | None = None,
+    year: int | None = None,
+    on_road_share: float = 0.02,
 ) -> pd.DataFrame:
     """A SYNTHETIC year of missions for ``region`` (columns as :func:`read_missions` returns).
 
     Counts per 1 km cell and urgency are Poisson with the estimated yearly means of
     :func:`.grid.estimate_missions`; each mission lies at a populated cell of its 1 km cell
     (drawn by residents) plus a uniform offset within 125 m; its alarm hour of the week follows
-    ``params.hour_of_week_weight()`` and its minute is uniform. Deterministic for a seed.
+    ``params.hour_of_week_weight()`` and its minute is uniform. A share ``on_road_share``
+    (ASSUMPTION 2 %: traffic accidents and other alarms away from homes) is moved to a random
+    point of the road network (roads drawn by length, ferries left out), which may open
+    ``other`` cells.
+    Deterministic for a seed.
 
     Parameters
     ----------
@@ -209,6 +219,18 @@ def synthetic_missions(
     pick = np.searchsorted(cum, base[cell_of] + u * total[cell_of], side="right")
     pick = np.clip(pick, starts[cell_of], ends[cell_of] - 1)
     xy = pop_xy[order[pick]] + rng.uniform(-125.0, 125.0, size=(len(cell_of), 2))
+    if region.roads is not None and len(region.roads) and on_road_share > 0:
+        roads = region.roads
+        if "road_class" in roads:
+            roads = roads[roads["road_class"].astype(str) != "ferry"]
+        lines = roads.geometry.to_numpy()
+        length = shapely.length(lines)
+        moved = np.flatnonzero(rng.uniform(size=len(cell_of)) < on_road_share)
+        seg = rng.choice(len(lines), size=moved.size, p=length / length.sum())
+        pts = shapely.line_interpolate_point(
+            lines[seg], rng.uniform(size=moved.size), normalized=True
+        )
+        xy[moved] = shapely.get_coordinates(pts)
     # alarm times: a day of the year, then an hour of that weekday by the rhythm
     start = pd.Timestamp(year=year, month=1, day=1)
     n_days = (pd.Timestamp(year=year + 1, month=1, day=1) - start).days
