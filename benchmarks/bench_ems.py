@@ -70,10 +70,13 @@ def main() -> None:
 
     t = time.perf_counter()
     ev_sim = evaluate_ems(region, p, fleet=fleet, grid=grid, drive=drive, simulate=True, seed=1)
-    sim_s = time.perf_counter() - t - cov_s
+    sim_s = time.perf_counter() - t
     assert ev_sim.simulation is not None
     assert ev_sim.comparison is not None
-    print(f"simulated year (SimPy): about {sim_s:.1f} s (target < 60 s)")
+    print(
+        f"coverage and a simulated year (SimPy) together: {sim_s:.1f} s (target for the "
+        "simulation < 60 s)"
+    )
     print(ev_sim.simulation.summary())
     comp = ev_sim.comparison
     print("analytic vs simulated share within target, per class and line:")

@@ -356,8 +356,9 @@ def _infeasible_message(problem: PlacementProblem, model: str, n_units: int | No
         sel = problem.group == g
         tot = problem.weight[sel].sum()
         if tot > 0 and reach[sel].sum() < problem.required_share[g] * tot:
+            name = problem.group_names[g] if g < len(problem.group_names) else f"group {g}"
             worst.append(
-                f"group {g}: at most {reach[sel].sum() / tot:.1%} of "
+                f"{name}: at most {reach[sel].sum() / tot:.1%} of "
                 f"{problem.required_share[g]:.0%} required"
             )
     return (
