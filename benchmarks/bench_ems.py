@@ -58,9 +58,9 @@ def main() -> None:
     )
     drive = drive_all.subset(np.arange(len(fleet.stations)))
 
-    evaluate_ems(region, p, fleet=fleet, grid=grid, drive=drive)  # compiles the kernels
+    evaluate_ems(region, p, stations=fleet, grid=grid, drive=drive)  # compiles the kernels
     t = time.perf_counter()
-    ev = evaluate_ems(region, p, fleet=fleet, grid=grid, drive=drive)
+    ev = evaluate_ems(region, p, stations=fleet, grid=grid, drive=drive)
     cov_s = time.perf_counter() - t
     print(
         f"coverage of {len(grid.cells)} cells x 4 classes x {len(p.targets)} target lines, "
@@ -69,7 +69,7 @@ def main() -> None:
     print(ev.summary())
 
     t = time.perf_counter()
-    ev_sim = evaluate_ems(region, p, fleet=fleet, grid=grid, drive=drive, simulate=True, seed=1)
+    ev_sim = evaluate_ems(region, p, stations=fleet, grid=grid, drive=drive, simulate=True, seed=1)
     sim_s = time.perf_counter() - t
     assert ev_sim.simulation is not None
     assert ev_sim.comparison is not None
@@ -91,7 +91,7 @@ def main() -> None:
     for n in (10, 20, 30):
         t = time.perf_counter()
         opt = optimize_ems(
-            region, p, n_units=n, candidates=cand, fleet=fleet, grid=grid, drive=drive_all
+            region, p, n_units=n, candidates=cand, stations=fleet, grid=grid, drive=drive_all
         )
         print(
             f"MEXCLP {n} units among 100 candidates: {time.perf_counter() - t:.1f} s, "
@@ -101,7 +101,7 @@ def main() -> None:
         )
     t = time.perf_counter()
     try:
-        cost = optimize_ems(region, p, candidates=cand, fleet=fleet, grid=grid, drive=drive_all)
+        cost = optimize_ems(region, p, candidates=cand, stations=fleet, grid=grid, drive=drive_all)
         print(
             f"least cost meeting every class's targets: {time.perf_counter() - t:.1f} s, "
             f"{cost.result.summary()}"

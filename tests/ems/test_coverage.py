@@ -92,3 +92,81 @@ def test_analytic_agrees_with_simulation_within_3pp(seed: int) -> None:
             analytic = (out.hypercube[sel, ci] * yearly[sel, u]).sum() / yearly[sel, u].sum()
             assert abs(analytic - s.loc[k, "mean"]) < 0.03, (ci, k, analytic, s.loc[k, "mean"])
     assert np.abs(sim.busy_fraction() - out.busy.sum(0) / on.sum(1)).max() < 0.03
+
+
+def _exact_hypercube(order: np.ndarray, lam: np.ndarray, mu: float, n: int, k_max: int = 60):
+    """Larson's exact hypercube with an infinite queue (truncated at ``k_max``), by CTMC.
+
+    Returns each unit's busy fraction and each cell's probability of being served by each unit
+    without waiting (PASTA: arrivals see the stationary law).
+    """
+    states = list(range(2**n)) + [("q", k) for k in range(1, k_max + 1)]
+    index = {s: i for i, s in enumerate(states)}
+    full = 2**n - 1
+    size = len(states)
+    Q = np.zeros((size, size))
+    for s in states:
+        i = index[s]
+        if isinstance(s, tuple):  # all busy with k waiting
+            k = s[1]
+            Q[i, index[("q", k + 1)] if k < k_max else i] += lam.sum() if k < k_max else 0
+            Q[i, index[("q", k - 1)] if k > 1 else index[full]] += n * mu
+            continue
+        for c in range(len(lam)):
+            free = [j for j in order[c] if not s >> j & 1]
+            target = s | 1 << free[0] if free else ("q", 1)
+            Q[i, index[target]] += lam[c]
+        for j in range(n):
+            if s >> j & 1:
+                Q[i, index[s & ~(1 << j)]] += mu
+    np.fill_diagonal(Q, -Q.sum(axis=1))
+    A = np.vstack([Q.T, np.ones(size)])
+    b = np.zeros(size + 1)
+    b[-1] = 1.0
+    pi = np.linalg.lstsq(A, b, rcond=None)[0]
+    busy = np.zeros(n)
+    for s in states:
+        if isinstance(s, tuple):
+            busy += pi[index[s]]
+        else:
+            for j in range(n):
+                busy[j] += pi[index[s]] * (s >> j & 1)
+    served = np.zeros((len(lam), n))
+    for s in range(2**n - 1):
+        for c in range(len(lam)):
+            first = next(j for j in order[c] if not s >> j & 1)
+            served[c, first] += pi[index[s]]
+    return busy, served
+
+
+@pytest.mark.parametrize("load", [0.3, 0.6])
+def test_larson_approximation_close_to_exact_hypercube(load: float) -> None:
+    """Busy fractions and first-choice dispatch shares within 2 pp of the exact hypercube."""
+    n, busy_min = 3, 60.0
+    # three cells, each nearest to a different station; a unit per station
+    drive = np.array([[2.0, 5.0, 9.0], [6.0, 3.0, 7.0], [8.0, 6.5, 1.0]])
+    yearly_share = np.array([0.5, 0.3, 0.2])
+    lam_per_min = load * n / busy_min * yearly_share  # offered load `load` per unit
+    yearly = np.zeros((3, 4))
+    yearly[:, 0] = lam_per_min * 365 * 24 * 60
+    resp = np.repeat(drive[:, :, None], 4, axis=2)
+    busy = np.full((3, 3), busy_min)
+    w = np.full(168, 1 / 168)
+    # criterion per cell: only its first choice is within reach
+    crit = [(0, 2.5), (0, 4.0), (0, 1.5)]
+    out = hypercube_week(
+        resp,
+        busy,
+        drive,
+        np.arange(3),
+        np.ones((3, 168), bool),
+        yearly,
+        w,
+        crit,
+        np.zeros(3, np.int64),
+    )
+    order = np.argsort(drive, axis=1)
+    exact_busy, served = _exact_hypercube(order, lam_per_min, 1.0 / busy_min, n)
+    assert out.busy[0] == pytest.approx(exact_busy, abs=0.02)
+    for c in range(3):
+        assert out.hypercube[c, c] == pytest.approx(served[c, order[c, 0]], abs=0.02)

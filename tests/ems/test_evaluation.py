@@ -83,10 +83,22 @@ def test_optimize_keeps_must_keep_and_reports_bound(tmp_path) -> None:
         f"B,Beta,{X0 + 12000},{Y0 + 6000},1\nC,Gamma,{X0 + 18000},{Y0 + 2000},0\n"
     )
     stations = read_stations(f, p)
-    opt = optimize_ems(r, p, n_units=1, candidates=stations, fleet=stations, must_keep=["C"])
+    opt = optimize_ems(r, p, n_units=1, candidates=stations, stations=stations, must_keep=["C"])
     assert opt.chosen()["station_id"].tolist() == ["C"]
     assert opt.result.bound >= opt.result.objective - 1e-6
-    free = optimize_ems(r, p, n_units=1, candidates=stations, fleet=stations, front=[1, 2])
+    free = optimize_ems(r, p, n_units=1, candidates=stations, stations=stations, front=[1, 2])
     assert free.result.objective >= opt.result.objective - 1e-9
     assert free.front is not None
     assert free.front["expected_covered"].is_monotonic_increasing
+
+
+def test_percentiles_analytic_and_simulated() -> None:
+    """Per class and urgency, analytic and simulated medians agree within 1.5 min (tiny region)."""
+    r = tiny_region()
+    ev = evaluate_ems(r, default_params(), simulate=True, seed=3)
+    pc = ev.percentiles
+    assert {"analytic_median", "simulated_median", "analytic_p90", "simulated_p90"} <= set(pc)
+    big = pc[pc["missions"] > 20]
+    assert len(big) > 0
+    assert (big["analytic_median"] - big["simulated_median"]).abs().max() < 1.5
+    assert (big["analytic_p90"] >= big["analytic_median"]).all()

@@ -89,7 +89,7 @@ def evaluate_cmd(
         elif synthetic:
             hist = synthetic_missions(loaded, seed, params=p)
         ev = evaluate_ems(
-            loaded, p, fleet=fleet, missions=hist, years=years, simulate=simulate, seed=seed
+            loaded, p, stations=fleet, missions=hist, years=years, simulate=simulate, seed=seed
         )
         _write(ev.tables(), out)
     _print_frame(ev.decision_table(lang), loaded.name)
@@ -137,7 +137,7 @@ def optimize_cmd(
             p,
             n_units=units,
             candidates=cand,
-            fleet=fleet,
+            stations=fleet,
             shifts=shift or None,
             must_keep=keep,
             max_per_station=max_per_station,

@@ -66,6 +66,10 @@ class EmsEvaluation:
         Cells no station reaches by road: ``cell_id, risk_class, residents, missions, reason``.
     distribution
         ``risk_class, urgency, minutes, share_within`` (cumulative analytic distribution).
+    percentiles
+        Per class and urgency: yearly missions, median and 90th percentile response minutes,
+        analytic (from the hypercube approximation's distribution; ``inf`` when the percentile
+        falls among queued or unreached missions) and simulated (with a simulation).
     comparison
         Analytic against simulated share per target line and class (with a simulation).
     resources
@@ -81,6 +85,7 @@ class EmsEvaluation:
     units: pd.DataFrame
     unreachable: pd.DataFrame
     distribution: pd.DataFrame
+    percentiles: pd.DataFrame
     resources: dict[str, float]
     hours: pd.DataFrame
     comparison: pd.DataFrame | None = None
@@ -121,6 +126,16 @@ class EmsEvaluation:
                 f"({', '.join(self.unreachable['cell_id'].head(5))}"
                 f"{', ...' if len(self.unreachable) > 5 else ''})"
             )
+        pc = self.percentiles
+        core_ab = pc[(pc["risk_class"] == "core_urban") & pc["urgency"].isin(["A", "B"])]
+        if len(core_ab):
+            w = core_ab["missions"].to_numpy()
+            lines.append(
+                "  core urban A/B response (analytic, mission-weighted mean of A and B): median "
+                f"{np.average(core_ab['analytic_median'], weights=w):.1f} min, 90th percentile "
+                f"{np.average(core_ab['analytic_p90'], weights=w):.1f} min (national 2022: 6.9 "
+                "and 11.5 min, DOMAIN.md)"
+            )
         if self.comparison is not None:
             worst = self.comparison["difference_pp"].abs().max()
             lines.append(f"  analytic vs simulated: largest difference {worst:.1f} pp")
@@ -137,6 +152,7 @@ class EmsEvaluation:
             "units": self.units,
             "unreachable": self.unreachable,
             "distribution": self.distribution,
+            "percentiles": self.percentiles,
             "hours": self.hours,
             "resources": pd.DataFrame([self.resources]),
         }
@@ -226,6 +242,47 @@ def _decision(
     return pd.DataFrame(rows), per_line
 
 
+def _hist_percentile(h: np.ndarray, q: float, bin_width: float) -> float:
+    """The ``q`` quantile of a histogram whose last two bins are beyond the range (linear within
+    a bin); ``inf`` when it falls beyond the range."""
+    total = h.sum()
+    if total <= 0:
+        return math.nan
+    cum = np.cumsum(h[:-2]) / total
+    b = int(np.searchsorted(cum, q))
+    if b >= cum.size:
+        return math.inf
+    before = cum[b - 1] if b > 0 else 0.0
+    frac = (q - before) / max(cum[b] - before, 1e-15)
+    return (b + frac) * bin_width
+
+
+def _percentiles(grid: RiskGrid, cov: CoverageArrays, sim: SimulationResult | None) -> pd.DataFrame:
+    rows = []
+    y = grid.missions()
+    cls = grid.class_index()
+    for k, c in enumerate(CLASSES):
+        for u, urg in enumerate(URGENCIES):
+            m = float(y[cls == k, u].sum())
+            if m <= 0:
+                continue
+            row: dict[str, object] = {
+                "risk_class": c,
+                "urgency": urg,
+                "missions": m,
+                "analytic_median": _hist_percentile(cov.histogram[k, u], 0.5, cov.bin_width),
+                "analytic_p90": _hist_percentile(cov.histogram[k, u], 0.9, cov.bin_width),
+            }
+            if sim is not None:
+                sm = sim.missions
+                sel = (sm["urgency"].to_numpy() == u) & (cls[sm["cell"].to_numpy()] == k)
+                r = sm["response_minutes"].to_numpy()[sel]
+                row["simulated_median"] = float(np.percentile(r, 50)) if r.size else math.nan
+                row["simulated_p90"] = float(np.percentile(r, 90)) if r.size else math.nan
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def _distribution(cov: CoverageArrays) -> pd.DataFrame:
     hist = cov.histogram
     n_bins = hist.shape[2] - 2
@@ -297,7 +354,7 @@ def evaluate_ems(
     region: Region,
     params: EmsParams | None = None,
     *,
-    fleet: Fleet | None = None,
+    stations: Fleet | None = None,
     missions: pd.DataFrame | None = None,
     years: float | None = None,
     grid: RiskGrid | None = None,
@@ -315,8 +372,9 @@ def evaluate_ems(
         The region.
     params
         Parameters (default :func:`~.params.default_params`).
-    fleet
-        Stations and units (default: :func:`~.fleet.default_fleet`, an ASSUMED fleet).
+    stations
+        Stations and their units per shift (default: :func:`~.fleet.default_fleet`, an ASSUMED
+        fleet).
     missions
         A mission history (:func:`~.missions.read_missions`); else missions are estimated.
     years
@@ -336,7 +394,7 @@ def evaluate_ems(
     """
     p = params or default_params()
     g = grid if grid is not None else risk_grid(region, p, missions=missions, years=years)
-    f = (fleet if fleet is not None else default_fleet(region, p)).check(p)
+    f = (stations if stations is not None else default_fleet(region, p)).check(p)
     if len(f.stations) == 0 or f.counts().sum() == 0:
         raise InputError("emergency care: the fleet has no units; give stations with units")
     if drive is None:
@@ -424,6 +482,7 @@ def evaluate_ems(
         units=unit_table,
         unreachable=unreachable.reset_index(drop=True),
         distribution=_distribution(cov),
+        percentiles=_percentiles(g, cov, sim),
         resources=resources,
         hours=hours,
         comparison=comparison,

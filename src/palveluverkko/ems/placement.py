@@ -88,7 +88,7 @@ def optimize_ems(
     *,
     n_units: int | None = None,
     candidates: Fleet | int = 100,
-    fleet: Fleet | None = None,
+    stations: Fleet | None = None,
     shifts: Sequence[str] | None = None,
     must_keep: Sequence[str] = (),
     max_per_station: int = 2,
@@ -115,8 +115,9 @@ def optimize_ems(
     candidates
         Candidate stations, or how many to build with :func:`~.fleet.candidate_stations`
         (starting with the fleet's stations).
-    fleet
-        Today's fleet (default :func:`~.fleet.default_fleet`): its stations lead the candidates.
+    stations
+        Today's stations and units (default :func:`~.fleet.default_fleet`): they lead the
+        candidates, and their units start the least-cost iteration.
     must_keep
         Station ids that keep at least one unit (added to the candidates' ``must_keep``).
     max_per_station
@@ -128,7 +129,7 @@ def optimize_ems(
     """
     p = params or default_params()
     g = grid if grid is not None else risk_grid(region, p, missions=missions)
-    f0 = (fleet if fleet is not None else default_fleet(region, p)).check(p)
+    f0 = (stations if stations is not None else default_fleet(region, p)).check(p)
     cand = (
         candidates
         if isinstance(candidates, Fleet)
