@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from palveluverkko.ems.grid import classify_by_density, risk_grid
+from palveluverkko.ems.grid import classify_by_density, read_risk_areas, risk_grid
 from palveluverkko.ems.params import URGENCIES, default_params
-from palveluverkko.errors import InputError
+from palveluverkko.errors import InputError, ValidationError
 from palveluverkko.region.examples import X0, Y0, tiny_region
 from palveluverkko.region.schema import POPULATION_COLUMNS
 
@@ -112,3 +112,28 @@ def test_history_counts_every_mission_and_opens_other_cells() -> None:
     assert other["residents"].sum() == 0
     assert other["missions_B"].sum() * g.years == pytest.approx(1)
     assert g.hour_of_week.sum() == pytest.approx(1.0)
+
+
+def test_risk_area_file_overrides_classes(tmp_path) -> None:
+    """A county's file sets the classes of the cells it names, by code, Finnish name or number."""
+    r = tiny_region()
+    g0 = risk_grid(r, default_params())
+    ids = g0.cells["cell_id"].tolist()
+    f = tmp_path / "areas.csv"
+    f.write_text(f"cell_id;risk_class\n{ids[0]};ydintaajama\n{ids[1]};4\n1km_1_1;rural\n")
+    areas = read_risk_areas(f)
+    g = risk_grid(r, default_params(), risk_areas=areas)
+    c = g.cells.set_index("cell_id")
+    assert c.loc[ids[0], "risk_class"] == "core_urban"
+    assert c.loc[ids[1], "risk_class"] == "other"
+    assert set(c.loc[[ids[0], ids[1]], "class_source"]) == {"file"}
+    assert (c.loc[ids[2:], "class_source"] == "settlement").all()
+
+
+def test_risk_area_file_bad_rows_named(tmp_path) -> None:
+    """Unknown classes and bad points are named with their file line."""
+    f = tmp_path / "areas.csv"
+    f.write_text("x,y,risk_class\n431000,6901000,city\n,,1\n")
+    with pytest.raises(ValidationError, match="2 error") as info:
+        read_risk_areas(f)
+    assert {(p.row, p.column) for p in info.value.problems} == {("2", "risk_class"), ("3", "x, y")}

@@ -61,6 +61,9 @@ def evaluate_cmd(
         False, "--synthetic-missions", help="Use a SYNTHETIC mission year (demo county)."
     ),
     years: float | None = typer.Option(None, "--years", help="Years the mission file covers."),
+    risk_areas: Path | None = typer.Option(
+        None, "--risk-areas", help="CSV cell_id (or x, y), risk_class: the county's own classes."
+    ),
     simulate: bool = typer.Option(False, "--simulate", help="Also simulate a year (SimPy)."),
     seed: int = typer.Option(0, "--seed", help="Seed of synthetic missions and simulation."),
     lang: str = typer.Option("fi", "--lang", help="fi, sv or en."),
@@ -74,6 +77,7 @@ def evaluate_cmd(
         evaluate_ems,
         read_missions,
         read_params,
+        read_risk_areas,
         read_stations,
         synthetic_missions,
     )
@@ -88,8 +92,16 @@ def evaluate_cmd(
             hist = read_missions(missions)
         elif synthetic:
             hist = synthetic_missions(loaded, seed, params=p)
+        areas = read_risk_areas(risk_areas) if risk_areas is not None else None
         ev = evaluate_ems(
-            loaded, p, stations=fleet, missions=hist, years=years, simulate=simulate, seed=seed
+            loaded,
+            p,
+            stations=fleet,
+            missions=hist,
+            years=years,
+            risk_areas=areas,
+            simulate=simulate,
+            seed=seed,
         )
         _write(ev.tables(), out)
     _print_frame(ev.decision_table(lang), loaded.name)

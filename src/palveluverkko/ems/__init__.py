@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from .evaluation import EmsEvaluation, evaluate_ems
 from .fleet import Fleet, candidate_stations, default_fleet, read_stations
-from .grid import RiskGrid, risk_grid
+from .grid import RiskGrid, read_risk_areas, risk_grid
 from .missions import read_missions, synthetic_missions
 from .params import CLASSES, URGENCIES, EmsParams, default_params, read_params
 from .placement import EmsOptimization, optimize_ems
@@ -40,6 +40,7 @@ __all__ = [
     "optimize_ems",
     "read_missions",
     "read_params",
+    "read_risk_areas",
     "read_stations",
     "risk_grid",
     "synthetic_missions",

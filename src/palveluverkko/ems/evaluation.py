@@ -357,6 +357,7 @@ def evaluate_ems(
     stations: Fleet | None = None,
     missions: pd.DataFrame | None = None,
     years: float | None = None,
+    risk_areas: pd.DataFrame | None = None,
     grid: RiskGrid | None = None,
     drive: DriveTimes | None = None,
     network: RoadNetwork | None = None,
@@ -379,8 +380,11 @@ def evaluate_ems(
         A mission history (:func:`~.missions.read_missions`); else missions are estimated.
     years
         Years the history covers (default its span).
+    risk_areas
+        A county's own risk-area classes (:func:`~.grid.read_risk_areas`).
     grid
-        A risk grid already built (then ``missions`` and ``years`` are not used).
+        A risk grid already built (then ``missions``, ``years`` and ``risk_areas`` are not
+        used).
     drive
         Drive minutes from the fleet's stations to the grid's cells, already computed.
     network
@@ -393,7 +397,11 @@ def evaluate_ems(
         ``progress(done, total)`` of the routing.
     """
     p = params or default_params()
-    g = grid if grid is not None else risk_grid(region, p, missions=missions, years=years)
+    g = (
+        grid
+        if grid is not None
+        else risk_grid(region, p, missions=missions, years=years, risk_areas=risk_areas)
+    )
     f = (stations if stations is not None else default_fleet(region, p)).check(p)
     if len(f.stations) == 0 or f.counts().sum() == 0:
         raise InputError("emergency care: the fleet has no units; give stations with units")

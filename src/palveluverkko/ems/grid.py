@@ -12,7 +12,8 @@ Class (Decree 585/2017)
     its population cells that have residents (a cell with none counts as ``other``). Otherwise
     the density rule: residents of the 1 km cell >= ``core_urban_min_residents`` (ASSUMPTION
     1,500) core urban, >= ``other_urban_min_residents`` (200, the SYKE/YKR urban settlement
-    threshold) other urban, >= 1 inhabited rural, else other. ``class_source`` says which.
+    threshold) other urban, >= 1 inhabited rural, else other. A county's own risk-area file
+    (:func:`read_risk_areas`) overrides both for the cells it names. ``class_source`` says which.
 
 Missions (yearly, per urgency)
     From a mission history when given (count per cell and urgency divided by the years the
@@ -31,13 +32,15 @@ Missions (yearly, per urgency)
 
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, Problem, ValidationError
 from ..region.model import Region
 from ..region.schema import AGE_BANDS, POPULATION_COLUMNS
 from .missions import KM_PREFIX, history_years
@@ -48,6 +51,7 @@ __all__ = [
     "classify_by_density",
     "estimate_missions",
     "km_keys",
+    "read_risk_areas",
     "risk_grid",
 ]
 
@@ -86,6 +90,99 @@ def estimate_missions(
     weighted = pop @ params.age_rate_factor()
     share = np.array([params.urgency_share[u] for u in URGENCIES])
     return (rate * weighted)[:, None] * share[None, :]
+
+
+_CLASS_ALIASES = {
+    "ydintaajama": "core_urban",
+    "muu taajama": "other_urban",
+    "muu_taajama": "other_urban",
+    "asuttu maaseutu": "rural",
+    "asuttu_maaseutu": "rural",
+    "muu alue": "other",
+    "muu_alue": "other",
+    "1": "core_urban",
+    "2": "other_urban",
+    "3": "rural",
+    "4": "other",
+}
+
+
+def read_risk_areas(source: str | Path | pd.DataFrame) -> pd.DataFrame:
+    """A county's risk-area classes: CSV (or DataFrame) with ``cell_id`` (``1km_<ix>_<iy>``) or
+    ``x``, ``y`` (a point in the cell, EPSG:3067), and ``risk_class``: a class code of
+    :data:`CLASSES`, its Finnish name (``ydintaajama``, ``muu taajama``, ``asuttu maaseutu``,
+    ``muu alue``) or the class number 1-4.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cell_id, risk_class`` (class codes).
+
+    Raises
+    ------
+    ValidationError
+        Naming every bad row (its line in the file) and column.
+    """
+    name = "risk areas" if isinstance(source, pd.DataFrame) else str(source)
+    if isinstance(source, pd.DataFrame):
+        frame, first = source.copy(), 0
+    else:
+        text = Path(source).read_text(encoding="utf-8-sig")
+        head = text.split("\n", 1)[0]
+        sep = ";" if head.count(";") > head.count(",") else ","
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+        first = 2
+    cols = set(frame.columns)
+    if "risk_class" not in cols or not ("cell_id" in cols or {"x", "y"} <= cols):
+        raise ValidationError(
+            [
+                Problem(
+                    "error",
+                    name,
+                    "risk_class, cell_id or x and y",
+                    "",
+                    f"column(s) missing (found: {', '.join(map(str, frame.columns))})",
+                    "give risk_class and cell_id (1km_<ix>_<iy>) or x, y",
+                )
+            ],
+            what=name,
+        )
+    problems = []
+    raw = frame["risk_class"].astype(str).str.strip()
+    code = raw.str.lower().map(lambda v: v if v in CLASSES else _CLASS_ALIASES.get(v, ""))
+    for i in np.flatnonzero((code == "").to_numpy()).tolist():
+        problems.append(
+            Problem(
+                "error",
+                name,
+                "risk_class",
+                str(i + first),
+                f"{raw.iloc[i]!r} is not a risk class",
+                f"use one of {', '.join(CLASSES)}, the Finnish name or 1-4",
+            )
+        )
+    if "cell_id" in cols:
+        ids = frame["cell_id"].astype(str).str.strip().to_numpy(dtype=object)
+    else:
+        ids = np.full(len(frame), "", dtype=object)
+    if {"x", "y"} <= cols:
+        xy = np.column_stack(
+            [pd.to_numeric(frame[c], errors="coerce").to_numpy(np.float64) for c in ("x", "y")]
+        )
+        need = ids == ""
+        bad = need & ~np.isfinite(xy).all(axis=1)
+        for i in np.flatnonzero(bad).tolist():
+            problems.append(
+                Problem("error", name, "x, y", str(i + first), "not a coordinate", "fix x, y")
+            )
+        ok = need & ~bad
+        ids[ok] = km_id(km_keys(xy[ok]))
+    for i in np.flatnonzero(ids == "").tolist():
+        if not any(pr.row == str(i + first) for pr in problems):
+            problems.append(Problem("error", name, "cell_id", str(i + first), "empty", ""))
+    if problems:
+        raise ValidationError(problems, what=name)
+    return pd.DataFrame({"cell_id": ids.astype(str), "risk_class": code.to_numpy()})
 
 
 @dataclass(frozen=True)
@@ -233,6 +330,7 @@ def risk_grid(
     *,
     missions: pd.DataFrame | None = None,
     years: float | None = None,
+    risk_areas: pd.DataFrame | None = None,
 ) -> RiskGrid:
     """Build the 1 km risk-area grid of ``region`` (rules in the module docstring).
 
@@ -246,6 +344,10 @@ def risk_grid(
         A mission history as :func:`~.missions.read_missions` returns, or None to estimate.
     years
         Years the history covers (default: its span in days over 365).
+    risk_areas
+        A county's own classes (:func:`read_risk_areas`): they override the settlement and
+        density rules for the cells they name (``class_source = "file"``); cells of the file
+        that the grid does not hold are counted in the log.
 
     Raises
     ------
@@ -297,6 +399,24 @@ def risk_grid(
                 int(incomplete.sum()),
                 n,
             )
+
+    if risk_areas is not None and len(risk_areas):
+        given = dict(
+            zip(
+                risk_areas["cell_id"].astype(str), risk_areas["risk_class"].astype(str), strict=True
+            )
+        )
+        ids = km_id(all_keys)
+        hit = np.array([c in given for c in ids], dtype=bool)
+        cls[hit] = [CLASSES.index(given[c]) for c in ids[hit]]
+        source[hit] = "file"
+        log.info(
+            "risk grid: %d cells classed by the risk-area file; %d of its %d cells are not in "
+            "the grid (no residents and no missions)",
+            int(hit.sum()),
+            len(given) - int(hit.sum()),
+            len(given),
+        )
 
     # missions
     hour_of_week = np.asarray([])
