@@ -124,7 +124,7 @@ def optimize_cmd(
     keep: list[str] = typer.Option([], "--keep", help="Station id that keeps a unit (repeat)."),
     shift: list[str] = typer.Option([], "--shift", help="Shift of placed units (default 24h)."),
     front: str = typer.Option("", "--front", help="Units for a front, e.g. 10,15,20,25,30."),
-    max_per_station: int = typer.Option(2, "--max-per-station", help="Most units at a station."),
+    max_per_station: int = typer.Option(3, "--max-per-station", help="Most units at a station."),
     missions: Path | None = typer.Option(None, "--missions", help="CSV of missions."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds per MILP."),
     gap: float = typer.Option(0.005, "--gap", help="Relative gap at which HiGHS stops."),

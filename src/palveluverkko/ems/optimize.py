@@ -25,7 +25,10 @@ Least cost meeting the decision: minimise ``sum_{s,k} c_k x_{sk}`` subject to th
 coverage rows and, for each class and target line ``g``, expected covered missions
 ``>= share_g * sum_{d in g} m_d``.
 
-Both return HiGHS's proven dual bound with the solution (the gap is read from it).
+Both return HiGHS's proven dual bound with the solution (the gap is read from it). The
+least-cost model starts HiGHS from a greedy placement (add the unit that covers most of the
+remaining shortfall per euro until every target holds, then drop units not needed), so a time
+limit still returns a feasible placement with its gap.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import InfeasibleError, InputError
-from ..locate.exact import Milp, solve_milp
+from ..locate.exact import Milp, MilpOutcome, solve_milp
 
 __all__ = [
     "PlacementProblem",
@@ -261,6 +264,97 @@ def _station_rows(
     return A, lo, hi
 
 
+def _group_coverage(
+    problem: PlacementProblem,
+    covers: sp.csr_matrix,
+    weight: np.ndarray,
+    group: np.ndarray,
+    counts: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected covered missions per group of a placement, and ``n[d, p]`` covering units."""
+    on_units = counts.astype(np.float64) @ problem.period_on.T.astype(np.float64)  # (S, P)
+    n_cov = covers @ on_units  # (D, P)
+    q = problem.busy[None, :]
+    cov = weight * ((1.0 - q**n_cov) * problem.period_weight[None, :]).sum(axis=1)
+    n_groups = problem.required_share.size
+    sel = group >= 0
+    return np.bincount(group[sel], weights=cov[sel], minlength=n_groups), n_cov
+
+
+def _greedy_cover(
+    problem: PlacementProblem, covers_b: np.ndarray, weight: np.ndarray, group: np.ndarray
+) -> np.ndarray | None:
+    """A placement meeting every group's share: add the unit with the most deficit covered per
+    euro until none is left, then drop units the targets do not need (None when stuck)."""
+    covers = sp.csr_matrix(covers_b.astype(np.float64))
+    cover_t = covers.T.tocsr()
+    n_groups = problem.required_share.size
+    sel = problem.group >= 0
+    totals = np.bincount(problem.group[sel], weights=problem.weight[sel], minlength=n_groups)
+    need = np.where(problem.required_share >= 0, problem.required_share * totals, 0.0)
+    counts = problem.lower().copy()
+    longest = int(np.argmax(problem.period_weight @ problem.period_on))
+    for st in np.flatnonzero(problem.must_keep & (counts.sum(axis=1) == 0)):
+        counts[st, longest] = 1
+    onehot = np.zeros((group.size, n_groups))
+    onehot[group >= 0, group[group >= 0]] = 1.0
+    for _ in range(problem.n_stations * problem.max_per_station):
+        got, n_cov = _group_coverage(problem, covers, weight, group, counts)
+        deficit = np.maximum(need - got, 0.0)
+        if deficit.sum() <= 1e-9 * max(need.sum(), 1.0):
+            break
+        q = problem.busy
+        best, best_score = None, 0.0
+        for k in range(problem.n_shifts):
+            marginal = np.zeros(group.size)
+            for p in np.flatnonzero(problem.period_on[:, k]):
+                marginal += problem.period_weight[p] * q[p] ** n_cov[:, p] * (1.0 - q[p])
+            gain = cover_t @ (onehot * (weight * marginal)[:, None])  # (S, G)
+            score = np.minimum(gain, deficit[None, :]).sum(axis=1) / max(
+                problem.shift_cost[k], 1e-9
+            )
+            score[counts.sum(axis=1) >= problem.max_per_station] = -1.0
+            s_best = int(np.argmax(score))
+            if score[s_best] > best_score:
+                best, best_score = (s_best, k), float(score[s_best])
+        if best is None:
+            return None
+        counts[best] += 1
+    got, _ = _group_coverage(problem, covers, weight, group, counts)
+    if (got < need - 1e-9 * np.maximum(need, 1.0)).any():
+        return None
+    lower = problem.lower()
+    order = np.argsort(-problem.shift_cost)
+    for k in order:
+        for st in np.flatnonzero(counts[:, k] > lower[:, k]):
+            counts[st, k] -= 1
+            keep_ok = not (problem.must_keep[st] and counts[st].sum() == 0)
+            got, _ = _group_coverage(problem, covers, weight, group, counts)
+            if not keep_ok or (got < need - 1e-9 * np.maximum(need, 1.0)).any():
+                counts[st, k] += 1
+    return counts
+
+
+def _start_vector(
+    counts: np.ndarray,
+    covers: np.ndarray,
+    problem: PlacementProblem,
+    layout: list[np.ndarray],
+    n_cols: int,
+) -> np.ndarray:
+    """The MILP columns of a placement: ``x`` and the canonical ``y`` (first levels filled)."""
+    x = np.zeros(n_cols)
+    x[: counts.size] = counts.ravel()
+    on_units = counts.astype(np.float64) @ problem.period_on.T.astype(np.float64)
+    n_cov = covers.astype(np.float64) @ on_units
+    for p, lay in enumerate(layout):
+        starts, n_l = lay[:, 0], lay[:, 1]
+        fill = np.minimum(n_cov[:, p].astype(np.int64), n_l)
+        for d in np.flatnonzero(fill > 0):
+            x[starts[d] : starts[d] + fill[d]] = 1.0
+    return x
+
+
 def _solve(
     problem: PlacementProblem,
     *,
@@ -280,7 +374,7 @@ def _solve(
             :, ~allowed_shifts
         ]
     max_total = n_units if n_units is not None else n_st * problem.max_per_station
-    A_cov, y_obj, y_point, _ = _coverage_block(problem, covers, weight, max_total)
+    A_cov, y_obj, y_point, layout = _coverage_block(problem, covers, weight, max_total)
     n_y = y_obj.size
     n_cols = n_x + n_y
     A_cov.resize((A_cov.shape[0], n_cols))
@@ -329,7 +423,14 @@ def _solve(
         row_upper=np.concatenate(hi),
         maximize=maximize,
     )
-    out = solve_milp(milp, time_limit_s=time_limit_s, gap_tolerance=gap)
+    start = None
+    if model == "min_cost":
+        greedy = _greedy_cover(problem, covers, weight, group)
+        if greedy is not None:
+            start = _start_vector(greedy, covers, problem, layout, n_cols)
+    out = solve_milp(milp, time_limit_s=time_limit_s, gap_tolerance=gap, start=start)
+    if out.x is None and start is not None:  # HiGHS kept no solution: the greedy one stands
+        out = MilpOutcome(out.status, start, float(cost @ start), out.bound, out.seconds)
     if out.status == "infeasible" or out.x is None:
         raise InfeasibleError(_infeasible_message(problem, model, n_units))
     counts = np.rint(out.x[:n_x]).astype(np.int64).reshape(n_st, n_sh)
@@ -349,7 +450,10 @@ def _infeasible_message(problem: PlacementProblem, model: str, n_units: int | No
             f"units, at most {problem.max_per_station} per station at "
             f"{problem.n_stations} stations; raise the number of units or relax the rules"
         )
-    full = np.full((problem.n_stations, problem.n_shifts), problem.max_per_station)
+    # the most any placement can cover: every station full with the shift on duty longest
+    longest = int(np.argmax(problem.period_weight @ problem.period_on))
+    full = np.zeros((problem.n_stations, problem.n_shifts), dtype=np.int64)
+    full[:, longest] = problem.max_per_station
     reach = expected_coverage(problem, full)
     worst = []
     for g in np.flatnonzero(problem.required_share >= 0):
@@ -363,7 +467,7 @@ def _infeasible_message(problem: PlacementProblem, model: str, n_units: int | No
             )
     return (
         "no placement meets the targets even with "
-        f"{problem.max_per_station} units of every shift at all {problem.n_stations} candidate "
+        f"{problem.max_per_station} round-the-clock units at all {problem.n_stations} candidate "
         f"stations ({'; '.join(worst[:5]) or 'limits of the model'}); add candidate stations "
         "nearer the cells or lower the targets"
     )

@@ -91,7 +91,7 @@ def optimize_ems(
     stations: Fleet | None = None,
     shifts: Sequence[str] | None = None,
     must_keep: Sequence[str] = (),
-    max_per_station: int = 2,
+    max_per_station: int = 3,
     front: Sequence[int] = (),
     missions: pd.DataFrame | None = None,
     grid: RiskGrid | None = None,
@@ -121,7 +121,7 @@ def optimize_ems(
     must_keep
         Station ids that keep at least one unit (added to the candidates' ``must_keep``).
     max_per_station
-        Most units at one station.
+        Most units at one station (raised to today's largest station when that is more).
     front
         Numbers of units for a front of expected coverage with proven bounds.
     busy
@@ -145,6 +145,8 @@ def optimize_ems(
             "give ids of the stations table"
         )
     keep |= np.isin(ids, list(must_keep))
+    if len(f0.stations):
+        max_per_station = max(max_per_station, int(f0.counts().sum(axis=1).max()))
     if drive is None:
         drive = drive_minutes(region, cand.xy(), g.xy(), network=network)
     y = g.missions()
