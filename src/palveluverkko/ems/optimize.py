@@ -15,9 +15,10 @@ Maximum expected coverage (MEXCLP, Daskin 1983, with periods and shifts)
     \\sum_{s,k} x_{sk} = N,\\;
     x_{sk} \\in \\mathbb{Z}_{\\ge 0},\\; 0 \\le y \\le 1,
 
-plus ``sum_k x_sk >= 1`` for must-keep stations, ``x >= `` fixed units and ``sum_k x_sk <= M``
-per station. Because the weights fall with ``l``, an optimum fills ``y_{dp1}, y_{dp2}, ...`` in
-order, so the objective is the expected number of missions that find a unit within reach free
+plus ``sum_k x_sk >= 1`` for must-keep stations, ``x >= `` fixed units, ``sum_k x_sk <= M``
+per station and, where given, ``sum_{s, k on in p} x_sk >= U_p`` units on duty in each period.
+Because the weights fall with ``l``, an optimum fills ``y_{dp1}, y_{dp2}, ...`` in order, so
+the objective is the expected number of missions that find a unit within reach free
 (independent units busy with probability ``q_p``). ``L_d`` is capped where ``q^L`` falls below
 ``1e-6`` (the truncation loses at most that share of a point's weight).
 
@@ -56,6 +57,7 @@ __all__ = [
 log = logging.getLogger("palveluverkko.ems")
 
 L_CAP_TAIL = 1e-6
+L_CAP_TAIL_MIN_COST = 1e-4  # coverage left out only makes the least-cost answer safer
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,9 @@ class PlacementProblem:
         Most units at one station.
     group_names
         Names of the groups for messages (e.g. ``"A/B 8 min rural"``), or empty.
+    min_units_on
+        ``(n_periods,)`` fewest units on duty in each period (so that the workload keeps each
+        unit's busy fraction at most the ``busy`` assumed), or None.
     """
 
     covers: np.ndarray
@@ -102,6 +107,7 @@ class PlacementProblem:
     fixed: np.ndarray | None = None
     max_per_station: int = 3
     group_names: tuple[str, ...] = ()
+    min_units_on: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n, s = self.covers.shape
@@ -205,6 +211,7 @@ def _coverage_block(
     covers: np.ndarray,
     weight: np.ndarray,
     max_total: int,
+    tail: float = L_CAP_TAIL,
 ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, list[np.ndarray]]:
     """Rows ``sum_l y_dpl - sum x <= 0`` and the y columns' objective coefficients.
 
@@ -224,7 +231,7 @@ def _coverage_block(
     pt_idx, st_idx = np.nonzero(covers)
     for p in range(problem.period_on.shape[0]):
         q = float(problem.busy[p])
-        l_cap = max_total if q <= 0 else max(1, math.ceil(math.log(L_CAP_TAIL) / math.log(q)))
+        l_cap = max_total if q <= 0 else max(1, math.ceil(math.log(tail) / math.log(q)))
         n_l = np.minimum(np.minimum(n_cover * problem.max_per_station, max_total), l_cap)
         n_l = np.maximum(n_l, 1).astype(np.int64)
         starts = col + np.concatenate([[0], np.cumsum(n_l)[:-1]])
@@ -320,6 +327,24 @@ def _greedy_cover(
         if best is None:
             return None
         counts[best] += 1
+    min_on = (
+        np.zeros(problem.period_on.shape[0])
+        if problem.min_units_on is None
+        else np.asarray(problem.min_units_on, dtype=np.float64)
+    )
+    per_period = problem.period_on.astype(np.float64)
+    while True:  # enough units on duty in every period: the cheapest shift, the busiest station
+        short = np.flatnonzero(per_period @ counts.sum(axis=0) < min_on - 1e-9)
+        if short.size == 0:
+            break
+        shifts_on = np.flatnonzero(problem.period_on[int(short[0])])
+        k_add = int(shifts_on[np.argmin(problem.shift_cost[shifts_on])])
+        room = counts.sum(axis=1) < problem.max_per_station
+        if not room.any():
+            return None
+        load = cover_t @ weight
+        load[~room] = -1.0
+        counts[int(np.argmax(load)), k_add] += 1
     got, _ = _group_coverage(problem, covers, weight, group, counts)
     if (got < need - 1e-9 * np.maximum(need, 1.0)).any():
         return None
@@ -329,8 +354,9 @@ def _greedy_cover(
         for st in np.flatnonzero(counts[:, k] > lower[:, k]):
             counts[st, k] -= 1
             keep_ok = not (problem.must_keep[st] and counts[st].sum() == 0)
+            enough = (per_period @ counts.sum(axis=0) >= min_on - 1e-9).all()
             got, _ = _group_coverage(problem, covers, weight, group, counts)
-            if not keep_ok or (got < need - 1e-9 * np.maximum(need, 1.0)).any():
+            if not keep_ok or not enough or (got < need - 1e-9 * np.maximum(need, 1.0)).any():
                 counts[st, k] += 1
     return counts
 
@@ -374,7 +400,8 @@ def _solve(
             :, ~allowed_shifts
         ]
     max_total = n_units if n_units is not None else n_st * problem.max_per_station
-    A_cov, y_obj, y_point, layout = _coverage_block(problem, covers, weight, max_total)
+    tail = L_CAP_TAIL_MIN_COST if model == "min_cost" else L_CAP_TAIL
+    A_cov, y_obj, y_point, layout = _coverage_block(problem, covers, weight, max_total, tail)
     n_y = y_obj.size
     n_cols = n_x + n_y
     A_cov.resize((A_cov.shape[0], n_cols))
@@ -385,6 +412,11 @@ def _solve(
     blocks.append(A_st)
     lo.append(lo_st)
     hi.append(hi_st)
+    if problem.min_units_on is not None:
+        on_x = np.tile(problem.period_on.astype(np.float64), (1, n_st))  # (P, S*K) as x's order
+        blocks.append(sp.csr_matrix(np.hstack([on_x, np.zeros((on_x.shape[0], n_y))])))
+        lo.append(np.asarray(problem.min_units_on, dtype=np.float64))
+        hi.append(np.full(on_x.shape[0], np.inf))
     if n_units is not None:
         blocks.append(sp.csr_matrix((np.ones(n_x), (np.zeros(n_x), np.arange(n_x))), (1, n_cols)))
         lo.append(np.array([float(n_units)]))
@@ -403,14 +435,19 @@ def _solve(
             shape=(problem.required_share.size, n_cols),
         ).tocsr()[groups]
         need = problem.required_share[groups] * totals[groups]
-        blocks.append(G)
-        lo.append(need - 1e-9 * np.maximum(need, 1.0))
+        # rows in shares of each group's missions, costs in units of the dearest shift: HiGHS's
+        # simplex stalls on the raw scales (EUR 1e6 against missions 1e-4 .. 1e3)
+        row_scale = 1.0 / np.maximum(totals[groups], 1e-9)
+        blocks.append(sp.diags(row_scale) @ G)
+        lo.append(need * row_scale - 1e-9)
         hi.append(np.full(groups.size, np.inf))
+        cost_scale = float(max(problem.shift_cost.max(), 1e-9))
         cost = np.concatenate(
-            [np.repeat(problem.shift_cost[None, :], n_st, 0).ravel(), np.zeros(n_y)]
+            [np.repeat(problem.shift_cost[None, :], n_st, 0).ravel() / cost_scale, np.zeros(n_y)]
         )
         maximize = False
     else:
+        cost_scale = 1.0
         cost = np.concatenate([np.zeros(n_x), y_obj])
         maximize = True
     milp = Milp(
@@ -437,7 +474,13 @@ def _solve(
     details = {"points": float(covers.shape[0]), "columns": float(n_cols)}
     log.info("ems %s: %s", model, out.status)
     return PlacementResult(
-        counts, out.objective, out.bound, out.status, out.seconds, model, details
+        counts,
+        out.objective * cost_scale,
+        out.bound * cost_scale,
+        out.status,
+        out.seconds,
+        model,
+        details,
     )
 
 

@@ -100,15 +100,18 @@ def optimize_ems(
     time_limit_s: float = 60.0,
     gap: float = 0.005,
     busy: float | None = None,
+    max_busy: float = 0.3,
 ) -> EmsOptimization:
     """Place units among candidate stations.
 
     With ``n_units``: maximise expected coverage (MEXCLP) of the decision's criteria with that
     many units of the allowed ``shifts`` (default ``("24h",)``). Without: the least yearly cost
     of units and shifts (all shifts of the parameters) whose expected coverage meets every
-    class's target share. The busy fraction of a unit is the missions' workload (busy minutes of
-    a mission served from its nearest candidate) over the units on duty: for ``n_units`` units,
-    else iterated from the current fleet's units (three rounds at most).
+    class's target share. The workload (busy minutes of each mission served from its nearest
+    candidate) sets the busy fraction: for ``n_units`` units it is workload / ``n_units``
+    (Daskin); for least cost every period of the week must keep at least workload /
+    ``max_busy`` units on duty and coverage is reckoned with the busy fraction ``max_busy``
+    (conservative: the units on duty are at most that busy).
 
     Parameters
     ----------
@@ -126,6 +129,9 @@ def optimize_ems(
         Numbers of units for a front of expected coverage with proven bounds.
     busy
         A fixed busy fraction instead of the workload rule.
+    max_busy
+        Least cost: the highest busy fraction allowed in any period (ASSUMPTION 0.3; Finnish
+        units are typically busy 20-35 % of their time).
     """
     p = params or default_params()
     g = grid if grid is not None else risk_grid(region, p, missions=missions)
@@ -173,7 +179,7 @@ def optimize_ems(
     )
     shift_cost = np.array([p.shifts[s].hours_per_year * p.eur_per_unit_hour for s in shift_names])
 
-    def problem(q: np.ndarray) -> PlacementProblem:
+    def problem(q: np.ndarray, min_on: np.ndarray | None = None) -> PlacementProblem:
         return PlacementProblem(
             covers=covers.astype(bool),
             weight=weight,
@@ -186,6 +192,7 @@ def optimize_ems(
             must_keep=keep,
             max_per_station=max_per_station,
             group_names=tuple(f"{t.label} {c}" for t in p.targets for c in CLASSES),
+            min_units_on=min_on,
         )
 
     def q_for(units_on: np.ndarray) -> np.ndarray:
@@ -212,19 +219,15 @@ def optimize_ems(
         q = q_for(np.full(len(period_w), float(n_units)))
         res = max_expected_coverage(problem(q), n_units, time_limit_s=time_limit_s, gap=gap)
     else:
-        today = f0.counts().sum(axis=0)
-        per_shift = np.array(
-            [today[f0.shift_names.index(s)] if s in f0.shift_names else 0 for s in shift_names]
-        )
-        units_on = period_on.astype(float) @ per_shift
-        for _ in range(3):
-            q = q_for(units_on)
-            res = min_cost_cover(problem(q), time_limit_s=time_limit_s, gap=gap)
-            new_on = period_on.astype(float) @ res.counts.sum(axis=0)
-            if np.allclose(new_on, units_on):
-                break
-            units_on = new_on
-    if res is None:  # pragma: no cover (the loop runs at least once)
+        if not 0 < max_busy < 1:
+            raise InputError(f"max_busy must lie in (0, 1); found {max_busy}")
+        q = np.full(len(period_w), float(busy) if busy is not None else float(max_busy))
+        # the busiest hour of each period sets its fewest units on duty
+        hourly_w = g.hour_of_week * HOURS_PER_WEEK  # alarms per hour relative to the mean
+        peak = np.array([hourly_w[period_of_hour == k].max() for k in range(len(period_w))])
+        min_on = np.ceil(load_per_hour * peak / max_busy - 1e-9)
+        res = min_cost_cover(problem(q, min_on), time_limit_s=time_limit_s, gap=gap)
+    if res is None:  # pragma: no cover (one branch always solves)
         raise RuntimeError("no placement was solved")
     counts = np.zeros((len(cand.stations), len(cand.shift_names)), dtype=np.int64)
     for k, s in enumerate(shift_names):
