@@ -361,6 +361,36 @@ def _greedy_cover(
     return counts
 
 
+def _meets(
+    problem: PlacementProblem,
+    covers_b: np.ndarray,
+    weight: np.ndarray,
+    group: np.ndarray,
+    counts: np.ndarray,
+) -> bool:
+    """Whether a placement meets every row of the least-cost model."""
+    counts = np.asarray(counts, dtype=np.int64)
+    if counts.shape != (problem.n_stations, problem.n_shifts):
+        return False
+    per_station = counts.sum(axis=1)
+    if (counts < problem.lower()).any() or (per_station > problem.max_per_station).any():
+        return False
+    if (per_station[problem.must_keep] < 1).any():
+        return False
+    if problem.min_units_on is not None:
+        on = problem.period_on.astype(np.float64) @ counts.sum(axis=0)
+        if (on < np.asarray(problem.min_units_on) - 1e-9).any():
+            return False
+    covers = sp.csr_matrix(covers_b.astype(np.float64))
+    got, _ = _group_coverage(problem, covers, weight, group, counts)
+    sel = problem.group >= 0
+    totals = np.bincount(
+        problem.group[sel], weights=problem.weight[sel], minlength=problem.required_share.size
+    )
+    need = np.where(problem.required_share >= 0, problem.required_share * totals, 0.0)
+    return bool((got >= need - 1e-9 * np.maximum(need, 1.0)).all())
+
+
 def _start_vector(
     counts: np.ndarray,
     covers: np.ndarray,
@@ -389,6 +419,7 @@ def _solve(
     allowed_shifts: np.ndarray | None,
     time_limit_s: float,
     gap: float,
+    start_counts: np.ndarray | None = None,
 ) -> PlacementResult:
     covers, weight, group = _aggregate(problem)
     n_st, n_sh = problem.n_stations, problem.n_shifts
@@ -462,9 +493,13 @@ def _solve(
     )
     start = None
     if model == "min_cost":
-        greedy = _greedy_cover(problem, covers, weight, group)
-        if greedy is not None:
-            start = _start_vector(greedy, covers, problem, layout, n_cols)
+        options = [_greedy_cover(problem, covers, weight, group), start_counts]
+        feasible = [
+            c for c in options if c is not None and _meets(problem, covers, weight, group, c)
+        ]
+        if feasible:
+            best = min(feasible, key=lambda c: float((c * problem.shift_cost[None, :]).sum()))
+            start = _start_vector(best, covers, problem, layout, n_cols)
     out = solve_milp(milp, time_limit_s=time_limit_s, gap_tolerance=gap, start=start)
     if out.x is None and start is not None:  # HiGHS kept no solution: the greedy one stands
         out = MilpOutcome(out.status, start, float(cost @ start), out.bound, out.seconds)
@@ -545,9 +580,16 @@ def max_expected_coverage(
 
 
 def min_cost_cover(
-    problem: PlacementProblem, *, time_limit_s: float = 60.0, gap: float = 0.005
+    problem: PlacementProblem,
+    *,
+    time_limit_s: float = 60.0,
+    gap: float = 0.005,
+    start: np.ndarray | None = None,
 ) -> PlacementResult:
     """Least yearly cost of units and shifts whose expected coverage meets every group's share.
+
+    ``start`` (``(n_stations, n_shifts)`` counts, e.g. today's units) is offered to HiGHS
+    beside the greedy placement when it meets every constraint; the cheaper one starts.
 
     Raises
     ------
@@ -561,6 +603,7 @@ def min_cost_cover(
         allowed_shifts=None,
         time_limit_s=time_limit_s,
         gap=gap,
+        start_counts=start,
     )
 
 

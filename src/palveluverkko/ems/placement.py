@@ -5,17 +5,18 @@ The adapter from a Region to the MILPs of :mod:`.optimize`; the CLI only calls i
 
 from __future__ import annotations
 
+import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InfeasibleError, InputError
 from ..network import RoadNetwork
 from ..region.model import Region
-from .evaluation import criteria
+from .evaluation import criteria, evaluate_ems
 from .fleet import Fleet, candidate_stations, default_fleet
 from .grid import RiskGrid, risk_grid
 from .optimize import (
@@ -29,6 +30,8 @@ from .params import CLASSES, HOURS_PER_WEEK, EmsParams, default_params
 from .response import DriveTimes, busy_minutes, drive_minutes, response_minutes, urgency_mix
 
 __all__ = ["EmsOptimization", "optimize_ems"]
+
+log = logging.getLogger("palveluverkko.ems")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,9 @@ class EmsOptimization:
         The busy fraction per period used by the model.
     total_weight
         Yearly missions-criteria the objective can cover at most.
+    verification
+        Least cost: per round, line and class the required share given to the model, the
+        target and the hypercube share of that round's placement (``met``).
     """
 
     result: PlacementResult
@@ -55,6 +61,7 @@ class EmsOptimization:
     front: pd.DataFrame | None
     busy: np.ndarray
     total_weight: float
+    verification: pd.DataFrame | None = None
 
     def chosen(self) -> pd.DataFrame:
         """Stations with at least one unit."""
@@ -68,7 +75,74 @@ class EmsOptimization:
         head = r.summary()
         if r.model == "max_coverage":
             head += f"; expected coverage {share:.1%} of missions-criteria"
+        if self.verification is not None:
+            last = self.verification[self.verification["round"] == self.verification["round"].max()]
+            n_bad = int((~last["met"]).sum())
+            head += f"; hypercube check after {int(last['round'].iloc[0]) + 1} round(s): " + (
+                "every target met" if n_bad == 0 else f"{n_bad} line(s) and class(es) short"
+            )
         return head + f"; {self.fleet.summary()}"
+
+
+def _hypercube_shares(
+    region: Region,
+    params: EmsParams,
+    grid: RiskGrid,
+    cand: Fleet,
+    drive: DriveTimes,
+    shift_names: Sequence[str],
+    counts: np.ndarray,
+) -> np.ndarray:
+    """Hypercube share within target per line and class (NaN without missions) of a placement."""
+    full = np.zeros((len(cand.stations), len(cand.shift_names)), dtype=np.int64)
+    for k, s in enumerate(shift_names):
+        full[:, cand.shift_names.index(s)] = counts[:, k]
+    used = np.flatnonzero(full.sum(axis=1) > 0)
+    fleet = Fleet(cand.stations.iloc[used].reset_index(drop=True)).with_counts(full[used])
+    ev = evaluate_ems(region, params, stations=fleet, grid=grid, drive=drive.subset(used))
+    d = ev.decision.sort_values(["line", "risk_class"], key=_class_order)
+    return d["share_within"].to_numpy(dtype=np.float64)
+
+
+def _class_order(col: pd.Series) -> pd.Series:
+    return col.map({c: i for i, c in enumerate(CLASSES)}) if col.name == "risk_class" else col
+
+
+def _least_cost_verified(
+    solve: Callable[[np.ndarray], PlacementResult],
+    required: np.ndarray,
+    shares: Callable[[np.ndarray], np.ndarray],
+    rounds: int,
+) -> tuple[PlacementResult, pd.DataFrame]:
+    """Solve, check with the hypercube, raise short requirements, solve again (``rounds``)."""
+    req = required.copy()
+    rows = []
+    res = solve(req)
+    for rnd in range(rounds + 1):
+        got = shares(res.counts)
+        short = np.where(np.isnan(got), 0.0, required - got)
+        for gi in range(required.size):
+            rows.append(
+                {
+                    "round": rnd,
+                    "line": gi // len(CLASSES),
+                    "risk_class": CLASSES[gi % len(CLASSES)],
+                    "target_share": required[gi],
+                    "model_required_share": req[gi],
+                    "hypercube_share": got[gi],
+                    "met": bool(short[gi] <= 1e-9),
+                    "cost_eur": res.objective,
+                }
+            )
+        if (short <= 1e-9).all() or rnd == rounds:
+            break
+        req = np.minimum(req + np.maximum(short, 0.0) + 0.005 * (short > 1e-9), 1.0)
+        try:
+            res = solve(req)
+        except InfeasibleError:
+            log.info("ems least cost: raised requirements are infeasible; keeping round %d", rnd)
+            break
+    return res, pd.DataFrame(rows)
 
 
 def _periods(
@@ -101,6 +175,7 @@ def optimize_ems(
     gap: float = 0.005,
     busy: float | None = None,
     max_busy: float = 0.3,
+    verify_rounds: int = 3,
 ) -> EmsOptimization:
     """Place units among candidate stations.
 
@@ -132,6 +207,12 @@ def optimize_ems(
     max_busy
         Least cost: the highest busy fraction allowed in any period (ASSUMPTION 0.3; Finnish
         units are typically busy 20-35 % of their time).
+    verify_rounds
+        Least cost: MEXCLP's one system-wide busy fraction overrates coverage where units are
+        busier than average (city centres). Each placement is therefore evaluated with the
+        hypercube approximation (:func:`~.evaluation.evaluate_ems`); lines and classes that
+        fall short get their required share raised by the shortfall (+0.5 pp) and the model is
+        solved again, at most this many times. ``verification`` lists every round.
     """
     p = params or default_params()
     g = grid if grid is not None else risk_grid(region, p, missions=missions)
@@ -179,12 +260,14 @@ def optimize_ems(
     )
     shift_cost = np.array([p.shifts[s].hours_per_year * p.eur_per_unit_hour for s in shift_names])
 
-    def problem(q: np.ndarray, min_on: np.ndarray | None = None) -> PlacementProblem:
+    def problem(
+        q: np.ndarray, min_on: np.ndarray | None = None, req: np.ndarray | None = None
+    ) -> PlacementProblem:
         return PlacementProblem(
             covers=covers.astype(bool),
             weight=weight,
             group=group,
-            required_share=required,
+            required_share=required if req is None else req,
             period_weight=period_w,
             period_on=period_on,
             busy=q,
@@ -202,6 +285,7 @@ def optimize_ems(
 
     fr = None
     res: PlacementResult | None = None
+    verification: pd.DataFrame | None = None
     if front:  # each number of units with its own busy fraction (Daskin's q falls with N)
         parts = [
             coverage_front(
@@ -226,7 +310,22 @@ def optimize_ems(
         hourly_w = g.hour_of_week * HOURS_PER_WEEK  # alarms per hour relative to the mean
         peak = np.array([hourly_w[period_of_hour == k].max() for k in range(len(period_w))])
         min_on = np.ceil(load_per_hour * peak / max_busy - 1e-9)
-        res = min_cost_cover(problem(q, min_on), time_limit_s=time_limit_s, gap=gap)
+        # today's units on the candidates (matched by station id), a starting point for HiGHS
+        today = np.zeros((len(cand.stations), len(shift_names)), dtype=np.int64)
+        row_of = {sid: i for i, sid in enumerate(ids)}
+        for sid, row in zip(f0.stations["station_id"].astype(str), f0.counts(), strict=True):
+            if sid in row_of:
+                for k, s in enumerate(shift_names):
+                    if s in f0.shift_names:
+                        today[row_of[sid], k] = row[f0.shift_names.index(s)]
+        res, verification = _least_cost_verified(
+            lambda req: min_cost_cover(
+                problem(q, min_on, req), time_limit_s=time_limit_s, gap=gap, start=today
+            ),
+            required,
+            lambda counts: _hypercube_shares(region, p, g, cand, drive, shift_names, counts),
+            verify_rounds,
+        )
     if res is None:  # pragma: no cover (one branch always solves)
         raise RuntimeError("no placement was solved")
     counts = np.zeros((len(cand.stations), len(cand.shift_names)), dtype=np.int64)
@@ -234,4 +333,4 @@ def optimize_ems(
         counts[:, cand.shift_names.index(s)] = res.counts[:, k]
     chosen = cand.with_counts(counts)
     total = float(weight.sum() * np.sum(period_w))
-    return EmsOptimization(res, chosen, fr, q, total)
+    return EmsOptimization(res, chosen, fr, q, total, verification)
