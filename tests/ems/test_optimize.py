@@ -104,3 +104,47 @@ def test_too_many_must_keep_is_infeasible() -> None:
     prob = PlacementProblem(**{**prob.__dict__, "must_keep": np.ones(prob.n_stations, bool)})
     with pytest.raises(InfeasibleError, match="placing 2 units is infeasible: 5 must-keep"):
         max_expected_coverage(prob, 2)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_local_busy_fractions_equal_brute_force(seed: int) -> None:
+    """With a busy fraction per point and period (local MEXCLP) both models equal brute force."""
+    base = _problem(seed, periods=2, n_shifts=2)
+    rng = np.random.default_rng(100 + seed)
+    prob = PlacementProblem(
+        **{**base.__dict__, "busy": rng.uniform(0.05, 0.6, (base.covers.shape[0], 2))}
+    )
+    best = max(expected_coverage(prob, x).sum() for x in _placements(prob, 3))
+    got = max_expected_coverage(prob, 3, gap=1e-9)
+    assert got.objective == pytest.approx(best, rel=1e-6)
+    cheapest = np.inf
+    for x in _placements(prob):
+        cov = expected_coverage(prob, x)
+        if all(
+            cov[prob.group == g].sum()
+            >= prob.required_share[g] * prob.weight[prob.group == g].sum() - 1e-9
+            for g in range(2)
+        ):
+            cheapest = min(cheapest, float((x * prob.shift_cost[None, :]).sum()))
+    if np.isfinite(cheapest):
+        assert min_cost_cover(prob, gap=1e-9).objective == pytest.approx(cheapest)
+
+
+def test_units_on_duty_floor_is_kept() -> None:
+    """A floor of units on duty per period raises the least cost to meet it (brute force)."""
+    base = _problem(2, periods=2, n_shifts=2)
+    prob = PlacementProblem(**{**base.__dict__, "min_units_on": np.array([3.0, 2.0])})
+    cheapest = np.inf
+    for x in _placements(prob):
+        on = prob.period_on.astype(float) @ x.sum(axis=0)
+        cov = expected_coverage(prob, x)
+        ok = (on >= prob.min_units_on).all() and all(
+            cov[prob.group == g].sum()
+            >= prob.required_share[g] * prob.weight[prob.group == g].sum() - 1e-9
+            for g in range(2)
+        )
+        if ok:
+            cheapest = min(cheapest, float((x * prob.shift_cost[None, :]).sum()))
+    got = min_cost_cover(prob, gap=1e-9)
+    assert got.objective == pytest.approx(cheapest)
+    assert (prob.period_on.astype(float) @ got.counts.sum(axis=0) >= [3, 2]).all()

@@ -79,7 +79,8 @@ class PlacementProblem:
     period_on
         ``(n_periods, n_shifts)`` bool: shift on duty in the period.
     busy
-        ``(n_periods,)`` busy fraction ``q_p`` of a unit.
+        ``(n_periods,)`` busy fraction ``q_p`` of a unit, or ``(n_points, n_periods)`` the busy
+        fraction of the units that would reach each point (a local MEXCLP).
     shift_cost
         ``(n_shifts,)`` yearly cost of one unit on the shift.
     must_keep
@@ -114,14 +115,26 @@ class PlacementProblem:
         if self.weight.shape != (n,) or self.group.shape != (n,):
             raise InputError("PlacementProblem: weight and group must have one entry per point")
         p, k = self.period_on.shape
-        if self.period_weight.shape != (p,) or self.busy.shape != (p,):
-            raise InputError("PlacementProblem: period_weight and busy need one entry per period")
+        if self.period_weight.shape != (p,) or self.busy.shape not in ((p,), (n, p)):
+            raise InputError(
+                "PlacementProblem: period_weight needs one entry per period and busy one per "
+                "period or per point and period"
+            )
         if self.shift_cost.shape != (k,) or self.must_keep.shape != (s,):
             raise InputError("PlacementProblem: shift_cost per shift, must_keep per station")
         if not ((self.busy >= 0) & (self.busy < 1)).all():
             raise InputError(f"PlacementProblem: busy fractions must lie in [0, 1); {self.busy}")
         if self.max_per_station < 1:
             raise InputError("PlacementProblem: max_per_station must be >= 1")
+
+    def busy_matrix(self) -> np.ndarray:
+        """``(n_points, n_periods)`` busy fraction per point and period."""
+        b = np.asarray(self.busy, dtype=np.float64)
+        return (
+            np.broadcast_to(b, (self.covers.shape[0], self.period_on.shape[0]))
+            if b.ndim == 1
+            else b
+        )
 
     @property
     def n_stations(self) -> int:
@@ -184,26 +197,31 @@ def expected_coverage(problem: PlacementProblem, counts: np.ndarray) -> np.ndarr
     """``(n_points,)`` expected covered missions of a placement (the MEXCLP value, untruncated)."""
     x = np.asarray(counts, dtype=np.float64)
     out = np.zeros(problem.covers.shape[0])
+    busy = problem.busy_matrix()
     for p in range(problem.period_on.shape[0]):
         on_units = x[:, problem.period_on[p]].sum(axis=1)  # per station
         n_cov = problem.covers.astype(np.float64) @ on_units
-        q = problem.busy[p]
+        q = busy[:, p]
         out += problem.period_weight[p] * (1.0 - q**n_cov)
     return out * problem.weight
 
 
-def _aggregate(problem: PlacementProblem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Merge points with identical cover rows and group: (covers, weight, group)."""
+def _aggregate(
+    problem: PlacementProblem,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Merge points with identical cover rows, group and busy fractions:
+    (covers, weight, group, busy)."""
     keep = (problem.weight > 0) & problem.covers.any(axis=1)
     cov = problem.covers[keep]
     packed = np.packbits(cov, axis=1)
-    key = np.column_stack([packed.astype(np.int64), problem.group[keep]])
+    busy = np.ascontiguousarray(problem.busy_matrix()[keep], dtype=np.float64)
+    key = np.column_stack([packed.astype(np.int64), problem.group[keep], busy.view(np.int64)])
     uniq, inv = np.unique(key, axis=0, return_inverse=True)
     inv = inv.ravel()
     weight = np.bincount(inv, weights=problem.weight[keep], minlength=len(uniq))
     first = np.zeros(len(uniq), dtype=np.int64)
     first[inv[::-1]] = np.arange(len(inv))[::-1]
-    return cov[first], weight, problem.group[keep][first]
+    return cov[first], weight, problem.group[keep][first], busy[first]
 
 
 def _coverage_block(
@@ -211,6 +229,7 @@ def _coverage_block(
     covers: np.ndarray,
     weight: np.ndarray,
     max_total: int,
+    busy: np.ndarray,
     tail: float = L_CAP_TAIL,
 ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, list[np.ndarray]]:
     """Rows ``sum_l y_dpl - sum x <= 0`` and the y columns' objective coefficients.
@@ -230,14 +249,19 @@ def _coverage_block(
     row = 0
     pt_idx, st_idx = np.nonzero(covers)
     for p in range(problem.period_on.shape[0]):
-        q = float(problem.busy[p])
-        l_cap = max_total if q <= 0 else max(1, math.ceil(math.log(tail) / math.log(q)))
+        q_pt = busy[:, p]
+        with np.errstate(divide="ignore"):
+            l_cap = np.where(
+                q_pt > 0, np.ceil(math.log(tail) / np.log(np.maximum(q_pt, 1e-300))), max_total
+            )
+        l_cap = np.maximum(l_cap, 1)
         n_l = np.minimum(np.minimum(n_cover * problem.max_per_station, max_total), l_cap)
         n_l = np.maximum(n_l, 1).astype(np.int64)
         starts = col + np.concatenate([[0], np.cumsum(n_l)[:-1]])
         # y columns: coefficient m_d W_p (1 - q) q^(l-1)
         pt_rep = np.repeat(np.arange(n_pts), n_l)
         l_rep = np.arange(n_l.sum()) - np.repeat(starts - col, n_l)
+        q = q_pt[pt_rep]
         coef = weight[pt_rep] * problem.period_weight[p] * (1.0 - q) * q**l_rep
         y_obj.append(coef)
         y_point.append(pt_rep)
@@ -276,12 +300,13 @@ def _group_coverage(
     covers: sp.csr_matrix,
     weight: np.ndarray,
     group: np.ndarray,
+    busy: np.ndarray,
     counts: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Expected covered missions per group of a placement, and ``n[d, p]`` covering units."""
     on_units = counts.astype(np.float64) @ problem.period_on.T.astype(np.float64)  # (S, P)
     n_cov = covers @ on_units  # (D, P)
-    q = problem.busy[None, :]
+    q = busy
     cov = weight * ((1.0 - q**n_cov) * problem.period_weight[None, :]).sum(axis=1)
     n_groups = problem.required_share.size
     sel = group >= 0
@@ -289,7 +314,11 @@ def _group_coverage(
 
 
 def _greedy_cover(
-    problem: PlacementProblem, covers_b: np.ndarray, weight: np.ndarray, group: np.ndarray
+    problem: PlacementProblem,
+    covers_b: np.ndarray,
+    weight: np.ndarray,
+    group: np.ndarray,
+    busy: np.ndarray,
 ) -> np.ndarray | None:
     """A placement meeting every group's share: add the unit with the most deficit covered per
     euro until none is left, then drop units the targets do not need (None when stuck)."""
@@ -306,16 +335,16 @@ def _greedy_cover(
     onehot = np.zeros((group.size, n_groups))
     onehot[group >= 0, group[group >= 0]] = 1.0
     for _ in range(problem.n_stations * problem.max_per_station):
-        got, n_cov = _group_coverage(problem, covers, weight, group, counts)
+        got, n_cov = _group_coverage(problem, covers, weight, group, busy, counts)
         deficit = np.maximum(need - got, 0.0)
         if deficit.sum() <= 1e-9 * max(need.sum(), 1.0):
             break
-        q = problem.busy
+        q = busy
         best, best_score = None, 0.0
         for k in range(problem.n_shifts):
             marginal = np.zeros(group.size)
             for p in np.flatnonzero(problem.period_on[:, k]):
-                marginal += problem.period_weight[p] * q[p] ** n_cov[:, p] * (1.0 - q[p])
+                marginal += problem.period_weight[p] * q[:, p] ** n_cov[:, p] * (1.0 - q[:, p])
             gain = cover_t @ (onehot * (weight * marginal)[:, None])  # (S, G)
             score = np.minimum(gain, deficit[None, :]).sum(axis=1) / max(
                 problem.shift_cost[k], 1e-9
@@ -345,7 +374,7 @@ def _greedy_cover(
         load = cover_t @ weight
         load[~room] = -1.0
         counts[int(np.argmax(load)), k_add] += 1
-    got, _ = _group_coverage(problem, covers, weight, group, counts)
+    got, _ = _group_coverage(problem, covers, weight, group, busy, counts)
     if (got < need - 1e-9 * np.maximum(need, 1.0)).any():
         return None
     lower = problem.lower()
@@ -355,7 +384,7 @@ def _greedy_cover(
             counts[st, k] -= 1
             keep_ok = not (problem.must_keep[st] and counts[st].sum() == 0)
             enough = (per_period @ counts.sum(axis=0) >= min_on - 1e-9).all()
-            got, _ = _group_coverage(problem, covers, weight, group, counts)
+            got, _ = _group_coverage(problem, covers, weight, group, busy, counts)
             if not keep_ok or not enough or (got < need - 1e-9 * np.maximum(need, 1.0)).any():
                 counts[st, k] += 1
     return counts
@@ -366,6 +395,7 @@ def _meets(
     covers_b: np.ndarray,
     weight: np.ndarray,
     group: np.ndarray,
+    busy: np.ndarray,
     counts: np.ndarray,
 ) -> bool:
     """Whether a placement meets every row of the least-cost model."""
@@ -382,7 +412,7 @@ def _meets(
         if (on < np.asarray(problem.min_units_on) - 1e-9).any():
             return False
     covers = sp.csr_matrix(covers_b.astype(np.float64))
-    got, _ = _group_coverage(problem, covers, weight, group, counts)
+    got, _ = _group_coverage(problem, covers, weight, group, busy, counts)
     sel = problem.group >= 0
     totals = np.bincount(
         problem.group[sel], weights=problem.weight[sel], minlength=problem.required_share.size
@@ -421,7 +451,7 @@ def _solve(
     gap: float,
     start_counts: np.ndarray | None = None,
 ) -> PlacementResult:
-    covers, weight, group = _aggregate(problem)
+    covers, weight, group, busy = _aggregate(problem)
     n_st, n_sh = problem.n_stations, problem.n_shifts
     n_x = n_st * n_sh
     lower = problem.lower().ravel().astype(np.float64)
@@ -432,7 +462,7 @@ def _solve(
         ]
     max_total = n_units if n_units is not None else n_st * problem.max_per_station
     tail = L_CAP_TAIL_MIN_COST if model == "min_cost" else L_CAP_TAIL
-    A_cov, y_obj, y_point, layout = _coverage_block(problem, covers, weight, max_total, tail)
+    A_cov, y_obj, y_point, layout = _coverage_block(problem, covers, weight, max_total, busy, tail)
     n_y = y_obj.size
     n_cols = n_x + n_y
     A_cov.resize((A_cov.shape[0], n_cols))
@@ -493,9 +523,9 @@ def _solve(
     )
     start = None
     if model == "min_cost":
-        options = [_greedy_cover(problem, covers, weight, group), start_counts]
+        options = [_greedy_cover(problem, covers, weight, group, busy), start_counts]
         feasible = [
-            c for c in options if c is not None and _meets(problem, covers, weight, group, c)
+            c for c in options if c is not None and _meets(problem, covers, weight, group, busy, c)
         ]
         if feasible:
             best = min(feasible, key=lambda c: float((c * problem.shift_cost[None, :]).sum()))

@@ -52,8 +52,8 @@ class EmsOptimization:
     total_weight
         Yearly missions-criteria the objective can cover at most.
     verification
-        Least cost: per round, line and class the required share given to the model, the
-        target and the hypercube share of that round's placement (``met``).
+        Least cost: per round, line and class the target, the hypercube share of that round's
+        placement (``met``), its cost and the model's mean busy fraction.
     """
 
     result: PlacementResult
@@ -84,7 +84,7 @@ class EmsOptimization:
         return head + f"; {self.fleet.summary()}"
 
 
-def _hypercube_shares(
+def _hypercube_check(
     region: Region,
     params: EmsParams,
     grid: RiskGrid,
@@ -92,35 +92,63 @@ def _hypercube_shares(
     drive: DriveTimes,
     shift_names: Sequence[str],
     counts: np.ndarray,
-) -> np.ndarray:
-    """Hypercube share within target per line and class (NaN without missions) of a placement."""
+    period_of_hour: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Evaluate a placement with the hypercube approximation.
+
+    Returns the share within target per line and class (NaN without missions), each
+    candidate station's mean unit busy fraction (NaN without units) and each period's busy
+    level relative to the week's mean.
+    """
     full = np.zeros((len(cand.stations), len(cand.shift_names)), dtype=np.int64)
     for k, s in enumerate(shift_names):
         full[:, cand.shift_names.index(s)] = counts[:, k]
     used = np.flatnonzero(full.sum(axis=1) > 0)
     fleet = Fleet(cand.stations.iloc[used].reset_index(drop=True)).with_counts(full[used])
     ev = evaluate_ems(region, params, stations=fleet, grid=grid, drive=drive.subset(used))
-    d = ev.decision.sort_values(["line", "risk_class"], key=_class_order)
-    return d["share_within"].to_numpy(dtype=np.float64)
+    shares = ev.decision["share_within"].to_numpy(dtype=np.float64)  # lines x CLASSES order
+    station_busy = np.full(len(cand.stations), np.nan)
+    per_station = ev.units.groupby("station")["busy_fraction"].mean()
+    station_busy[used[per_station.index.to_numpy()]] = per_station.to_numpy()
+    hourly = ev.hours["mean_busy"].to_numpy()
+    mean = hourly[hourly > 0].mean() if (hourly > 0).any() else 1.0
+    n_p = int(period_of_hour.max()) + 1
+    level = np.array([hourly[period_of_hour == k].mean() / mean for k in range(n_p)])
+    return shares, station_busy, level
 
 
-def _class_order(col: pd.Series) -> pd.Series:
-    return col.map({c: i for i, c in enumerate(CLASSES)}) if col.name == "risk_class" else col
+def _local_busy(
+    covers: np.ndarray, station_busy: np.ndarray, level: np.ndarray, default: float
+) -> np.ndarray:
+    """``(n_points, n_periods)``: the mean busy fraction of the staffed stations that reach each
+    point, times the period's level (``default`` where no staffed station reaches it)."""
+    staffed = np.isfinite(station_busy)
+    c = covers[:, staffed].astype(np.float64)
+    n = c.sum(axis=1)
+    local = np.where(n > 0, c @ station_busy[staffed] / np.maximum(n, 1), default)
+    return np.clip(local[:, None] * level[None, :], 0.02, 0.95)
 
 
 def _least_cost_verified(
     solve: Callable[[np.ndarray], PlacementResult],
+    first_busy: np.ndarray,
+    check: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]],
+    local: Callable[[np.ndarray, np.ndarray], np.ndarray],
     required: np.ndarray,
-    shares: Callable[[np.ndarray], np.ndarray],
     rounds: int,
 ) -> tuple[PlacementResult, pd.DataFrame]:
-    """Solve, check with the hypercube, raise short requirements, solve again (``rounds``)."""
-    req = required.copy()
+    """Solve with one busy fraction, check with the hypercube, solve again with each point's
+    local busy fraction from the check (damped: the mean of the old and the new), at most
+    ``rounds`` more times; keep the cheapest placement that meets every target (else the last).
+    """
+    busy = first_busy
     rows = []
-    res = solve(req)
+    best: PlacementResult | None = None
+    res = solve(busy)
     for rnd in range(rounds + 1):
-        got = shares(res.counts)
+        got, station_busy, level = check(res.counts)
         short = np.where(np.isnan(got), 0.0, required - got)
+        met = bool((short <= 1e-9).all())
         for gi in range(required.size):
             rows.append(
                 {
@@ -128,21 +156,24 @@ def _least_cost_verified(
                     "line": gi // len(CLASSES),
                     "risk_class": CLASSES[gi % len(CLASSES)],
                     "target_share": required[gi],
-                    "model_required_share": req[gi],
                     "hypercube_share": got[gi],
                     "met": bool(short[gi] <= 1e-9),
                     "cost_eur": res.objective,
+                    "mean_model_busy": float(np.mean(busy)),
                 }
             )
-        if (short <= 1e-9).all() or rnd == rounds:
+        if met and (best is None or res.objective < best.objective):
+            best = res
+        if met or rnd == rounds:
             break
-        req = np.minimum(req + np.maximum(short, 0.0) + 0.005 * (short > 1e-9), 1.0)
+        new = local(station_busy, level)
+        busy = 0.5 * (np.broadcast_to(busy, new.shape) + new)
         try:
-            res = solve(req)
+            res = solve(busy)
         except InfeasibleError:
-            log.info("ems least cost: raised requirements are infeasible; keeping round %d", rnd)
+            log.info("ems least cost: infeasible with local busy fractions; keeping round %d", rnd)
             break
-    return res, pd.DataFrame(rows)
+    return (best if best is not None else res), pd.DataFrame(rows)
 
 
 def _periods(
@@ -210,9 +241,10 @@ def optimize_ems(
     verify_rounds
         Least cost: MEXCLP's one system-wide busy fraction overrates coverage where units are
         busier than average (city centres). Each placement is therefore evaluated with the
-        hypercube approximation (:func:`~.evaluation.evaluate_ems`); lines and classes that
-        fall short get their required share raised by the shortfall (+0.5 pp) and the model is
-        solved again, at most this many times. ``verification`` lists every round.
+        hypercube approximation (:func:`~.evaluation.evaluate_ems`); when a target falls short,
+        the model is solved again with each point's local busy fraction (the mean busy fraction
+        of the staffed stations that reach it, damped), at most this many times; the cheapest
+        placement that meets every target is kept. ``verification`` lists every round.
     """
     p = params or default_params()
     g = grid if grid is not None else risk_grid(region, p, missions=missions)
@@ -260,14 +292,12 @@ def optimize_ems(
     )
     shift_cost = np.array([p.shifts[s].hours_per_year * p.eur_per_unit_hour for s in shift_names])
 
-    def problem(
-        q: np.ndarray, min_on: np.ndarray | None = None, req: np.ndarray | None = None
-    ) -> PlacementProblem:
+    def problem(q: np.ndarray, min_on: np.ndarray | None = None) -> PlacementProblem:
         return PlacementProblem(
             covers=covers.astype(bool),
             weight=weight,
             group=group,
-            required_share=required if req is None else req,
+            required_share=required,
             period_weight=period_w,
             period_on=period_on,
             busy=q,
@@ -319,11 +349,15 @@ def optimize_ems(
                     if s in f0.shift_names:
                         today[row_of[sid], k] = row[f0.shift_names.index(s)]
         res, verification = _least_cost_verified(
-            lambda req: min_cost_cover(
-                problem(q, min_on, req), time_limit_s=time_limit_s, gap=gap, start=today
+            lambda q_now: min_cost_cover(
+                problem(q_now, min_on), time_limit_s=time_limit_s, gap=gap, start=today
             ),
+            q,
+            lambda counts: _hypercube_check(
+                region, p, g, cand, drive, shift_names, counts, period_of_hour
+            ),
+            lambda station_busy, level: _local_busy(covers, station_busy, level, max_busy),
             required,
-            lambda counts: _hypercube_shares(region, p, g, cand, drive, shift_names, counts),
             verify_rounds,
         )
     if res is None:  # pragma: no cover (one branch always solves)
