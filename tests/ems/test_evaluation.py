@@ -102,3 +102,16 @@ def test_percentiles_analytic_and_simulated() -> None:
     assert len(big) > 0
     assert (big["analytic_median"] - big["simulated_median"]).abs().max() < 1.5
     assert (big["analytic_p90"] >= big["analytic_median"]).all()
+
+
+def test_least_cost_keeping_today_is_verified_and_no_dearer() -> None:
+    """Least cost keeping today's level meets it in the hypercube check, at most today's cost."""
+    r = tiny_region()
+    p = default_params()
+    ev = evaluate_ems(r, p)
+    keep = ev.params_keeping_today(margin=0.01)
+    opt = optimize_ems(r, keep, n_units=None, candidates=5, time_limit_s=20)
+    assert opt.verification is not None
+    last = opt.verification[opt.verification["round"] == opt.verification["round"].max()]
+    assert last["met"].all()
+    assert opt.result.objective <= ev.resources["cost_eur"] + 1e-6

@@ -124,6 +124,11 @@ def optimize_cmd(
     keep: list[str] = typer.Option([], "--keep", help="Station id that keeps a unit (repeat)."),
     shift: list[str] = typer.Option([], "--shift", help="Shift of placed units (default 24h)."),
     front: str = typer.Option("", "--front", help="Units for a front, e.g. 10,15,20,25,30."),
+    keep_today: bool = typer.Option(
+        False,
+        "--keep-today-level",
+        help="Least cost: targets = today's shares (of --stations or the ASSUMED fleet) - 1 pp.",
+    ),
     max_per_station: int = typer.Option(3, "--max-per-station", help="Most units at a station."),
     missions: Path | None = typer.Option(None, "--missions", help="CSV of missions."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds per MILP."),
@@ -135,7 +140,9 @@ def optimize_cmd(
         front_units = [int(v) for v in front.split(",") if v.strip()]
     except ValueError:
         raise fail(f"--front: expected numbers separated by commas; got {front!r}") from None
-    from ..ems import optimize_ems, read_missions, read_params, read_stations
+    if keep_today and units is not None:
+        raise fail("--keep-today-level is for least cost: leave out --units")
+    from ..ems import evaluate_ems, optimize_ems, read_missions, read_params, read_stations
     from ..region import read_region
 
     with session():
@@ -144,6 +151,8 @@ def optimize_cmd(
         fleet = read_stations(stations, p) if stations is not None else None
         cand = read_stations(candidates, p) if candidates is not None else n_candidates
         hist = read_missions(missions) if missions is not None else None
+        if keep_today:
+            p = evaluate_ems(loaded, p, stations=fleet, missions=hist).params_keeping_today()
         res = optimize_ems(
             loaded,
             p,

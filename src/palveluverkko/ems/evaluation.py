@@ -6,6 +6,7 @@ and :mod:`.simulate`; the CLI only calls it. Placement is :mod:`.placement`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from ..region.model import Region
 from .coverage import CoverageArrays, hypercube_week
 from .fleet import Fleet, default_fleet
 from .grid import RiskGrid, risk_grid
-from .params import CLASSES, HOURS_PER_WEEK, URGENCIES, EmsParams, default_params
+from .params import CLASSES, HOURS_PER_WEEK, URGENCIES, EmsParams, Target, default_params
 from .response import DriveTimes, busy_minutes, drive_minutes, response_minutes, urgency_mix
 from .simulate import SimulationResult, draw_missions, simulate_year
 from .texts import class_name, text
@@ -101,6 +102,20 @@ class EmsEvaluation:
             out[f"{label}: {text('target', lang)} %"] = (rows["target_share"] * 100).round(0).values
             out[f"{label}: {text('result', lang)} %"] = (rows["share_within"] * 100).round(1).values
         return out
+
+    def params_keeping_today(self, margin: float = 0.01) -> EmsParams:
+        """The parameters with targets set to today's shares less ``margin``: the decision a
+        least-cost placement must keep to hold today's service level (each line and class;
+        0 where a class has no missions)."""
+        targets = []
+        for k, t in enumerate(self.params.targets):
+            rows = self.decision[self.decision["line"] == k].set_index("risk_class")
+            share = {}
+            for c in CLASSES:
+                got = rows.loc[c, "share_within"] if rows.loc[c, "missions"] > 0 else 0.0
+                share[c] = max(math.floor((float(got) - margin) * 1000) / 1000, 0.0)
+            targets.append(Target(t.urgencies, t.minutes, share))
+        return dataclasses.replace(self.params, targets=tuple(targets))
 
     def summary(self) -> str:
         """The decision table in short, resources and what the figures rest on."""

@@ -216,8 +216,8 @@ def optimize_ems(
     class's target share. The workload (busy minutes of each mission served from its nearest
     candidate) sets the busy fraction: for ``n_units`` units it is workload / ``n_units``
     (Daskin); for least cost every period of the week must keep at least workload /
-    ``max_busy`` units on duty and coverage is reckoned with the busy fraction ``max_busy``
-    (conservative: the units on duty are at most that busy).
+    ``max_busy`` units on duty, and coverage is first reckoned with the workload over today's
+    units on duty (at most ``max_busy``), then checked and refined (``verify_rounds``).
 
     Parameters
     ----------
@@ -335,7 +335,6 @@ def optimize_ems(
     else:
         if not 0 < max_busy < 1:
             raise InputError(f"max_busy must lie in (0, 1); found {max_busy}")
-        q = np.full(len(period_w), float(busy) if busy is not None else float(max_busy))
         # the busiest hour of each period sets its fewest units on duty
         hourly_w = g.hour_of_week * HOURS_PER_WEEK  # alarms per hour relative to the mean
         peak = np.array([hourly_w[period_of_hour == k].max() for k in range(len(period_w))])
@@ -348,6 +347,14 @@ def optimize_ems(
                 for k, s in enumerate(shift_names):
                     if s in f0.shift_names:
                         today[row_of[sid], k] = row[f0.shift_names.index(s)]
+        # first busy fraction: the workload over today's units on duty (Daskin), at most
+        # max_busy; the hypercube check corrects it where the new placement differs
+        units_today = period_on.astype(np.float64) @ today.sum(axis=0)
+        q = (
+            np.full(len(period_w), float(busy))
+            if busy is not None
+            else np.clip(load_per_hour * rate_factor / np.maximum(units_today, 1.0), 0.02, max_busy)
+        )
         res, verification = _least_cost_verified(
             lambda q_now: min_cost_cover(
                 problem(q_now, min_on), time_limit_s=time_limit_s, gap=gap, start=today
