@@ -110,7 +110,8 @@ def main() -> None:
         )
     except InfeasibleError as exc:
         print(
-            f"least cost meeting the example (Pirkanmaa) targets ({time.perf_counter() - t:.1f} s): {exc}"
+            f"least cost meeting the example (Pirkanmaa) targets "
+            f"({time.perf_counter() - t:.1f} s): {exc}"
         )
     keep = ev.params_keeping_today(margin=0.01)
     t = time.perf_counter()
