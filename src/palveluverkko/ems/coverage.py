@@ -47,10 +47,11 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .params import HOURS_PER_WEEK, WEEKS_PER_YEAR
+from .params import WEEKS_PER_YEAR
 
 __all__ = [
     "CoverageArrays",
+    "hour_groups",
     "hypercube_week",
     "larson_q",
 ]
@@ -203,8 +204,9 @@ def _week(
     busy_min: np.ndarray,
     unit_station: np.ndarray,
     yearly: np.ndarray,
-    hour_w: np.ndarray,
-    on_week: np.ndarray,
+    rate_w: np.ndarray,
+    sum_w: np.ndarray,
+    on_groups: np.ndarray,
     crit_u: np.ndarray,
     crit_t: np.ndarray,
     cell_class: np.ndarray,
@@ -223,8 +225,9 @@ def _week(
     single = np.zeros((n_cells, n_crit))
     double = np.zeros((n_cells, n_crit))
     hist = np.zeros((n_classes, n_urg, n_bins + 2))  # last two: beyond range, queued/no unit
-    busy = np.zeros((HOURS_PER_WEEK, n_units))
-    hour_stats = np.zeros((HOURS_PER_WEEK, 5))  # n_on, mean rho, P_wait, overload, iterations
+    n_groups = rate_w.size
+    busy = np.zeros((n_groups, n_units))
+    hour_stats = np.zeros((n_groups, 5))  # n_on, mean rho, P_wait, overload, iterations
     per_cell_year = np.zeros(n_cells)
     for c in range(n_cells):
         for u in range(n_urg):
@@ -241,11 +244,12 @@ def _week(
     units = np.empty(n_units, dtype=np.int64)
     prob = np.empty(n_units)
     prev_w = 0.0
-    for h in range(HOURS_PER_WEEK):
-        w = hour_w[h]
+    for h in range(n_groups):
+        w = rate_w[h]  # share of the week's alarms in one hour of the group: sets the load
+        ws = sum_w[h]  # share of the week's alarms in all hours of the group: weights results
         if w <= 0:
             continue
-        on = on_week[:, h]
+        on = on_groups[:, h]
         n_on = 0
         for j in range(n_units):
             if on[j]:
@@ -254,7 +258,7 @@ def _week(
         if n_on == 0:
             for c in range(n_cells):
                 for u in range(n_urg):
-                    hist[cell_class[c], u, n_bins + 1] += yearly[c, u] * w
+                    hist[cell_class[c], u, n_bins + 1] += yearly[c, u] * ws
             continue
         lam = per_cell_year * w / (WEEKS_PER_YEAR * 60.0)  # calls per minute in this hour
         # warm start: last hour's busy fractions scaled by the change in alarm rate
@@ -280,16 +284,16 @@ def _week(
                 s = unit_station[units[r]]
                 for ci in range(n_crit):
                     if resp[c, s, crit_u[ci]] <= crit_t[ci]:
-                        hyper[c, ci] += w * prob[r]
+                        hyper[c, ci] += ws * prob[r]
                 for u in range(n_urg):
                     t = resp[c, s, u]
                     b = int(t / bin_width) if t < bin_width * n_bins else n_bins
-                    hist[cell_class[c], u, b] += yearly[c, u] * w * prob[r]
+                    hist[cell_class[c], u, b] += yearly[c, u] * ws * prob[r]
             assigned = 0.0
             for r in range(k):
                 assigned += prob[r]
             for u in range(n_urg):
-                hist[cell_class[c], u, n_bins + 1] += yearly[c, u] * w * (1.0 - assigned)
+                hist[cell_class[c], u, n_bins + 1] += yearly[c, u] * ws * (1.0 - assigned)
             for ci in range(n_crit):
                 n_cov = 0
                 prod_unit = 1.0
@@ -301,11 +305,11 @@ def _week(
                         n_cov += 1
                         prod_unit *= rho[j]
                 if n_cov >= 1:
-                    single[c, ci] += w
-                    mex_sys[c, ci] += w * (1.0 - mean**n_cov)
-                    mex_unit[c, ci] += w * (1.0 - prod_unit)
+                    single[c, ci] += ws
+                    mex_sys[c, ci] += ws * (1.0 - mean**n_cov)
+                    mex_unit[c, ci] += ws * (1.0 - prod_unit)
                 if n_cov >= 2:
-                    double[c, ci] += w
+                    double[c, ci] += ws
     return hyper, mex_sys, mex_unit, single, double, hist, busy, hour_stats
 
 
@@ -367,6 +371,7 @@ def hypercube_week(
     n_classes: int = 4,
     bin_width: float = 0.5,
     max_minutes: float = 180.0,
+    rate_step: float = 0.02,
 ) -> CoverageArrays:
     """Coverage of every cell and criterion over a week of shifts (module docstring).
 
@@ -390,9 +395,14 @@ def hypercube_week(
         ``(urgency index, minutes)`` pairs.
     cell_class
         ``(n_cells,)`` class index (for the histogram).
+    rate_step
+        Hours with the same units on duty whose alarm rates differ by less than this factor
+        share one steady state (:func:`hour_groups`; 0 solves every hour apart). The default
+        2 % moves busy fractions by well under a percentage point.
     """
     unit_station = np.ascontiguousarray(unit_station, dtype=np.int64)
     order = preference_order(drive, unit_station)
+    group_of_hour, rate_w, sum_w, on_groups = hour_groups(on_week, hour_weight, rate_step)
     crit_u = np.array([c[0] for c in criteria], dtype=np.int64)
     crit_t = np.array([c[1] for c in criteria], dtype=np.float64)
     n_bins = math.ceil(max_minutes / bin_width)
@@ -402,8 +412,9 @@ def hypercube_week(
         np.ascontiguousarray(busy_min, dtype=np.float64),
         unit_station,
         np.ascontiguousarray(yearly, dtype=np.float64),
-        np.ascontiguousarray(hour_weight, dtype=np.float64),
-        np.ascontiguousarray(on_week, dtype=np.bool_),
+        rate_w,
+        sum_w,
+        on_groups,
         crit_u,
         crit_t,
         np.ascontiguousarray(cell_class, dtype=np.int64),
@@ -411,4 +422,46 @@ def hypercube_week(
         float(bin_width),
         n_bins,
     )
-    return CoverageArrays(*out, bin_width=float(bin_width))
+    hyper, mex_sys, mex_unit, single, double, hist, busy_g, stats_g = out
+    return CoverageArrays(
+        hyper,
+        mex_sys,
+        mex_unit,
+        single,
+        double,
+        hist,
+        busy_g[group_of_hour],
+        stats_g[group_of_hour],
+        bin_width=float(bin_width),
+    )
+
+
+def hour_groups(
+    on_week: np.ndarray, hour_weight: np.ndarray, rate_step: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Hours of the week with the same units on duty and alarm rates within a factor
+    ``1 + rate_step`` of each other share one steady state.
+
+    Returns the group of each hour, each group's rate (the mean hourly share of its hours),
+    its total share and its units on duty ``(n_units, n_groups)``; groups are ordered by duty
+    set and rate so that each warm-starts from a similar one.
+    """
+    w = np.asarray(hour_weight, dtype=np.float64)
+    on = np.asarray(on_week, dtype=bool)
+    pattern = np.unique(on.T, axis=0, return_inverse=True)[1].ravel()
+    level = (
+        np.floor(np.log(np.maximum(w, 1e-300)) / np.log1p(rate_step)).astype(np.int64)
+        if rate_step > 0
+        else np.arange(w.size)
+    )
+    level[w <= 0] = np.iinfo(np.int64).min
+    keys = np.column_stack([pattern, level])
+    uniq, group = np.unique(keys, axis=0, return_inverse=True)
+    group = group.ravel()
+    n = len(uniq)
+    sum_w = np.bincount(group, weights=w, minlength=n)
+    count = np.bincount(group, minlength=n)
+    rate_w = sum_w / np.maximum(count, 1)
+    first = np.zeros(n, dtype=np.int64)
+    first[group[::-1]] = np.arange(group.size)[::-1]
+    return group, rate_w, sum_w, np.ascontiguousarray(on[:, first])
