@@ -170,6 +170,8 @@ def optimize_cmd(
         tables = {"stations": res.fleet.stations, "chosen": res.chosen()}
         if res.front is not None:
             tables["front"] = res.front
+        if res.verification is not None:
+            tables["verification"] = res.verification
         _write(tables, out)
     _print_frame(res.chosen(), res.result.model)
     if res.front is not None:

@@ -52,8 +52,8 @@ class EmsOptimization:
     total_weight
         Yearly missions-criteria the objective can cover at most.
     verification
-        Least cost: per round, line and class the target, the hypercube share of that round's
-        placement (``met``), its cost and the model's mean busy fraction.
+        Least cost: per attempt (busy level, local refinement), line and class the target, the
+        hypercube share of that attempt's placement (``met``), its cost and units.
     """
 
     result: PlacementResult
@@ -76,10 +76,11 @@ class EmsOptimization:
         if r.model == "max_coverage":
             head += f"; expected coverage {share:.1%} of missions-criteria"
         if self.verification is not None:
-            last = self.verification[self.verification["round"] == self.verification["round"].max()]
-            n_bad = int((~last["met"]).sum())
-            head += f"; hypercube check after {int(last['round'].iloc[0]) + 1} round(s): " + (
-                "every target met" if n_bad == 0 else f"{n_bad} line(s) and class(es) short"
+            ok = self.verification.groupby("round")["met"].all()
+            head += f"; hypercube check of {len(ok)} attempt(s): " + (
+                "the chosen placement meets every target"
+                if ok.any()
+                else "none meets every target (the last is shown)"
             )
         return head + f"; {self.fleet.summary()}"
 
@@ -130,50 +131,59 @@ def _local_busy(
 
 
 def _least_cost_verified(
-    solve: Callable[[np.ndarray], PlacementResult],
-    first_busy: np.ndarray,
+    solve: Callable[[np.ndarray, float], PlacementResult],
+    levels: np.ndarray,
     check: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]],
     local: Callable[[np.ndarray, np.ndarray], np.ndarray],
     required: np.ndarray,
-    rounds: int,
+    refine: bool,
 ) -> tuple[PlacementResult, pd.DataFrame]:
-    """Solve with one busy fraction, check with the hypercube, solve again with each point's
-    local busy fraction from the check (damped: the mean of the old and the new), at most
-    ``rounds`` more times; keep the cheapest placement that meets every target (else the last).
-    """
-    busy = first_busy
+    """For each busy level ``b``: solve with busy fraction ``b`` everywhere (and enough units on
+    duty to keep the mean below ``b``), check with the hypercube; when a target falls short,
+    solve once more with each point's local busy fraction from the check (never below ``b``).
+    Keep the cheapest placement that meets every target (else the last one)."""
     rows = []
     best: PlacementResult | None = None
-    res = solve(busy)
-    for rnd in range(rounds + 1):
-        got, station_busy, level = check(res.counts)
-        short = np.where(np.isnan(got), 0.0, required - got)
-        met = bool((short <= 1e-9).all())
-        for gi in range(required.size):
-            rows.append(
-                {
-                    "round": rnd,
-                    "line": gi // len(CLASSES),
-                    "risk_class": CLASSES[gi % len(CLASSES)],
-                    "target_share": required[gi],
-                    "hypercube_share": got[gi],
-                    "met": bool(short[gi] <= 1e-9),
-                    "cost_eur": res.objective,
-                    "mean_model_busy": float(np.mean(busy)),
-                }
-            )
-        if met and (best is None or res.objective < best.objective):
-            best = res
-        if met or rnd == rounds:
-            break
-        new = local(station_busy, level)
-        busy = 0.5 * (np.broadcast_to(busy, new.shape) + new)
-        try:
-            res = solve(busy)
-        except InfeasibleError:
-            log.info("ems least cost: infeasible with local busy fractions; keeping round %d", rnd)
-            break
-    return (best if best is not None else res), pd.DataFrame(rows)
+    res: PlacementResult | None = None
+    attempt = 0
+    for b in levels:
+        busy: np.ndarray = np.asarray([b])
+        tries = 2 if refine else 1
+        for t in range(tries):
+            try:
+                res = solve(busy, float(b))
+            except InfeasibleError:
+                log.info("ems least cost: infeasible at busy level %.3f", b)
+                break
+            got, station_busy, level = check(res.counts)
+            short = np.where(np.isnan(got), 0.0, required - got)
+            met = bool((short <= 1e-9).all())
+            for gi in range(required.size):
+                rows.append(
+                    {
+                        "round": attempt,
+                        "busy_level": float(b),
+                        "local_busy": t > 0,
+                        "line": gi // len(CLASSES),
+                        "risk_class": CLASSES[gi % len(CLASSES)],
+                        "target_share": required[gi],
+                        "hypercube_share": got[gi],
+                        "met": bool(short[gi] <= 1e-9),
+                        "cost_eur": res.objective,
+                        "units": res.n_units,
+                    }
+                )
+            attempt += 1
+            if met:
+                if best is None or res.objective < best.objective:
+                    best = res
+                break
+            busy = np.maximum(local(station_busy, level), b)
+    if best is None and res is None:
+        raise InfeasibleError("no busy level gives a placement that meets the targets")
+    chosen = best if best is not None else res
+    assert chosen is not None
+    return chosen, pd.DataFrame(rows)
 
 
 def _periods(
@@ -206,7 +216,8 @@ def optimize_ems(
     gap: float = 0.005,
     busy: float | None = None,
     max_busy: float = 0.3,
-    verify_rounds: int = 3,
+    busy_levels: int = 3,
+    refine_local: bool = True,
 ) -> EmsOptimization:
     """Place units among candidate stations.
 
@@ -215,9 +226,7 @@ def optimize_ems(
     of units and shifts (all shifts of the parameters) whose expected coverage meets every
     class's target share. The workload (busy minutes of each mission served from its nearest
     candidate) sets the busy fraction: for ``n_units`` units it is workload / ``n_units``
-    (Daskin); for least cost every period of the week must keep at least workload /
-    ``max_busy`` units on duty, and coverage is first reckoned with the workload over today's
-    units on duty (at most ``max_busy``), then checked and refined (``verify_rounds``).
+    (Daskin); for least cost see ``busy_levels``.
 
     Parameters
     ----------
@@ -238,13 +247,16 @@ def optimize_ems(
     max_busy
         Least cost: the highest busy fraction allowed in any period (ASSUMPTION 0.3; Finnish
         units are typically busy 20-35 % of their time).
-    verify_rounds
-        Least cost: MEXCLP's one system-wide busy fraction overrates coverage where units are
-        busier than average (city centres). Each placement is therefore evaluated with the
-        hypercube approximation (:func:`~.evaluation.evaluate_ems`); when a target falls short,
-        the model is solved again with each point's local busy fraction (the mean busy fraction
-        of the staffed stations that reach it, damped), at most this many times; the cheapest
-        placement that meets every target is kept. ``verification`` lists every round.
+    busy_levels, refine_local
+        Least cost: MEXCLP counts a point covered with the chance that not every unit within
+        reach is busy, with one busy fraction ``b``. The model is solved for ``busy_levels``
+        values of ``b`` from today's level (the workload over today's units on duty) to
+        ``max_busy``, each with enough units on duty in every period to keep the mean busy
+        fraction at most ``b``; every placement is checked with the hypercube approximation
+        (:func:`~.evaluation.evaluate_ems`); when a target falls short and ``refine_local``,
+        the model is solved once more with each point's local busy fraction from the check
+        (the busy centres). The cheapest placement that meets every target is kept;
+        ``verification`` lists every attempt.
     """
     p = params or default_params()
     g = grid if grid is not None else risk_grid(region, p, missions=missions)
@@ -338,7 +350,6 @@ def optimize_ems(
         # the busiest hour of each period sets its fewest units on duty
         hourly_w = g.hour_of_week * HOURS_PER_WEEK  # alarms per hour relative to the mean
         peak = np.array([hourly_w[period_of_hour == k].max() for k in range(len(period_w))])
-        min_on = np.ceil(load_per_hour * peak / max_busy - 1e-9)
         # today's units on the candidates (matched by station id), a starting point for HiGHS
         today = np.zeros((len(cand.stations), len(shift_names)), dtype=np.int64)
         row_of = {sid: i for i, sid in enumerate(ids)}
@@ -347,26 +358,44 @@ def optimize_ems(
                 for k, s in enumerate(shift_names):
                     if s in f0.shift_names:
                         today[row_of[sid], k] = row[f0.shift_names.index(s)]
-        # first busy fraction: the workload over today's units on duty (Daskin), at most
-        # max_busy; the hypercube check corrects it where the new placement differs
+        # busy levels from today's (the workload over today's units on duty) up to max_busy
         units_today = period_on.astype(np.float64) @ today.sum(axis=0)
-        q = (
-            np.full(len(period_w), float(busy))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            today_busy = float(
+                np.average(
+                    np.clip(load_per_hour * rate_factor / np.maximum(units_today, 1.0), 0.0, 1.0),
+                    weights=period_w,
+                )
+            )
+        low = float(np.clip(today_busy, 0.02, max_busy))
+        levels = (
+            np.array([float(busy)])
             if busy is not None
-            else np.clip(load_per_hour * rate_factor / np.maximum(units_today, 1.0), 0.02, max_busy)
+            else np.unique(np.round(np.linspace(low, max_busy, max(busy_levels, 1)), 4))
         )
+
+        def solve_at(q_now: np.ndarray, level: float) -> PlacementResult:
+            q_arr = (
+                np.full(len(period_w), float(q_now[0]))
+                if q_now.size == 1
+                else np.asarray(q_now, dtype=np.float64)
+            )
+            min_on = np.ceil(load_per_hour * peak / level - 1e-9)
+            return min_cost_cover(
+                problem(q_arr, min_on), time_limit_s=time_limit_s, gap=gap, start=today
+            )
+
         res, verification = _least_cost_verified(
-            lambda q_now: min_cost_cover(
-                problem(q_now, min_on), time_limit_s=time_limit_s, gap=gap, start=today
-            ),
-            q,
+            solve_at,
+            levels,
             lambda counts: _hypercube_check(
                 region, p, g, cand, drive, shift_names, counts, period_of_hour
             ),
             lambda station_busy, level: _local_busy(covers, station_busy, level, max_busy),
             required,
-            verify_rounds,
+            refine_local,
         )
+        q = levels
     if res is None:  # pragma: no cover (one branch always solves)
         raise RuntimeError("no placement was solved")
     counts = np.zeros((len(cand.stations), len(cand.shift_names)), dtype=np.int64)
