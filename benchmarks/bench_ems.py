@@ -66,7 +66,8 @@ def main() -> None:
     cov_s = time.perf_counter() - t
     print(
         f"coverage of {len(grid.cells)} cells x 4 classes x {len(p.targets)} target lines, "
-        f"168 hours of the week, {len(fleet.units())} units: {cov_s:.2f} s (target < 5 s)"
+        f"168 hours of the week (grouped by duty set and rate), {len(fleet.units())} units: "
+        f"{cov_s:.2f} s (target < 5 s)"
     )
     print(ev.summary())
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,6 +17,8 @@ from palveluverkko.ems import (
     read_stations,
     synthetic_missions,
 )
+from palveluverkko.ems.params import Target
+from palveluverkko.errors import InfeasibleError
 from palveluverkko.region.examples import X0, Y0, tiny_region
 
 
@@ -115,3 +119,19 @@ def test_least_cost_keeping_today_is_verified_and_no_dearer() -> None:
     last = opt.verification[opt.verification["round"] == opt.verification["round"].max()]
     assert last["met"].all()
     assert opt.result.objective <= ev.resources["cost_eur"] + 1e-6
+
+
+def test_unreachable_targets_name_line_and_class() -> None:
+    """Least cost with targets no placement can meet says which line and class fall short."""
+    r = tiny_region()
+    p = default_params()
+    strict = dataclasses.replace(
+        p,
+        targets=(
+            Target(
+                ("A", "B"), 2.0, dict.fromkeys(("core_urban", "other_urban", "rural", "other"), 1.0)
+            ),
+        ),
+    )
+    with pytest.raises(InfeasibleError, match=r"A/B 2 min \w+: at most"):
+        optimize_ems(r, strict, candidates=5, time_limit_s=10)

@@ -257,7 +257,7 @@ def _coverage_block(
         l_cap = np.maximum(l_cap, 1)
         n_l = np.minimum(np.minimum(n_cover * problem.max_per_station, max_total), l_cap)
         n_l = np.maximum(n_l, 1).astype(np.int64)
-        starts = col + np.concatenate([[0], np.cumsum(n_l)[:-1]])
+        starts = col + np.concatenate([[0], np.cumsum(n_l)[:-1]]).astype(np.int64)[:n_pts]
         # y columns: coefficient m_d W_p (1 - q) q^(l-1)
         pt_rep = np.repeat(np.arange(n_pts), n_l)
         l_rep = np.arange(n_l.sum()) - np.repeat(starts - col, n_l)

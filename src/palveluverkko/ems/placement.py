@@ -146,14 +146,16 @@ def _least_cost_verified(
     best: PlacementResult | None = None
     res: PlacementResult | None = None
     attempt = 0
+    last_error: InfeasibleError | None = None
     for b in levels:
         busy: np.ndarray = np.asarray([b])
         tries = 2 if refine else 1
         for t in range(tries):
             try:
                 res = solve(busy, float(b))
-            except InfeasibleError:
+            except InfeasibleError as exc:
                 log.info("ems least cost: infeasible at busy level %.3f", b)
+                last_error = exc
                 break
             got, station_busy, level = check(res.counts)
             short = np.where(np.isnan(got), 0.0, required - got)
@@ -180,7 +182,7 @@ def _least_cost_verified(
                 break
             busy = np.maximum(local(station_busy, level), b)
     if best is None and res is None:
-        raise InfeasibleError("no busy level gives a placement that meets the targets")
+        raise last_error or InfeasibleError("no placement was found at any busy level")
     chosen = best if best is not None else res
     assert chosen is not None
     return chosen, pd.DataFrame(rows)
