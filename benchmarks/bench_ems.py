@@ -131,9 +131,10 @@ def main() -> None:
         v = cost.verification
         for rnd, part in v.groupby("round"):
             print(
-                f"  round {rnd}: cost EUR {part['cost_eur'].iloc[0]:,.0f}, model busy "
-                f"{part['mean_model_busy'].iloc[0]:.3f}, hypercube: "
-                f"{int(part['met'].sum())}/{len(part)} lines x classes met"
+                f"  attempt {rnd}: busy level {part['busy_level'].iloc[0]:.3f}"
+                f"{' (local busy fractions)' if part['local_busy'].iloc[0] else ''}, "
+                f"{int(part['units'].iloc[0])} units, EUR {part['cost_eur'].iloc[0]:,.0f}/yr, "
+                f"hypercube: {int(part['met'].sum())}/{len(part)} lines x classes met"
             )
 
 
