@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import (
     demo_cmds,  # noqa: F401
+    ems_cmds,  # noqa: F401
     evaluate_cmds,  # noqa: F401
     import_cmds,  # noqa: F401
     mobile_cmds,  # noqa: F401
