@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
-from . import app, console
-from ._session import check_lang_option, fail, session
+from . import app
+from .ui import check_lang_option, console, fail, session
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,24 +24,16 @@ ems_app = typer.Typer(
 app.add_typer(ems_app, name="ems")
 
 
-def _write(tables: dict[str, pd.DataFrame], out: Path) -> None:
-    import pandas as pd
-
-    out.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        frame.to_csv(out / f"{name}.csv", index=False)
-    with pd.ExcelWriter(out / "ems.xlsx") as xl:
-        for name, frame in tables.items():
-            frame.to_excel(xl, sheet_name=name[:31], index=False)
-
-
 def _print_frame(frame: pd.DataFrame, title: str) -> None:
-    table = Table(title=title)
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=escape(title))
     for col in frame.columns:
         table.add_column(str(col), justify="left" if frame[col].dtype == object else "right")
     for row in frame.itertuples(index=False):
         table.add_row(
-            *["–" if v != v else f"{v:g}" if isinstance(v, float) else str(v) for v in row]
+            *["–" if v != v else f"{v:g}" if isinstance(v, float) else escape(str(v)) for v in row]
         )
     console.print(table)
 
@@ -71,42 +62,26 @@ def evaluate_cmd(
 ) -> None:
     """Ensihoidon palvelutaso / Servicenivå / Emergency-care service level against targets."""
     check_lang_option(lang)
-    if missions is not None and synthetic:
-        raise fail("--missions and --synthetic-missions exclude each other")
-    from ..ems import (
-        evaluate_ems,
-        read_missions,
-        read_params,
-        read_risk_areas,
-        read_stations,
-        synthetic_missions,
-    )
-    from ..region import read_region
-
     with session():
+        from ..region import read_region
+        from ..study.ems import ems_evaluate, write_tables
+
         loaded = read_region(region)
-        p = read_params(params)
-        fleet = read_stations(stations, p) if stations is not None else None
-        hist = None
-        if missions is not None:
-            hist = read_missions(missions)
-        elif synthetic:
-            hist = synthetic_missions(loaded, seed, params=p)
-        areas = read_risk_areas(risk_areas) if risk_areas is not None else None
-        ev = evaluate_ems(
+        ev = ems_evaluate(
             loaded,
-            p,
-            stations=fleet,
-            missions=hist,
+            params=params,
+            stations=stations,
+            missions=missions,
+            synthetic_missions=synthetic,
             years=years,
-            risk_areas=areas,
+            risk_areas=risk_areas,
             simulate=simulate,
             seed=seed,
         )
-        _write(ev.tables(), out)
+        write_tables(ev.tables(), out, book="ems")
     _print_frame(ev.decision_table(lang), loaded.name)
-    console.print(ev.summary())
-    console.print(f"Kirjoitettu / Skrivet / Written: {out}")
+    console.print(ev.summary(), markup=False)
+    console.print(f"Kirjoitettu / Skrivet / Written: {out}", markup=False)
 
 
 @ems_app.command("optimize")
@@ -140,30 +115,24 @@ def optimize_cmd(
         front_units = [int(v) for v in front.split(",") if v.strip()]
     except ValueError:
         raise fail(f"--front: expected numbers separated by commas; got {front!r}") from None
-    if keep_today and units is not None:
-        raise fail("--keep-today-level is for least cost: leave out --units")
-    from ..ems import evaluate_ems, optimize_ems, read_missions, read_params, read_stations
-    from ..region import read_region
-
     with session():
+        from ..region import read_region
+        from ..study.ems import ems_optimize, write_tables
+
         loaded = read_region(region)
-        p = read_params(params)
-        fleet = read_stations(stations, p) if stations is not None else None
-        cand = read_stations(candidates, p) if candidates is not None else n_candidates
-        hist = read_missions(missions) if missions is not None else None
-        if keep_today:
-            p = evaluate_ems(loaded, p, stations=fleet, missions=hist).params_keeping_today()
-        res = optimize_ems(
+        res = ems_optimize(
             loaded,
-            p,
-            n_units=units,
-            candidates=cand,
-            stations=fleet,
-            shifts=shift or None,
-            must_keep=keep,
-            max_per_station=max_per_station,
+            units=units,
+            params=params,
+            stations=stations,
+            candidates=candidates,
+            n_candidates=n_candidates,
+            keep=keep,
+            shifts=shift,
             front=front_units,
-            missions=hist,
+            keep_today_level=keep_today,
+            max_per_station=max_per_station,
+            missions=missions,
             time_limit_s=time_limit,
             gap=gap,
         )
@@ -172,9 +141,9 @@ def optimize_cmd(
             tables["front"] = res.front
         if res.verification is not None:
             tables["verification"] = res.verification
-        _write(tables, out)
+        write_tables(tables, out, book="ems")
     _print_frame(res.chosen(), res.result.model)
     if res.front is not None:
         _print_frame(res.front, "front")
-    console.print(res.summary())
-    console.print(f"Kirjoitettu / Skrivet / Written: {out}")
+    console.print(res.summary(), markup=False)
+    console.print(f"Kirjoitettu / Skrivet / Written: {out}", markup=False)
