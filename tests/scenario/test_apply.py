@@ -31,6 +31,7 @@ def test_order_of_the_appliers() -> None:
         "capacity",
         "close",
         "channels",
+        "mobile_unit",
         "policy",
     ]
 

@@ -15,7 +15,12 @@ Rules (deterministic, so the demo is reproducible):
   such site raises :class:`~palveluverkko.errors.ScenarioError` naming it;
 - the digital share of ordinary outpatient care (``vastaanotto``) rises from the catalogue's value
   to ``digital_share`` (default 0.55, i.e. about the share the best-performing counties reported;
-  an ASSUMPTION for the demo, not a recommendation). Broadband still limits it per cell.
+  an ASSUMPTION for the demo, not a recommendation). Broadband still limits it per cell;
+- with ``mobile`` (the default): the next station in the worst condition (a ``sote_asema`` or
+  ``sote_keskus`` that is not closed) becomes a lighter point (``sote_piste``, keeping its
+  local services; the capacity of the others follows their demand), and a health bus
+  (outpatient care, a two-week day tour from the first substitute) stops at the closed sites and
+  the lighter point: the answer Keski-Suomi gave ("a lighter point plus mobile service").
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import numpy as np
 
 from ..errors import ScenarioError
 from ..region.model import Region
-from ..scenario import ChannelChange, Closure, Scenario
+from ..scenario import KIND_LEVELS, ChannelChange, Closure, Conversion, MobileUnitEntry, Scenario
 
 __all__ = ["example_scenario"]
 
@@ -37,6 +42,7 @@ def example_scenario(
     n_close: int = 3,
     digital_share: float = 0.55,
     year: int | None = None,
+    mobile: bool = True,
 ) -> Scenario:
     """The demo's example scenario for ``region`` (rules in the module docstring)."""
     sites = region.sites.reset_index(drop=True)
@@ -81,15 +87,62 @@ def example_scenario(
         closures.append(Closure(site=sid, substitute=str(ids[j])))
 
     names = ", ".join(f"{c.site}→{c.substitute}" for c in closures)
+    conversions: tuple[Conversion, ...] = ()
+    units: tuple[MobileUnitEntry, ...] = ()
+    extra_fi = extra_en = ""
+    if mobile and closures:
+        stations = candidates.loc[
+            candidates["kind"].isin(["sote_asema", "sote_keskus"])
+            & ~candidates["site_id"].astype(str).isin(closing_set)
+        ]
+        light = str(stations["site_id"].iloc[0])
+        levels = dict(
+            zip(region.services["service"].astype(str), region.services["level"], strict=True)
+        )
+        keep = tuple(
+            sorted(s for s in offers.get(light, set()) if levels[s] in KIND_LEVELS["sote_piste"])
+        )
+        conversions = (Conversion(site=light, kind="sote_piste", services=keep),)
+        units = (
+            MobileUnitEntry(
+                unit={
+                    "name": "Terveysbussi",
+                    "kind": "health_bus",
+                    "shape": "day_tour",
+                    "services": ["vastaanotto"],
+                    "depot_site": closures[0].substitute,
+                    "cycle_weeks": 2,
+                },
+                stops={
+                    "candidates": "closed_sites",
+                    "closed_sites": [*closing, light],
+                    "threshold_min": 30.0,
+                    "uptake_share": 0.3,
+                    "beyond_site_min": 0.0,
+                },
+                seed=0,
+                time_limit_s=2.0,
+            ),
+        )
+        extra_fi = (
+            f"; {light} kevyemmäksi pisteeksi; terveysbussi pysähtyy suljetuilla ja pisteellä"
+        )
+        extra_en = (
+            f"; {light} becomes a lighter point; a health bus stops at the closed sites and it"
+        )
     return Scenario(
-        name="Esimerkki: kolme huonokuntoista kiinni, enemmän digiä",
+        name="Esimerkki: kolme huonokuntoista kiinni, kevyempi piste ja terveysbussi, enemmän digiä"
+        if units
+        else "Esimerkki: kolme huonokuntoista kiinni, enemmän digiä",
         year=year,
         description=(
             f"Suljetaan {len(closures)} huonokuntoisinta toimipistettä korvaavin toimipistein "
-            f"({names}); vastaanoton digitaalinen osuus {digital_share:.0%}. / Closes the "
-            f"{len(closures)} sites in the worst condition with substitutes; digital share of "
-            f"outpatient care {digital_share:.0%}."
+            f"({names}){extra_fi}; vastaanoton digitaalinen osuus {digital_share:.0%}. / Closes "
+            f"the {len(closures)} sites in the worst condition with substitutes{extra_en}; digital "
+            f"share of outpatient care {digital_share:.0%}."
         ),
         closures=tuple(closures),
+        conversions=conversions,
         channel_changes=(ChannelChange(service="vastaanotto", digital_share=digital_share),),
+        mobile_units=units,
     )

@@ -10,6 +10,8 @@ component           payer       cost_eur (quantity, unit)
 ``investment``      county      annuity of the condition-driven ``investment_need_eur`` from the
                                 year it falls due (EUR falling due that year)
 ``staff``           county      ``staff_fte x staff_eur_per_fte_year`` (FTE)
+``mobile_units``    county      the scenario's mobile units: days x EUR/day + km x EUR/km of
+                                their plans (km driven a year)
 ``kela``            kela        Kela travel reimbursement (one-way trips reimbursed)
 ``resident_travel`` residents   residents' vehicle cost of their trips (km)
 ``resident_time``   residents   residents' time on the way (hours)
@@ -70,6 +72,7 @@ COMPONENTS: dict[str, tuple[str, str]] = {
     "premises": ("county", "m2"),
     "investment": ("county", "EUR"),
     "staff": ("county", "FTE"),
+    "mobile_units": ("county", "km"),
     "kela": ("kela", "trips"),
     "resident_travel": ("residents", "km"),
     "resident_time": ("residents", "hours"),
@@ -281,6 +284,7 @@ def cost_table(
     eval_year: int | None = None,
     effective_year: int | None = None,
     mode_shares: pd.DataFrame | None = None,
+    mobile_units: tuple[float, float] = (0.0, 0.0),
     params: CostParams | None = None,
 ) -> pd.DataFrame:
     """Costs per year and component of the scenario network ``scen`` (rules in the module doc).
@@ -302,6 +306,9 @@ def cost_table(
     mode_shares
         ``cell_id, service, share_car, share_transit, share_walk, share_taxi``
         (``Evaluation.cells``); without them every trip counts as a car trip for Kela.
+    mobile_units
+        ``(EUR a year, km a year)`` of the scenario's mobile units, counted from the year the
+        scenario takes effect.
     params
         Unit costs and rules (default ``base.costs``, the region's ``[costs]``).
 
@@ -353,6 +360,7 @@ def cost_table(
             ),
             "resident_travel": (km * params.car_eur_per_km, km),
             "resident_time": (hours * params.value_of_time_eur_per_hour, hours),
+            "mobile_units": mobile_units if in_effect else (0.0, 0.0),
         }
         for comp, (payer, unit) in COMPONENTS.items():
             cost, qty = site[comp] if comp in site else travel_costs[comp]

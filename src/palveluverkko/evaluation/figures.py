@@ -450,10 +450,23 @@ def capacity_stage(setting: Setting, demand: DemandStage, sites: pd.DataFrame) -
     return load
 
 
-def costs_stage(setting: Setting, travel: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+def costs_stage(
+    setting: Setting,
+    travel: pd.DataFrame,
+    cells: pd.DataFrame,
+    mobile_stops: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Costs per year of the scenario network, taking effect in the evaluated year
-    (:func:`.costs.cost_table`)."""
+    (:func:`.costs.cost_table`), the scenario's mobile units included."""
     from .costs import cost_table
+
+    units = (0.0, 0.0)
+    if mobile_stops is not None and not mobile_stops.empty:
+        per_unit = mobile_stops.drop_duplicates("unit")
+        units = (
+            float(per_unit["unit_cost_eur_per_year"].sum()),
+            float(per_unit["unit_km_per_year"].sum()),
+        )
 
     shares = cells[["cell_id", "service", "share_car", "share_transit", "share_walk", "share_taxi"]]
     return cost_table(
@@ -464,4 +477,5 @@ def costs_stage(setting: Setting, travel: pd.DataFrame, cells: pd.DataFrame) -> 
         eval_year=setting.year,
         effective_year=setting.year,
         mode_shares=shares,
+        mobile_units=units,
     )

@@ -50,6 +50,7 @@ def evaluation_tables(ev: Evaluation) -> dict[str, pd.DataFrame]:
         "channels": ev.channels if len(ev.channels.columns) else None,
         "transfers": ev.transfers if len(ev.transfers.columns) else None,
         "unreachable": ev.unreachable if len(ev.unreachable.columns) else None,
+        "mobile_stops": ev.mobile_stops if len(ev.mobile_stops) else None,
         "flows": ev.flows,
         "capacity": ev.capacity,
         "costs": ev.costs,

@@ -29,6 +29,8 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from .figures import (
     capacity_stage,
     catchment_stage,
@@ -119,7 +121,8 @@ def evaluate(
     travel = travel_stage(setting, demand, alloc)
     channels = channels_stage(setting, demand, alloc, outcomes)
     capacity = capacity_stage(setting, demand, sites)
-    costs = costs_stage(setting, travel, cells)
+    mobile_stops = next((o.table for o in outcomes if o.channel == "mobile"), None)
+    costs = costs_stage(setting, travel, cells, mobile_stops)
     notes: list[str] = []
     if "transit" not in setting.matrices:
         notes.append("no public-transport matrix: transit indicators are empty (NaN)")
@@ -147,6 +150,7 @@ def evaluate(
         channels=channels,
         transfers=transfers,
         unreachable=setting.unreachable,
+        mobile_stops=mobile_stops if mobile_stops is not None else pd.DataFrame(),
         matrices=setting.matrices,
         site_ids=setting.site_ids,
     )

@@ -118,6 +118,9 @@ class Evaluation:
     ``unreachable`` (one row per mode x cell that cannot start a trip)
         ``mode, cell_id, municipality, residents, reason`` (e.g. ``no_road_within_limit``:
         outside the road extract). Their residents count as not within every threshold.
+    ``mobile_stops`` (one row per stop of every mobile unit of the scenario)
+        ``unit, stop_id, name, municipality, residents_within, served_per_year`` and the unit's
+        ``unit_km_per_year, unit_hours_per_year, unit_cost_eur_per_year``; empty without units.
     ``transfers`` (one row per move of capacity)
         ``from_site, service, to_site, share, capacity_per_week, staff_fte, reason``: where the
         capacity and staff of a service a site stops offering went: ``substitute`` (a closure
@@ -159,6 +162,7 @@ class Evaluation:
     channels: pd.DataFrame = field(default_factory=pd.DataFrame)
     transfers: pd.DataFrame = field(default_factory=pd.DataFrame)
     unreachable: pd.DataFrame = field(default_factory=pd.DataFrame)
+    mobile_stops: pd.DataFrame = field(default_factory=pd.DataFrame)
     matrices: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
     site_ids: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
 

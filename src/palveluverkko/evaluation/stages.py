@@ -27,7 +27,7 @@ import dataclasses
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -40,6 +40,8 @@ from ..network.types import Destinations, TravelTimes
 from ..region.model import Region
 from ..scenario import Scenario
 from .allocation import Allocation, allocate, car_shares, nearest_site
+from .channels import ChannelOutcome, ChannelStage, ShareChannel
+from .mobile import MobileChannel
 from .overflow import capacity_aware
 from .result import WEEKS_PER_YEAR, EvaluateOptions
 
@@ -303,73 +305,14 @@ def site_travel(services: pd.DataFrame, codes: tuple[str, ...]) -> np.ndarray:
 # --- 3. channels --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
-class ChannelOutcome:
-    """What one non-site channel does with its contacts.
-
-    Attributes
-    ----------
-    channel
-        ``"digital"``, ``"home"``, ``"mobile"``, ...
-    served
-        ``(n_cells, n_services, n_bands)`` contacts per year the channel serves itself.
-    to_sites
-        ``(n_cells, n_services, n_bands)`` contacts per year of this channel that go to the
-        sites instead (e.g. a mobile stop out of reach); added to the site contacts.
-    evaluated
-        False when the channel's contacts are counted but its own model (routes, timetables)
-        has not scored them: outputs say "not evaluated" rather than a figure.
-    table
-        The channel's own detail table, or None.
-    """
-
-    channel: str
-    served: np.ndarray
-    to_sites: np.ndarray
-    evaluated: bool
-    table: pd.DataFrame | None = None
-
-
-class ChannelStage(Protocol):
-    """A channel that takes its share of the contacts: ``run(setting, demand) -> outcome``."""
-
-    @property
-    def channel(self) -> str:
-        """The channel's name (``ChannelOutcome.channel``)."""
-        ...
-
-    def run(self, setting: Setting, demand: DemandStage) -> ChannelOutcome: ...
-
-
-@dataclass(frozen=True)
-class ShareChannel:
-    """A channel whose contacts are its share of the channel split and nothing more.
-
-    ``evaluated`` says whether that share is itself the channel's figure (digital: the share is
-    limited by broadband and age in the split) or only a count awaiting the channel's model
-    (home care and mobile units before their routing: counted, never dropped, never shown as
-    residents' travel).
-    """
-
-    channel: str
-    evaluated: bool
-
-    def run(self, setting: Setting, demand: DemandStage) -> ChannelOutcome:
-        served = np.asarray(getattr(demand.split, self.channel), dtype=np.float64)
-        return ChannelOutcome(
-            channel=self.channel,
-            served=served,
-            to_sites=np.zeros_like(served),
-            evaluated=self.evaluated,
-        )
-
-
 CHANNEL_STAGES: tuple[ChannelStage, ...] = (
     ShareChannel("digital", evaluated=True),
     ShareChannel("home", evaluated=False),
-    ShareChannel("mobile", evaluated=False),
+    MobileChannel(),
 )
-"""The non-site channels, in the order they run (before allocation)."""
+"""The non-site channels, in the order they run (before allocation): digital (its share, limited
+by broadband and age), home (counted; routed by ``palveluverkko homecare plan``, not yet by the
+evaluation), mobile (the scenario's mobile units, :mod:`.mobile`)."""
 
 
 def channel_stages(setting: Setting, demand: DemandStage) -> tuple[ChannelOutcome, ...]:

@@ -281,6 +281,7 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "Renovation investment (annuity)",
     ),
     "cost_staff": ("Henkilöstö", "Personal", "Staff"),
+    "cost_mobile_units": ("Liikkuvat yksiköt", "Mobila enheter", "Mobile units"),
     "cost_kela": ("Kela-matkakorvaukset", "FPA:s reseersättningar", "Kela travel reimbursement"),
     "cost_resident_travel": (
         "Asukkaiden ajokustannukset",

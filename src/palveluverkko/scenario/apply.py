@@ -350,6 +350,25 @@ def apply_policy(scenario: Scenario, work: Work) -> None:
     )
 
 
+def apply_mobile_units(scenario: Scenario, work: Work) -> None:
+    """``[[mobile_unit]]``: check each unit's tables (the evaluation plans it; no layer changes)."""
+    from ..channels.unit import unit_from_dict
+    from ..errors import InputError
+
+    for n, entry in enumerate(scenario.mobile_units):
+        label = f"scenario mobile_unit[{n}]"
+        try:
+            unit = unit_from_dict(
+                {"unit": dict(entry.unit), "stops": dict(entry.stops)}, source=label
+            )
+        except InputError as exc:
+            raise ScenarioError(str(exc)) from exc
+        for s in unit.services:
+            work.need_service(f"mobile_unit[{n}]", s)
+        if unit.depot_site is not None:
+            work.need_site(f"mobile_unit[{n}].unit.depot_site", unit.depot_site, allow_new=True)
+
+
 Applier = Callable[[Scenario, Work], None]
 
 APPLIERS: tuple[tuple[str, Applier], ...] = (
@@ -358,6 +377,7 @@ APPLIERS: tuple[tuple[str, Applier], ...] = (
     ("capacity", apply_capacity_changes),
     ("close", apply_closures),
     ("channels", apply_channel_changes),
+    ("mobile_unit", apply_mobile_units),
     ("policy", apply_policy),
 )
 """The appliers in the order they run, by their TOML table name."""

@@ -14,6 +14,9 @@ A :class:`Scenario` says which year is evaluated and what changes against the re
 - ``[[channels]]``: change a service's digital share (for every band, or one band); the
   achievable share in a cell is still limited by its broadband
   (:mod:`palveluverkko.demand.channels`).
+- ``[[mobile_unit]]``: run a mobile unit (``[mobile_unit.unit]`` and ``[mobile_unit.stops]`` as in
+  a unit file, see ``docs/channels.md``); the evaluation plans its stops and timetable and the
+  contacts its stops serve leave the sites.
 - ``[policy]``: access target in days, travel-time threshold in minutes.
 
 Example (every key shown)::
@@ -73,7 +76,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import ScenarioError
 
@@ -91,6 +94,7 @@ __all__ = [
     "ChannelChange",
     "Closure",
     "Conversion",
+    "MobileUnitEntry",
     "NewSite",
     "Scenario",
 ]
@@ -181,6 +185,24 @@ class ChannelChange:
 
 
 @dataclass(frozen=True)
+class MobileUnitEntry:
+    """A mobile unit the scenario runs (``[[mobile_unit]]``): its ``unit`` and ``stops``
+    tables are those of a unit file (:mod:`palveluverkko.channels.unit`); the evaluator plans
+    its stops and timetable (seeded) and serves the contacts its stops reach, which then leave
+    the sites' demand."""
+
+    unit: Mapping[str, Any]
+    stops: Mapping[str, Any] = field(default_factory=dict)
+    seed: int = 0
+    time_limit_s: float = 3.0
+
+    @property
+    def name(self) -> str:
+        """The unit's name (``unit.name``)."""
+        return str(self.unit.get("name", "mobile unit"))
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A proposed change to the service network (see the module docstring for the TOML form).
 
@@ -192,6 +214,8 @@ class Scenario:
         Evaluated year; None means the region's base year.
     closures, conversions, openings, capacity_changes, channel_changes
         The changes, applied in this order by :meth:`apply`.
+    mobile_units
+        Mobile units the scenario runs (planned and scored by the evaluation's mobile channel).
     access_target_days, travel_time_threshold_min
         Policy overrides (None keeps the region's).
     """
@@ -204,6 +228,7 @@ class Scenario:
     openings: tuple[NewSite, ...] = ()
     capacity_changes: tuple[CapacityChange, ...] = ()
     channel_changes: tuple[ChannelChange, ...] = ()
+    mobile_units: tuple[MobileUnitEntry, ...] = ()
     access_target_days: float | None = None
     travel_time_threshold_min: float | None = None
 

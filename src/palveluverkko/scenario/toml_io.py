@@ -18,6 +18,7 @@ from .model import (
     ChannelChange,
     Closure,
     Conversion,
+    MobileUnitEntry,
     NewSite,
     Scenario,
 )
@@ -102,6 +103,21 @@ def scenario_to_toml(scenario: Scenario) -> str:
         lines.append(f"digital_share = {ch.digital_share!r}")
         if ch.band is not None:
             lines.append(f"band = {_q(ch.band)}")
+    if scenario.mobile_units:
+        import tomli_w
+
+        doc = {
+            "mobile_unit": [
+                {
+                    "seed": m.seed,
+                    "time_limit_s": m.time_limit_s,
+                    "unit": dict(m.unit),
+                    **({"stops": dict(m.stops)} if m.stops else {}),
+                }
+                for m in scenario.mobile_units
+            ]
+        }
+        lines += ["", tomli_w.dumps(doc).rstrip()]
     if scenario.access_target_days is not None or scenario.travel_time_threshold_min is not None:
         lines += ["", "[policy]"]
         if scenario.access_target_days is not None:
@@ -140,6 +156,7 @@ _TOP_KEYS = {
     "open",
     "capacity",
     "channels",
+    "mobile_unit",
     "policy",
 }
 _ENTRY_KEYS: dict[str, tuple[set[str], set[str]]] = {
@@ -152,6 +169,7 @@ _ENTRY_KEYS: dict[str, tuple[set[str], set[str]]] = {
     ),
     "capacity": ({"site", "service"}, {"capacity_per_week", "staff_fte"}),
     "channels": ({"service", "digital_share"}, {"band"}),
+    "mobile_unit": ({"unit"}, {"stops", "seed", "time_limit_s"}),
     "policy": (set(), {"access_target_days", "travel_time_threshold_min"}),
 }
 
@@ -315,6 +333,26 @@ def _from_dict(data: dict[str, Any], where: str) -> Scenario:
                 None if e.get("band") is None else _str(f"{label}.band", e["band"]),
             )
         )
+    mobile = []
+    for n, e in enumerate(_list(where, data, "mobile_unit")):
+        e = _keys(where, "mobile_unit", n, e)
+        label = f"{where}: mobile_unit[{n}]"
+        for table in ("unit", "stops"):
+            if table in e and not isinstance(e[table], dict):
+                raise ScenarioError(
+                    f"{label}.{table}: expected a table, written [mobile_unit.{table}]"
+                )
+        seed = e.get("seed", 0)
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise ScenarioError(f"{label}.seed: expected an integer, found {seed!r}")
+        mobile.append(
+            MobileUnitEntry(
+                unit=dict(e["unit"]),
+                stops=dict(e.get("stops", {})),
+                seed=seed,
+                time_limit_s=_num(f"{label}.time_limit_s", e.get("time_limit_s", 3.0)),
+            )
+        )
     policy = _keys(where, "policy", None, data.get("policy", {}))
     return Scenario(
         name=_str(f"{where}: name", data.get("name", "Skenaario")),
@@ -325,6 +363,7 @@ def _from_dict(data: dict[str, Any], where: str) -> Scenario:
         openings=tuple(openings),
         capacity_changes=tuple(caps),
         channel_changes=tuple(channels),
+        mobile_units=tuple(mobile),
         access_target_days=None
         if "access_target_days" not in policy
         else _num(f"{where}: policy.access_target_days", policy["access_target_days"]),
