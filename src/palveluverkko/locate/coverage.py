@@ -44,6 +44,7 @@ from .problem import (
     FloatArray,
     IntArray,
     LocationProblem,
+    MatrixArray,
     SiteRules,
     SolveParams,
     model_rows,
@@ -72,6 +73,80 @@ def merge_patterns(cover: BoolArray, weight: FloatArray) -> tuple[BoolArray, Flo
     inverse = inverse.reshape(-1)
     merged = np.bincount(inverse, weights=weight, minlength=first.size).astype(np.float64)
     return cover[first], merged, inverse.astype(np.intp)
+
+
+def coverage_patterns(problem: LocationProblem, threshold: float) -> tuple[BoolArray, FloatArray]:
+    """Distinct coverage patterns of the modelled rows and their summed demand.
+
+    Rows are the reachable points with positive weight; the pattern of a row marks the sites
+    within ``threshold``. Built in blocks of rows as packed bits (no copy of the matrix), so a
+    national matrix needs ``n x m / 8`` bytes here. Patterns come in sorted order (as
+    :func:`merge_patterns`).
+    """
+    idx = np.flatnonzero(problem.reachable & (problem.demand > 0))
+    if idx.size == 0:
+        raise InfeasibleError(
+            f"no demand to serve: all {problem.n_demand} demand points are unreachable or have "
+            "zero weight"
+        )
+    m = problem.n_sites
+    packed = np.empty((idx.size, (m + 7) // 8), dtype=np.uint8)
+    block = max(1, 4_000_000 // m)
+    for a in range(0, idx.size, block):
+        packed[a : a + block] = np.packbits(
+            problem.minutes[idx[a : a + block]] <= threshold, axis=1
+        )
+    _, first, inverse = np.unique(packed, axis=0, return_index=True, return_inverse=True)
+    weight = np.bincount(inverse.reshape(-1), weights=problem.demand[idx], minlength=first.size)
+    patterns = np.unpackbits(packed[first], axis=1, count=m).astype(bool)
+    return patterns, weight.astype(np.float64)
+
+
+def _mclp_sparse(
+    problem: LocationProblem,
+    patterns: BoolArray,
+    weight: FloatArray,
+    t: float,
+    p: int,
+    params: SolveParams,
+    t0: float,
+    seed: int,
+) -> LocationResult:
+    """MCLP as a median problem on the exact coverage form (:func:`.nearest.coverage_costs`)."""
+    from .median_sparse import solve_median_sparse
+    from .nearest import coverage_costs
+    from .pmedian import RESERVE_SHARE
+
+    total = float(weight.sum())
+    form = coverage_costs(patterns, weight)
+    out = solve_median_sparse(
+        form,
+        problem.rules,
+        count=p,
+        site_cost=None,
+        budget=None,
+        params=params,
+        deadline=t0 + (1 - RESERVE_SHARE) * params.time_limit_s,
+        rng=np.random.default_rng(seed),
+        scale=weight,
+    )
+    open_index = np.flatnonzero(out.open_mask)
+    covered = float(weight[patterns[:, out.open_mask].any(axis=1)].sum())
+    details = dict(out.details, patterns=int(patterns.shape[0]), sparse_value=out.value)
+    return LocationResult(
+        model="mclp",
+        sense="max",
+        open_index=open_index,
+        assignment=nearest_assignment(problem, open_index),
+        objective=covered,
+        bound=max(total - out.bound, covered),
+        seconds=time.perf_counter() - t0,
+        method=out.method,
+        problem=problem,
+        gap_tolerance=params.gap_tolerance,
+        threshold_minutes=t,
+        details=details,
+    )
 
 
 def greedy_cover(
@@ -142,7 +217,7 @@ def drop_redundant(cover: BoolArray, rules: SiteRules, S: BoolArray, cost: Float
 
 def _unserved_error(
     problem: LocationProblem,
-    rows_minutes: FloatArray,
+    rows_minutes: MatrixArray,
     row_of_demand: IntArray,
     bad_rows: IntArray,
     threshold: float,
@@ -317,10 +392,10 @@ def mclp(
     t = _check_threshold(threshold_minutes, "mclp")
     rules = problem.rules
     rules.check_count(p, model="mclp")
-    rows = model_rows(problem, aggregate=False)
-    cover = rows.minutes <= t
-    patterns, weight, _ = merge_patterns(cover, rows.weight)
+    patterns, weight = coverage_patterns(problem, t)
     total = float(weight.sum())
+    if params.use_sparse(patterns.shape[0], problem.n_sites):
+        return _mclp_sparse(problem, patterns, weight, t, int(p), params, t0, seed)
     D = np.where(patterns, 0.0, weight[:, None])  # uncovered demand
     space = MoveSpace(D, rules, count=int(p))
     S = greedy(space)

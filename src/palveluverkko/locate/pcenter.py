@@ -66,6 +66,7 @@ from .problem import (
     FloatArray,
     IntArray,
     LocationProblem,
+    MatrixArray,
     Rows,
     SiteRules,
     SolveParams,
@@ -92,7 +93,7 @@ PROBE = 0.25
 """Exact tests probe this far (share of the open bracket) above the proven bound."""
 
 
-def _radius(R: FloatArray, S: BoolArray) -> float:
+def _radius(R: MatrixArray, S: BoolArray) -> float:
     return float(R[:, S].min(axis=1).max())
 
 
@@ -151,7 +152,7 @@ class SwapSearch:
 
     CHUNK = 20_000
 
-    def __init__(self, R: FloatArray, rules: SiteRules, seed: int = 0) -> None:
+    def __init__(self, R: MatrixArray, rules: SiteRules, seed: int = 0) -> None:
         Ra = np.where(rules.allowed[None, :], R, np.inf)
         order = np.argsort(Ra, axis=1, kind="stable")
         self.row_sites = order.astype(np.int32)
@@ -239,7 +240,7 @@ class SwapSearch:
 
 
 def cover_test(
-    R: FloatArray,
+    R: MatrixArray,
     r: float,
     rules: SiteRules,
     p: int,
