@@ -167,3 +167,61 @@ def max_finite(minutes: np.ndarray, rows: np.ndarray, allowed: np.ndarray) -> fl
                 b = v
         best[k] = b
     return best.max() if rows.size else -np.inf
+
+
+@njit(cache=True, parallel=True)
+def count_within(
+    minutes: np.ndarray, rows: np.ndarray, allowed: np.ndarray, radius: float, cap: int
+) -> np.ndarray:
+    """Allowed columns within ``radius`` per selected row, at most ``cap``."""
+    out = np.zeros(rows.size, dtype=np.int64)
+    m = minutes.shape[1]
+    for k in prange(rows.size):
+        row = minutes[rows[k]]
+        c = 0
+        for j in range(m):
+            if allowed[j] and row[j] <= radius:
+                c += 1
+        out[k] = min(c, cap)
+    return out
+
+
+@njit(cache=True, parallel=True)
+def fill_within(
+    minutes: np.ndarray,
+    rows: np.ndarray,
+    allowed: np.ndarray,
+    radius: float,
+    indptr: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR of each row's allowed columns within ``radius``, nearest first, cut at its slot.
+
+    ``indptr`` (from :func:`count_within`) gives each row's slot; a row with more columns
+    within the radius keeps its nearest ones and is marked ``truncated``.
+    """
+    m = minutes.shape[1]
+    site = np.empty(indptr[-1], dtype=np.int32)
+    cost = np.empty(indptr[-1])
+    truncated = np.zeros(rows.size, dtype=np.bool_)
+    for k in prange(rows.size):
+        row = minutes[rows[k]]
+        c = 0
+        for j in range(m):
+            if allowed[j] and row[j] <= radius:
+                c += 1
+        vals = np.empty(c)
+        cols = np.empty(c, dtype=np.int64)
+        c = 0
+        for j in range(m):
+            if allowed[j] and row[j] <= radius:
+                vals[c] = row[j]
+                cols[c] = j
+                c += 1
+        order = np.argsort(vals, kind="mergesort")
+        a = indptr[k]
+        size = indptr[k + 1] - a
+        truncated[k] = c > size
+        for q in range(size):
+            site[a + q] = cols[order[q]]
+            cost[a + q] = vals[order[q]]
+    return site, cost, truncated

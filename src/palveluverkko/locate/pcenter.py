@@ -160,6 +160,8 @@ class SwapSearch:
         order = np.argsort(Ra.T, axis=1, kind="stable")
         self.site_rows = order.astype(np.int32)
         self.site_cost = np.take_along_axis(Ra.T, order, axis=1)
+        self.row_ptr = np.arange(Ra.shape[0], dtype=np.int64) * Ra.shape[1]
+        self.site_ptr = np.arange(Ra.shape[1], dtype=np.int64) * Ra.shape[0]
         self.R = Ra
         self.rules = rules
         self.group = rules.group_of_site.astype(np.int64)
@@ -196,9 +198,11 @@ class SwapSearch:
             self.seed += 1
             chunk = min(self.CHUNK, max_steps - done)
             found, S, steps = swap_cover_search(
-                self.row_sites,
+                self.row_ptr,
+                self.row_sites.reshape(-1),
                 row_cnt,
-                self.site_rows,
+                self.site_ptr,
+                self.site_rows.reshape(-1),
                 site_cnt,
                 S,
                 weight,
@@ -367,6 +371,10 @@ def p_center(
     rules = problem.rules
     rules.check_count(p, model="p_center")
     p = int(p)
+    if params.use_sparse(problem.n_demand, problem.n_sites):
+        from .pcenter_sparse import p_center_sparse
+
+        return p_center_sparse(problem, p, params, t0)
     rows = model_rows(problem, aggregate=params.aggregate_rows)
     R = rows.minutes
     Ra = np.where(rules.allowed[None, :], R, np.inf)
