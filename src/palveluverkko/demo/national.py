@@ -36,6 +36,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +47,7 @@ import shapely
 from scipy import ndimage
 
 from ..demand.catalogue import default_services, site_services_from_demand
-from ..errors import InputError
+from ..errors import DataWarning, InputError
 from ..network.graph import RoadNetwork
 from ..region.model import Policy, Region, RegionMeta
 from ..region.schema import DEFAULT_CRS, POPULATION_COLUMNS, ROAD_CLASSES
@@ -148,8 +149,8 @@ def _cells_in(
     i1, j1 = int(np.ceil(x1 / CELL_M)), int(np.ceil(y1 / CELL_M))
     n_box = (i1 - i0) * (j1 - j0)
     if n_box <= max(20_000, 6 * want):
-        gi, gj = np.meshgrid(np.arange(i0, i1), np.arange(j0, j1), indexing="ij")
-        gi, gj = gi.ravel(), gj.ravel()
+        mi, mj = np.meshgrid(np.arange(i0, i1), np.arange(j0, j1), indexing="ij")
+        gi, gj = mi.ravel(), mj.ravel()
     else:
         pick = np.unique(rng.integers(0, n_box, 6 * want + 200))
         gi, gj = i0 + pick // (j1 - j0), j0 + pick % (j1 - j0)
@@ -364,9 +365,14 @@ def national_case(
         )
     rng = np.random.default_rng(seed)
     municipalities, _ = read_municipalities(files["municipalities"])
-    areas, report = read_paavo(
-        files["paavo"], files["postal"], municipalities, on_missing_polygon="drop"
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        # the importer warns about the areas it leaves out; they are counted in ``counts``
+        warnings.simplefilter("always", DataWarning)
+        areas, report = read_paavo(
+            files["paavo"], files["postal"], municipalities, on_missing_polygon="drop"
+        )
+    for w in caught:
+        log.warning("national case: %s", w.message)
     population, counts = _population(areas, n_cells, rng)
     counts["paavo_residents_in_2023_municipalities"] = float(report.total_before or 0)
     for reason, n in report.dropped.items():

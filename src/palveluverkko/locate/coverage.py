@@ -36,6 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InfeasibleError, InputError
+from ._matrix_kernels import nearest_of
 from .exact import cover_milp, solve_milp
 from .heuristics import MoveSpace, greedy, local_search, vns
 from .lagrangian import median_bound
@@ -44,10 +45,8 @@ from .problem import (
     FloatArray,
     IntArray,
     LocationProblem,
-    MatrixArray,
     SiteRules,
     SolveParams,
-    model_rows,
 )
 from .result import LocationResult, nearest_assignment
 from .selection import Selector
@@ -215,24 +214,19 @@ def drop_redundant(cover: BoolArray, rules: SiteRules, S: BoolArray, cost: Float
     return S
 
 
-def _unserved_error(
-    problem: LocationProblem,
-    rows_minutes: MatrixArray,
-    row_of_demand: IntArray,
-    bad_rows: IntArray,
-    threshold: float,
-    model: str,
-) -> InfeasibleError:
-    allowed = problem.rules.allowed
-    nearest = rows_minutes[:, allowed].min(axis=1)
-    bad_points = np.isin(row_of_demand, bad_rows)
+def _unserved_error(problem: LocationProblem, threshold: float, model: str) -> InfeasibleError:
+    allowed = np.flatnonzero(problem.rules.allowed).astype(np.int64)
+    _, nearest = nearest_of(problem.minutes, allowed)  # one pass, no copy of the matrix
+    modelled = problem.reachable & (problem.demand > 0)
+    bad_points = modelled & (nearest > threshold)
     weight = float(problem.demand[bad_points].sum())
     return InfeasibleError(
         f"{model}: {int(bad_points.sum())} demand point(s) (demand {weight:g}) have no candidate "
         f"site within {threshold:g} min: their nearest candidate that may open is "
-        f"{float(nearest[bad_rows].min()):.1f}..{float(nearest[bad_rows].max()):.1f} min away; "
-        f"the smallest threshold every point can meet is {float(nearest.max()):.1f} min. Raise "
-        "the threshold, add candidates near them, or use mclp to maximise coverage instead"
+        f"{float(nearest[bad_points].min()):.1f}..{float(nearest[bad_points].max()):.1f} min "
+        f"away; the smallest threshold every point can meet is "
+        f"{float(nearest[modelled].max()):.1f} min. Raise the threshold, add candidates near "
+        "them, or use mclp to maximise coverage instead"
     )
 
 
@@ -281,14 +275,10 @@ def lscp(
     if minimize == "cost" and problem.site_cost_eur is None:
         raise InputError("lscp: minimize='cost' needs site_cost_eur in the problem")
     rules = problem.rules
-    rows = model_rows(problem, aggregate=params.aggregate_rows)
-    cover = rows.minutes <= t
-    coverable = (cover & rules.allowed[None, :]).any(axis=1)
+    patterns, _ = coverage_patterns(problem, t)  # packed bits by blocks: no dense copy
+    coverable = (patterns & rules.allowed[None, :]).any(axis=1)
     if not coverable.all():
-        raise _unserved_error(
-            problem, rows.minutes, rows.row_of_demand, np.flatnonzero(~coverable), t, "lscp"
-        )
-    patterns, _, _ = merge_patterns(cover, rows.weight)
+        raise _unserved_error(problem, t, "lscp")
     cost = None if minimize == "sites" else problem.site_cost_eur
     costs = np.ones(problem.n_sites) if cost is None else cost
     S = greedy_cover(patterns, rules, site_cost=cost)
