@@ -57,5 +57,5 @@ def test_same_seed_same_case(small: NationalCase, shared_data: Path) -> None:
 
 def test_missing_data_folder_names_the_files(tmp_path: Path) -> None:
     """Without the open data the error names the missing files and the fix."""
-    with pytest.raises(InputError, match="open-data files not found.*data_dir="):
+    with pytest.raises(InputError, match=r"open-data files not found.*data_dir="):
         national_case(data_dir=tmp_path)
