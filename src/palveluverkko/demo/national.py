@@ -119,9 +119,7 @@ def _default_data_dir() -> Path:
     return Path(__file__).resolve().parents[3].parent / "shared" / "data"
 
 
-def _cells_per_area(
-    residents: np.ndarray, capacity: np.ndarray, n_cells: int
-) -> np.ndarray:
+def _cells_per_area(residents: np.ndarray, capacity: np.ndarray, n_cells: int) -> np.ndarray:
     """``min(capacity, residents // 2, lambda * residents^0.7)`` with ``lambda`` fit to
     ``n_cells`` by bisection (at least one cell per populated area)."""
     base = np.power(np.maximum(residents, 0), 0.7)
@@ -263,9 +261,7 @@ def _sites(
     )
 
 
-def _grid_network(
-    cell_xy: np.ndarray, reach_m: float
-) -> tuple[RoadNetwork, dict[str, float]]:
+def _grid_network(cell_xy: np.ndarray, reach_m: float) -> tuple[RoadNetwork, dict[str, float]]:
     """The synthetic 500 m grid within ``reach_m`` of a populated cell (module docstring)."""
     gi = np.floor(cell_xy[:, 0] / GRID_M).astype(np.int64)
     gj = np.floor(cell_xy[:, 1] / GRID_M).astype(np.int64)
@@ -414,4 +410,3 @@ def national_case(
     case = NationalCase(region=region, network=network, seconds=seconds, counts=counts)
     log.info("%s", case.summary())
     return case
-
