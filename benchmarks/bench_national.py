@@ -25,6 +25,10 @@ Stages, each in its own process so that its peak memory is its own (``ru_maxrss`
   (demand = residents), each with a time limit (default 120 s) and the default gap tolerance
   (so each uses its whole limit unless it proves optimality), plus p-median with
   ``gap_tolerance=0.01`` (the time to a proven 1 %); building the problem is timed apart.
+  On the national matrix the p-center is decided by its floor (the remotest cell's nearest
+  site, near the 120 min cutoff), so a second p-center runs on 300,000 clustered points x
+  1,000 sites in a plane (straight-line minutes) where the radius search and the packing bound
+  do the work.
 * ``spopt``: spopt 0.7 (PuLP + HiGHS, its time limit = ours, ``--peer-limit``, default 60 s)
   against ours on row and column samples of the national matrix (2,000 x 100, p = 20 and
   10,000 x 200, p = 50), sizes it can finish (its PuLP model has one variable per pair);
@@ -203,6 +207,36 @@ def stage_solve(workdir: Path, model: str, limit: float, gap: float) -> None:
     )
 
 
+def stage_plane(limit: float) -> None:
+    """p-center where the floor does not decide: 300,000 clustered points x 1,000 sites."""
+    from palveluverkko.locate import SolveParams, p_center, problem_from_matrix
+
+    rng = np.random.default_rng(0)
+    n, m = 300_000, 1_000
+    towns = rng.uniform(0, 600, (200, 2)) * [1, 2]
+    xy = towns[rng.integers(0, 200, n)] + rng.normal(0, 15, (n, 2))
+    s = xy[rng.choice(n, m, replace=False)]
+    minutes = np.empty((n, m), np.float32)
+    for a in range(0, n, 20_000):
+        d = xy[a : a + 20_000, None, :] - s[None]
+        minutes[a : a + 20_000] = np.sqrt((d**2).sum(-1)) * 0.8 + 1.0  # 1 km = 0.8 min
+    prob = problem_from_matrix(minutes, rng.integers(1, 50, n).astype(np.float64))
+    t0 = time.perf_counter()
+    res = p_center(prob, P, params=SolveParams(time_limit_s=limit))
+    emit(
+        {
+            "stage": f"p_center p={P} (clustered plane 300,000 x 1,000)",
+            "seconds": time.perf_counter() - t0,
+            "limit": limit,
+            "objective": res.objective,
+            "bound": res.bound,
+            "gap": res.gap,
+            "peak_mb": peak_mb(),
+            **{k: v for k, v in res.details.items() if isinstance(v, int | float)},
+        }
+    )
+
+
 def _sample(workdir: Path, n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(n + m)
     minutes = np.load(workdir / "minutes.npy", mmap_mode="r")
@@ -301,6 +335,8 @@ def main() -> None:
         kind = a.stage[0]
         if kind == "matrix":
             stage_matrix(a.workdir)
+        elif kind == "plane":
+            stage_plane(float(a.stage[1]))
         elif kind == "solve":
             stage_solve(a.workdir, a.stage[1], float(a.stage[2]), float(a.stage[3]))
         else:
@@ -319,6 +355,8 @@ def main() -> None:
             stage = ["--stage", "solve", model, str(a.limit), str(gap)]
             for rec in child([*stage, "--workdir", str(a.workdir)], 4 * a.limit + 300):
                 show(rec)
+        for rec in child(["--stage", "plane", str(a.limit)], 4 * a.limit + 300):
+            show(rec)
     if "spopt" in a.only:
         print("peer: spopt 0.7 (PuLP + HiGHS) on samples of the national matrix:")
         for n, m, p in SPOPT_SIZES:

@@ -16,6 +16,7 @@ from palveluverkko.locate import (
     SolveParams,
     fixed_charge,
     mclp,
+    p_center,
     p_median,
     problem_from_matrix,
 )
@@ -24,7 +25,7 @@ from palveluverkko.locate.median_sparse import SparseModel, SparseSpace
 from palveluverkko.locate.problem import merge_identical_rows
 
 TOL = 1e-7
-SPARSE = SolveParams(sparse_min_entries=0, time_limit_s=30.0)
+SPARSE = SolveParams(sparse_min_entries=0, time_limit_s=10.0)
 
 
 def random_problem(seed: int, *, n: int = 14, m: int = 7, inf_share: float = 0.0) -> Any:
@@ -212,3 +213,35 @@ def test_k_nearest_rows_matches_a_sort() -> None:
     ok = np.isfinite(sub.min(axis=1))
     assert np.array_equal(best[ok], np.array([0, 3, 7])[np.argmin(sub, axis=1)][ok])
     assert (best[~ok] == -1).all()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_sparse_p_center_equals_brute_force(seed: int) -> None:
+    """Sparse p-center: worst trip equals brute force; the packing bound never exceeds it."""
+    prob = random_problem(seed)
+    rows = prob.reachable & (prob.demand > 0)
+    for p in range(1, prob.n_sites + 1):
+        values = [float(prob.minutes[rows][:, s].min(axis=1).max()) for s in open_sets(prob, p)]
+        if not values or not np.isfinite(min(values)):
+            continue
+        res = p_center(prob, p, params=SPARSE)
+        assert res.bound <= min(values) + TOL
+        assert res.objective == pytest.approx(min(values), abs=TOL)
+        assert res.n_open == p
+        assert prob.rules.satisfied_by(res.open_mask)
+
+
+def test_sparse_p_center_proves_a_clustered_plane() -> None:
+    """On 3,000 clustered points x 120 sites the packing bound and the swap search meet
+    the dense path's optimum or bracket it."""
+    rng = np.random.default_rng(11)
+    towns = rng.uniform(0, 100, (15, 2))
+    xy = towns[rng.integers(0, 15, 3000)] + rng.normal(0, 5, (3000, 2))
+    s = xy[rng.choice(3000, 120, replace=False)]
+    minutes = np.hypot(*(xy[:, None] - s[None]).transpose(2, 0, 1)).astype(np.float32)
+    prob = problem_from_matrix(minutes, np.ones(3000))
+    dense = p_center(prob, 20, params=SolveParams(time_limit_s=30.0))
+    sparse = p_center(prob, 20, params=SPARSE)
+    assert sparse.bound <= dense.objective + TOL
+    assert dense.bound <= sparse.objective + TOL
+    assert sparse.objective == pytest.approx(sparse.max_minutes)

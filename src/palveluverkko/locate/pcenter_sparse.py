@@ -20,8 +20,10 @@ The dense search of :mod:`.pcenter` sorts every entry of the matrix (``np.unique
    This is the integral dual of the set-cover LP that :mod:`.pcenter` uses and weaker than it;
    its gap is reported as it is.
 4. **Primal.** The weighted swap search of :mod:`._cover_kernels` on the lists (CSR) lowers the
-   worst trip one candidate radius at a time while it finds covers; a cover found on the lists
-   is a cover of the full matrix (listed times are true times).
+   worst trip one candidate radius at a time while it finds covers; at each radius a greedy
+   cover (most uncovered rows first) filled to ``p`` sites by the p-median greedy is tried
+   first. A cover found on the lists is a cover of the full matrix (listed times are true
+   times).
 
 Sites are not swapped afterwards to shorten mean trips (the dense path's polish); the result
 says so in its method.
@@ -41,7 +43,7 @@ from ._cover_kernels import swap_cover_search
 from ._matrix_kernels import count_within, fill_within, nearest_of
 from .median_sparse import SparseSpace
 from .nearest import k_nearest_costs, list_length
-from .params import IntArray, MatrixArray, SiteRules, SolveParams
+from .params import BoolArray, IntArray, MatrixArray, SiteRules, SolveParams
 from .problem import LocationProblem, merge_identical_rows
 from .result import LocationResult
 
@@ -106,6 +108,59 @@ def _packing(
         if size > limit:
             return size
     return size
+
+
+@njit(cache=True)
+def _greedy_cover(
+    site_ptr: np.ndarray,
+    site_rows: np.ndarray,
+    site_cnt: np.ndarray,
+    n_rows: int,
+    allowed: np.ndarray,
+    start: np.ndarray,
+    max_open: int,
+) -> tuple[bool, np.ndarray]:
+    """Greedy cover from ``start``: open the site serving most uncovered rows (lazy gains)
+    until every row is served or ``max_open`` sites are open."""
+    m = allowed.size
+    S = start.copy()
+    covered = np.zeros(n_rows, dtype=np.bool_)
+    n_open = 0
+    for j in range(m):
+        if S[j]:
+            n_open += 1
+            for q in range(site_cnt[j]):
+                covered[site_rows[site_ptr[j] + q]] = True
+    n_unc = n_rows - int(covered.sum())
+    upper = np.full(m, np.inf)
+    stamp = np.full(m, -1, dtype=np.int64)
+    step = 0
+    while n_unc > 0 and n_open < max_open:
+        step += 1
+        while True:
+            best = -1
+            best_v = -1.0
+            for j in range(m):
+                if allowed[j] and not S[j] and upper[j] > best_v:
+                    best, best_v = j, upper[j]
+            if best < 0 or stamp[best] == step:
+                break
+            g = 0
+            for q in range(site_cnt[best]):
+                if not covered[site_rows[site_ptr[best] + q]]:
+                    g += 1
+            upper[best] = g
+            stamp[best] = step
+        if best < 0 or upper[best] <= 0:
+            break
+        S[best] = True
+        n_open += 1
+        for q in range(site_cnt[best]):
+            r = site_rows[site_ptr[best] + q]
+            if not covered[r]:
+                covered[r] = True
+                n_unc -= 1
+    return n_unc == 0, S
 
 
 @njit(cache=True)
@@ -179,7 +234,10 @@ def p_center_sparse(
     space = SparseSpace(form, rules, count=p)
     S = space.greedy(deadline=t0 + 0.6 * START_SHARE * limit)
     S, _, _ = space.descend(S, deadline=t0 + START_SHARE * limit)
-    del form, space
+    # every row needs at least its nearest allowed site: max_i min_j c_ij bounds any radius
+    has = np.diff(form.indptr) > 0
+    floor = float(form.cost[form.indptr[:-1][has]].max()) if has.any() else 0.0
+    fill = space  # fills a cover to p sites (adds only: never lengthens the worst trip)
     radius_of_rows = nearest_of(minutes, np.flatnonzero(S).astype(np.int64))[1][rows]
     U = float(radius_of_rows.max())
     if not np.isfinite(U):
@@ -189,10 +247,20 @@ def p_center_sparse(
             "row(s) with no reachable site; raise p, allow more candidates near them, or "
             "exclude them"
         )
+    if floor >= U:  # the incumbent meets the floor: optimal, no lists needed
+        stats.update(incumbent_radius=U, floor_radius=floor)
+        return _result(
+            problem,
+            S,
+            keep,
+            floor,
+            "p-median start (k-nearest form) meets the floor max_i min_j c_ij; bound: that floor",
+            stats,
+            params,
+            t0,
+        )
     # 2. lists within U and the candidate radii
     lists = _Lists(minutes, rows, rules, U)
-    first = lists.cost[lists.indptr[:-1]]
-    floor = float(first.max())
     radii = np.unique(lists.cost[lists.cost >= floor])
     hi = int(np.searchsorted(radii, U))
     stats.update(
@@ -236,10 +304,20 @@ def p_center_sparse(
         if (row_cnt == 0).any():
             break
         site_cnt = lists.site_counts(r)
+        # first try: greedy cover from the must-open sites, filled to p (cheap); then the
+        # weighted swap search from the incumbent
+        found = False
+        T = S
+        ok, C = _greedy_cover(
+            lists.site_ptr, lists.site_rows, site_cnt, n, rules.allowed, rules.fixed_open, p
+        )
+        if ok:
+            T = fill.greedy(deadline=swap_deadline, start=C)
+            found = int(T.sum()) == p and rules.satisfied_by(T)
+            stats["greedy_covers"] = stats.get("greedy_covers", 0) + int(found)
         weight[:] = 1
         until = min(swap_deadline, time.perf_counter() + 0.04 * limit)
-        found = False
-        while time.perf_counter() < until:
+        while not found and time.perf_counter() < until:
             seed += 1
             found, T, steps = swap_cover_search(
                 row_ptr,
@@ -258,7 +336,7 @@ def p_center_sparse(
                 seed,
             )
             steps_total += steps
-            if found or steps < 20_000:
+            if steps < 20_000:
                 break
         if not found:
             break
@@ -266,15 +344,30 @@ def p_center_sparse(
         worst = float(nearest_of(minutes, np.flatnonzero(S).astype(np.int64))[1][rows].max())
         hi = int(np.searchsorted(radii, worst))
     stats["swap_steps"] = steps_total
-    open_index = np.flatnonzero(S)
-    assignment, dist = nearest_of(minutes, open_index.astype(np.int64))
-    objective = float(dist[keep].max())
-    bound = min(float(radii[lo]), objective)
     method = (
         f"p-median start (k-nearest form)+weighted swap search on lists within the incumbent "
-        f"radius ({steps_total} steps); bound: greedy packing proofs ({tests} radius tests); "
+        f"radius ({steps_total} steps; greedy covers first); bound: greedy packing proofs "
+        f"({tests} radius tests); "
         "no mean-time polish (national path)"
     )
+    return _result(problem, S, keep, float(radii[lo]), method, stats, params, t0)
+
+
+def _result(
+    problem: LocationProblem,
+    S: BoolArray,
+    keep: BoolArray,
+    bound: float,
+    method: str,
+    stats: dict[str, Any],
+    params: SolveParams,
+    t0: float,
+) -> LocationResult:
+    """The result of open set ``S``, its worst trip evaluated on the full matrix."""
+    open_index = np.flatnonzero(S)
+    assignment, dist = nearest_of(problem.minutes, open_index.astype(np.int64))
+    objective = float(dist[keep].max())
+    bound = min(bound, objective)
     return LocationResult(
         model="p_center",
         sense="min",
