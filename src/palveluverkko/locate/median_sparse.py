@@ -93,7 +93,16 @@ class SparseSpace:
         for j0 in np.flatnonzero(S):
             open_site(f.col_indptr, f.col_row, f.col_cost, d1, int(j0))
         site_cost = np.zeros(self.m) if self.site_cost is None else self.site_cost
-        upper = np.full(self.m, np.inf)
+        # today's gains (one pass): exact bounds to start the lazy search, and the ranking
+        # used once the deadline has passed
+        f_rows = np.repeat(np.arange(f.n_rows), np.diff(f.indptr))
+        upper = (
+            np.bincount(
+                f.site, weights=np.maximum(d1[f_rows] - f.cost, 0.0), minlength=self.m
+            ).astype(np.float64)
+            - site_cost
+        )
+        del f_rows
         stamp = np.full(self.m, -1, dtype=np.int64)
         spent = float(site_cost[S].sum())
         step = 0

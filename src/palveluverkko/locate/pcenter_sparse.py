@@ -19,11 +19,11 @@ The dense search of :mod:`.pcenter` sorts every entry of the matrix (``np.unique
    radii gives the largest proven-infeasible radius; the bound is the next candidate radius.
    This is the integral dual of the set-cover LP that :mod:`.pcenter` uses and weaker than it;
    its gap is reported as it is.
-4. **Primal.** The weighted swap search of :mod:`._cover_kernels` on the lists (CSR) lowers the
-   worst trip one candidate radius at a time while it finds covers; at each radius a greedy
-   cover (most uncovered rows first) filled to ``p`` sites by the p-median greedy is tried
-   first. A cover found on the lists is a cover of the full matrix (listed times are true
-   times).
+4. **Primal.** Greedy covers (most uncovered rows first, filled to ``p`` sites under the rules
+   by the p-median greedy) by bisection between the bound and the incumbent, then the weighted
+   swap search of :mod:`._cover_kernels` on the lists (CSR) lowers the worst trip one candidate
+   radius at a time while it finds covers. A cover found on the lists is a cover of the full
+   matrix (listed times are true times).
 
 Sites are not swapped afterwards to shorten mean trips (the dense path's polish); the result
 says so in its method.
@@ -41,6 +41,7 @@ from numba import njit
 from ..errors import InfeasibleError
 from ._cover_kernels import swap_cover_search
 from ._matrix_kernels import count_within, fill_within, nearest_of
+from ._median_kernels import nearest_two_sparse
 from .median_sparse import SparseSpace
 from .nearest import k_nearest_costs, list_length
 from .params import BoolArray, IntArray, MatrixArray, SiteRules, SolveParams
@@ -54,9 +55,12 @@ __all__ = ["p_center_sparse"]
 ENTRY_BUDGET = 60_000_000
 """Listed entries kept at most (12 bytes each by row and again by site: about 1.4 GB)."""
 START_SHARE = 0.15
-"""Share of the time limit for the incumbent (p-median greedy and interchange)."""
-SWAP_SHARE = 0.45
-"""Share of the time limit (from the start) by which the swap search ends."""
+"""Share of the time limit for the incumbent (p-median greedy and interchange), counted from
+when its k-nearest form is ready and ending by a third of the limit at the latest."""
+BOUND_SHARE = 0.25
+"""Share of the time limit the packing bound may take (each test is one pass over the lists)."""
+SWAP_RADIUS_SHARE = 0.04
+"""Share of the time limit the swap search may spend on one candidate radius."""
 RESERVE_SHARE = 0.03
 """Share kept for evaluating the result on the full matrix."""
 
@@ -228,12 +232,14 @@ def p_center_sparse(
         rows, _ = merge_identical_rows(minutes, rows)
     n = rows.size
     stats: dict[str, Any] = {"rows_modelled": int(n)}
-    # 1. incumbent: p-median on unit weights over the k-nearest form
+    # 1. incumbent: p-median on unit weights over the k-nearest form; its phase gets its own
+    # share of the limit counted from when the form is ready (capped at a third of the limit)
     k = list_length(int(rules.allowed.sum()), p, params.nearest_k)
     form, _ = k_nearest_costs(minutes, rows, np.ones(n), rules.allowed, k)
     space = SparseSpace(form, rules, count=p)
-    S = space.greedy(deadline=t0 + 0.6 * START_SHARE * limit)
-    S, _, _ = space.descend(S, deadline=t0 + START_SHARE * limit)
+    now = time.perf_counter()
+    S = space.greedy(deadline=min(now + 0.6 * START_SHARE * limit, t0 + limit / 3))
+    S, _, _ = space.descend(S, deadline=min(now + START_SHARE * limit, t0 + limit / 3))
     # every row needs at least its nearest allowed site: max_i min_j c_ij bounds any radius
     has = np.diff(form.indptr) > 0
     floor = float(form.cost[form.indptr[:-1][has]].max()) if has.any() else 0.0
@@ -263,18 +269,43 @@ def p_center_sparse(
     lists = _Lists(minutes, rows, rules, U)
     radii = np.unique(lists.cost[lists.cost >= floor])
     hi = int(np.searchsorted(radii, U))
+    no_other = np.full(n, np.inf)
     stats.update(
         incumbent_radius=U,
         listed_entries=int(lists.site.size),
         truncated_rows=int(lists.truncated.sum()),
         list_cap=int(lists.cap),
         candidate_radii=int(radii.size),
+        seconds_to_lists=round(time.perf_counter() - t0, 2),
     )
-    # 3. bound: packing proofs by binary search
+
+    def listed_radius(T: BoolArray) -> float:
+        """Worst trip of ``T`` from the lists (exact when every row has a listed open site)."""
+        _, d1, _ = nearest_two_sparse(lists.indptr, lists.site, lists.cost, no_other, T)
+        return float(d1.max())
+
+    def try_greedy(r: float) -> BoolArray | None:
+        """A greedy cover within ``r`` filled to ``p`` sites under the rules, or ``None``."""
+        ok, C = _greedy_cover(
+            lists.site_ptr,
+            lists.site_rows,
+            lists.site_counts(r),
+            n,
+            rules.allowed,
+            rules.fixed_open,
+            p,
+        )
+        if not ok:
+            return None
+        T = fill.greedy(deadline=deadline, start=C)
+        return T if int(T.sum()) == p and rules.satisfied_by(T) else None
+
+    # 3. bound: packing proofs by binary search (each test one pass over the lists)
     free_slots = p - int(rules.fixed_open.sum())
     lo, b_hi = 0, hi
     tests = 0
-    while lo < b_hi and time.perf_counter() < deadline:
+    bound_deadline = min(deadline, time.perf_counter() + BOUND_SHARE * limit)
+    while lo < b_hi and time.perf_counter() < bound_deadline:
         mid = (lo + b_hi) // 2
         size = _packing(
             lists.indptr,
@@ -291,36 +322,35 @@ def p_center_sparse(
         else:
             b_hi = mid
     stats["packing_tests"] = tests
-    # 4. primal: swap search one candidate radius at a time
+    # 4. primal: greedy covers by bisection between the bound and the incumbent ...
+    g_lo, covers = lo, 0
+    while g_lo < hi and time.perf_counter() < deadline:
+        mid = (g_lo + hi) // 2
+        G = try_greedy(float(radii[mid]))
+        if G is None:
+            g_lo = mid + 1
+        else:
+            S, covers = G, covers + 1
+            hi = int(np.searchsorted(radii, listed_radius(S)))
+    stats["greedy_covers"] = covers
+    # ... then the weighted swap search one candidate radius at a time
     weight = np.ones(n, dtype=np.int64)
     group = rules.group_of_site.astype(np.int64)
     group_min = rules.group_min.astype(np.int64)
-    swap_deadline = min(deadline, t0 + SWAP_SHARE * limit)
     steps_total, seed = 0, 0
-    row_ptr = lists.indptr
-    while hi > lo and time.perf_counter() < swap_deadline:
+    while hi > lo and time.perf_counter() < deadline:
         r = float(radii[hi - 1])
         row_cnt = _count_upto(lists.indptr, lists.cost, r)
         if (row_cnt == 0).any():
             break
         site_cnt = lists.site_counts(r)
-        # first try: greedy cover from the must-open sites, filled to p (cheap); then the
-        # weighted swap search from the incumbent
-        found = False
-        T = S
-        ok, C = _greedy_cover(
-            lists.site_ptr, lists.site_rows, site_cnt, n, rules.allowed, rules.fixed_open, p
-        )
-        if ok:
-            T = fill.greedy(deadline=swap_deadline, start=C)
-            found = int(T.sum()) == p and rules.satisfied_by(T)
-            stats["greedy_covers"] = stats.get("greedy_covers", 0) + int(found)
         weight[:] = 1
-        until = min(swap_deadline, time.perf_counter() + 0.04 * limit)
-        while not found and time.perf_counter() < until:
+        until = min(deadline, time.perf_counter() + SWAP_RADIUS_SHARE * limit)
+        found = False
+        while time.perf_counter() < until:
             seed += 1
             found, T, steps = swap_cover_search(
-                row_ptr,
+                lists.indptr,
                 lists.site,
                 row_cnt,
                 lists.site_ptr,
@@ -336,19 +366,17 @@ def p_center_sparse(
                 seed,
             )
             steps_total += steps
-            if steps < 20_000:
+            if found or steps < 20_000:
                 break
         if not found:
             break
         S = T
-        worst = float(nearest_of(minutes, np.flatnonzero(S).astype(np.int64))[1][rows].max())
-        hi = int(np.searchsorted(radii, worst))
+        hi = int(np.searchsorted(radii, listed_radius(S)))
     stats["swap_steps"] = steps_total
     method = (
-        f"p-median start (k-nearest form)+weighted swap search on lists within the incumbent "
-        f"radius ({steps_total} steps; greedy covers first); bound: greedy packing proofs "
-        f"({tests} radius tests); "
-        "no mean-time polish (national path)"
+        f"p-median start (k-nearest form)+greedy covers by bisection ({covers} found)+weighted "
+        f"swap search ({steps_total} steps) on lists within the incumbent radius; bound: greedy "
+        f"packing proofs ({tests} radius tests); no mean-time polish (national path)"
     )
     return _result(problem, S, keep, float(radii[lo]), method, stats, params, t0)
 
