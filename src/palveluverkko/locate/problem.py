@@ -480,7 +480,7 @@ def problem_from_matrix(
         cids = np.asarray(candidate_ids, dtype=object)
         if cids.shape != (k,):
             raise InputError(f"candidate_ids: expected {k} ids; found {cids.size}")
-        mins = np.hstack([mins, cand.astype(mins.dtype, copy=False)])
+        mins = np.hstack([mins, cand])  # the common dtype (float32 only if both are)
         ids = np.concatenate([ids, cids])
         if grp is not None or candidate_groups is not None:
             g0 = np.full(m0, None, dtype=object) if grp is None else grp
