@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from palveluverkko.errors import InfeasibleError, UnreachableWarning
+from palveluverkko.errors import InfeasibleError, InputError, UnreachableWarning
 from palveluverkko.locate import (
     LocationProblem,
     SolveParams,
@@ -245,3 +245,19 @@ def test_sparse_p_center_proves_a_clustered_plane() -> None:
     assert sparse.bound <= dense.objective + TOL
     assert dense.bound <= sparse.objective + TOL
     assert sparse.objective == pytest.approx(sparse.max_minutes)
+
+
+def test_problem_keeps_a_float32_matrix_without_copying_it() -> None:
+    """A float32 matrix is used in place (read-only view); the caller's array stays writable."""
+    minutes = np.arange(12, dtype=np.float32).reshape(4, 3)
+    prob = problem_from_matrix(minutes, np.ones(4))
+    assert prob.minutes.dtype == np.float32
+    assert np.shares_memory(prob.minutes, minutes)
+    assert not prob.minutes.flags.writeable
+    assert minutes.flags.writeable
+    ints = problem_from_matrix(np.arange(12).reshape(4, 3), np.ones(4))
+    assert ints.minutes.dtype == np.float64
+    bad = minutes.copy()
+    bad[1, 2] = np.nan
+    with pytest.raises(InputError, match=r"NaN entries \(first at demand row 1, site column 2"):
+        problem_from_matrix(bad, np.ones(4))
