@@ -270,9 +270,11 @@ def stage_peer(workdir: Path, who: str, model: str, n: int, m: int, p: int, limi
         params = SolveParams(time_limit_s=limit)
         prob = problem_from_matrix(minutes, w)
         fn = {"p_median": p_median, "p_center": p_center}.get(model)
+        t1 = time.perf_counter()
         res = fn(prob, p, params=params) if fn else mclp(prob, THRESHOLD, p, params=params)
+        solve_s = time.perf_counter() - t1
         open_idx = res.open_index.tolist()
-        status = f"gap {100 * res.gap:.3g} %"
+        status = f"gap {100 * res.gap:.3g} %, solve {solve_s:.1f} s"
     else:
         import pulp
         from spopt.locate import MCLP, PCenter, PMedian
@@ -283,9 +285,14 @@ def stage_peer(workdir: Path, who: str, model: str, n: int, m: int, p: int, limi
             spm = PCenter.from_cost_matrix(minutes, p)
         else:
             spm = MCLP.from_cost_matrix(minutes, w, THRESHOLD, p)
+        t1 = time.perf_counter()
         spm.solve(pulp.HiGHS(msg=False, timeLimit=limit))
+        solve_s = time.perf_counter() - t1
         open_idx = [j for j, v in enumerate(spm.fac_vars) if (v.value() or 0) > 0.5]
         status = pulp.LpStatus[spm.problem.status]
+        if solve_s >= 0.95 * limit:  # PuLP reports "Optimal" for a HiGHS stopped by its limit
+            status = f"time limit (PuLP: {status})"
+        status += f", solve {solve_s:.1f} s"
     seconds = time.perf_counter() - t0
     emit(
         {
