@@ -20,8 +20,10 @@ from numba import njit
 
 @njit(cache=True)
 def swap_cover_search(
+    row_ptr: np.ndarray,
     row_sites: np.ndarray,
     row_cnt: np.ndarray,
+    site_ptr: np.ndarray,
     site_rows: np.ndarray,
     site_cnt: np.ndarray,
     start: np.ndarray,
@@ -35,9 +37,11 @@ def swap_cover_search(
 ) -> tuple[bool, np.ndarray, int]:
     """Swap search for a cover of every row by the sites open in ``start`` (same count).
 
-    ``row_sites[i, :row_cnt[i]]``: the allowed sites that serve row ``i`` (each row's sites
-    sorted by cost, so that one sorted array serves every radius); ``site_rows[j,
-    :site_cnt[j]]``: the rows site ``j`` serves. ``start`` must respect the rules. ``weight``
+    ``row_sites[row_ptr[i]:row_ptr[i] + row_cnt[i]]``: the allowed sites that serve row ``i``
+    (each row's sites sorted by cost, so that one sorted array serves every radius);
+    ``site_rows[site_ptr[j]:site_ptr[j] + site_cnt[j]]``: the rows site ``j`` serves (CSR; a
+    dense ``(n, m)`` array is the case ``row_ptr = arange(n) * m``). ``start`` must respect the
+    rules. ``weight``
     (one per row, at least 1) is updated in place, so that a search can continue in chunks.
     Returns (found, open mask, steps taken); the mask is the best state seen (fewest uncovered
     rows). Fewer steps than ``max_steps`` without a cover means no swap was possible (every
@@ -51,7 +55,7 @@ def swap_cover_search(
     for j in range(n_sites):
         if is_open[j]:
             for k in range(site_cnt[j]):
-                count[site_rows[j, k]] += 1
+                count[site_rows[site_ptr[j] + k]] += 1
     n_groups = group_min.size
     gcount = np.zeros(max(n_groups, 1), dtype=np.int64)
     for j in range(n_sites):
@@ -96,7 +100,7 @@ def swap_cover_search(
                 i = unc[(first + shift) % n_unc]
                 a_gain = -1
                 for k in range(row_cnt[i]):
-                    j = row_sites[i, k]
+                    j = row_sites[row_ptr[i] + k]
                     if is_open[j] or not allowed[j]:
                         continue
                     if not free_any and (group[j] < 0 or not swappable[group[j]]):
@@ -105,7 +109,7 @@ def swap_cover_search(
                         continue
                     g = 0
                     for q in range(site_cnt[j]):
-                        r = site_rows[j, q]
+                        r = site_rows[site_ptr[j] + q]
                         if count[r] == 0:
                             g += weight[r]
                     if g > a_gain or (g == a_gain and stamp[j] < stamp[a]):
@@ -119,10 +123,10 @@ def swap_cover_search(
         # rows that only one open site serves and that ``a`` serves too stay served
         # when that site goes
         for q in range(site_cnt[a]):
-            r = site_rows[a, q]
+            r = site_rows[site_ptr[a] + q]
             if count[r] == 1:
                 for k in range(row_cnt[r]):
-                    u = row_sites[r, k]
+                    u = row_sites[row_ptr[r] + k]
                     if is_open[u]:
                         credit[u] += weight[r]
                         break
@@ -144,7 +148,7 @@ def swap_cover_search(
                     continue
                 loss = -credit[j]
                 for q in range(site_cnt[j]):
-                    r = site_rows[j, q]
+                    r = site_rows[site_ptr[j] + q]
                     if count[r] == 1:
                         loss += weight[r]
                 if b < 0 or loss < b_loss or (loss == b_loss and stamp[j] < stamp[b]):
@@ -161,7 +165,7 @@ def swap_cover_search(
         if group[a] >= 0:
             gcount[group[a]] += 1
         for q in range(site_cnt[a]):
-            r = site_rows[a, q]
+            r = site_rows[site_ptr[a] + q]
             count[r] += 1
             if count[r] == 1:  # leaves the uncovered list
                 last = unc[n_unc - 1]
@@ -174,7 +178,7 @@ def swap_cover_search(
         if group[b] >= 0:
             gcount[group[b]] -= 1
         for q in range(site_cnt[b]):
-            r = site_rows[b, q]
+            r = site_rows[site_ptr[b] + q]
             count[r] -= 1
             if count[r] == 0:
                 unc[n_unc] = r

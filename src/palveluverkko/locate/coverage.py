@@ -36,6 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InfeasibleError, InputError
+from ._matrix_kernels import nearest_of
 from .exact import cover_milp, solve_milp
 from .heuristics import MoveSpace, greedy, local_search, vns
 from .lagrangian import median_bound
@@ -46,7 +47,6 @@ from .problem import (
     LocationProblem,
     SiteRules,
     SolveParams,
-    model_rows,
 )
 from .result import LocationResult, nearest_assignment
 from .selection import Selector
@@ -72,6 +72,80 @@ def merge_patterns(cover: BoolArray, weight: FloatArray) -> tuple[BoolArray, Flo
     inverse = inverse.reshape(-1)
     merged = np.bincount(inverse, weights=weight, minlength=first.size).astype(np.float64)
     return cover[first], merged, inverse.astype(np.intp)
+
+
+def coverage_patterns(problem: LocationProblem, threshold: float) -> tuple[BoolArray, FloatArray]:
+    """Distinct coverage patterns of the modelled rows and their summed demand.
+
+    Rows are the reachable points with positive weight; the pattern of a row marks the sites
+    within ``threshold``. Built in blocks of rows as packed bits (no copy of the matrix), so a
+    national matrix needs ``n x m / 8`` bytes here. Patterns come in sorted order (as
+    :func:`merge_patterns`).
+    """
+    idx = np.flatnonzero(problem.reachable & (problem.demand > 0))
+    if idx.size == 0:
+        raise InfeasibleError(
+            f"no demand to serve: all {problem.n_demand} demand points are unreachable or have "
+            "zero weight"
+        )
+    m = problem.n_sites
+    packed = np.empty((idx.size, (m + 7) // 8), dtype=np.uint8)
+    block = max(1, 4_000_000 // m)
+    for a in range(0, idx.size, block):
+        packed[a : a + block] = np.packbits(
+            problem.minutes[idx[a : a + block]] <= threshold, axis=1
+        )
+    _, first, inverse = np.unique(packed, axis=0, return_index=True, return_inverse=True)
+    weight = np.bincount(inverse.reshape(-1), weights=problem.demand[idx], minlength=first.size)
+    patterns = np.unpackbits(packed[first], axis=1, count=m).astype(bool)
+    return patterns, weight.astype(np.float64)
+
+
+def _mclp_sparse(
+    problem: LocationProblem,
+    patterns: BoolArray,
+    weight: FloatArray,
+    t: float,
+    p: int,
+    params: SolveParams,
+    t0: float,
+    seed: int,
+) -> LocationResult:
+    """MCLP as a median problem on the exact coverage form (:func:`.nearest.coverage_costs`)."""
+    from .median_sparse import solve_median_sparse
+    from .nearest import coverage_costs
+    from .pmedian import RESERVE_SHARE
+
+    total = float(weight.sum())
+    form = coverage_costs(patterns, weight)
+    out = solve_median_sparse(
+        form,
+        problem.rules,
+        count=p,
+        site_cost=None,
+        budget=None,
+        params=params,
+        deadline=t0 + (1 - RESERVE_SHARE) * params.time_limit_s,
+        rng=np.random.default_rng(seed),
+        scale=weight,
+    )
+    open_index = np.flatnonzero(out.open_mask)
+    covered = float(weight[patterns[:, out.open_mask].any(axis=1)].sum())
+    details = dict(out.details, patterns=int(patterns.shape[0]), sparse_value=out.value)
+    return LocationResult(
+        model="mclp",
+        sense="max",
+        open_index=open_index,
+        assignment=nearest_assignment(problem, open_index),
+        objective=covered,
+        bound=max(total - out.bound, covered),
+        seconds=time.perf_counter() - t0,
+        method=out.method,
+        problem=problem,
+        gap_tolerance=params.gap_tolerance,
+        threshold_minutes=t,
+        details=details,
+    )
 
 
 def greedy_cover(
@@ -140,24 +214,19 @@ def drop_redundant(cover: BoolArray, rules: SiteRules, S: BoolArray, cost: Float
     return S
 
 
-def _unserved_error(
-    problem: LocationProblem,
-    rows_minutes: FloatArray,
-    row_of_demand: IntArray,
-    bad_rows: IntArray,
-    threshold: float,
-    model: str,
-) -> InfeasibleError:
-    allowed = problem.rules.allowed
-    nearest = rows_minutes[:, allowed].min(axis=1)
-    bad_points = np.isin(row_of_demand, bad_rows)
+def _unserved_error(problem: LocationProblem, threshold: float, model: str) -> InfeasibleError:
+    allowed = np.flatnonzero(problem.rules.allowed).astype(np.int64)
+    _, nearest = nearest_of(problem.minutes, allowed)  # one pass, no copy of the matrix
+    modelled = problem.reachable & (problem.demand > 0)
+    bad_points = modelled & (nearest > threshold)
     weight = float(problem.demand[bad_points].sum())
     return InfeasibleError(
         f"{model}: {int(bad_points.sum())} demand point(s) (demand {weight:g}) have no candidate "
         f"site within {threshold:g} min: their nearest candidate that may open is "
-        f"{float(nearest[bad_rows].min()):.1f}..{float(nearest[bad_rows].max()):.1f} min away; "
-        f"the smallest threshold every point can meet is {float(nearest.max()):.1f} min. Raise "
-        "the threshold, add candidates near them, or use mclp to maximise coverage instead"
+        f"{float(nearest[bad_points].min()):.1f}..{float(nearest[bad_points].max()):.1f} min "
+        f"away; the smallest threshold every point can meet is "
+        f"{float(nearest[modelled].max()):.1f} min. Raise the threshold, add candidates near "
+        "them, or use mclp to maximise coverage instead"
     )
 
 
@@ -206,14 +275,10 @@ def lscp(
     if minimize == "cost" and problem.site_cost_eur is None:
         raise InputError("lscp: minimize='cost' needs site_cost_eur in the problem")
     rules = problem.rules
-    rows = model_rows(problem, aggregate=params.aggregate_rows)
-    cover = rows.minutes <= t
-    coverable = (cover & rules.allowed[None, :]).any(axis=1)
+    patterns, _ = coverage_patterns(problem, t)  # packed bits by blocks: no dense copy
+    coverable = (patterns & rules.allowed[None, :]).any(axis=1)
     if not coverable.all():
-        raise _unserved_error(
-            problem, rows.minutes, rows.row_of_demand, np.flatnonzero(~coverable), t, "lscp"
-        )
-    patterns, _, _ = merge_patterns(cover, rows.weight)
+        raise _unserved_error(problem, t, "lscp")
     cost = None if minimize == "sites" else problem.site_cost_eur
     costs = np.ones(problem.n_sites) if cost is None else cost
     S = greedy_cover(patterns, rules, site_cost=cost)
@@ -317,10 +382,10 @@ def mclp(
     t = _check_threshold(threshold_minutes, "mclp")
     rules = problem.rules
     rules.check_count(p, model="mclp")
-    rows = model_rows(problem, aggregate=False)
-    cover = rows.minutes <= t
-    patterns, weight, _ = merge_patterns(cover, rows.weight)
+    patterns, weight = coverage_patterns(problem, t)
     total = float(weight.sum())
+    if params.use_sparse(patterns.shape[0], problem.n_sites):
+        return _mclp_sparse(problem, patterns, weight, t, int(p), params, t0, seed)
     D = np.where(patterns, 0.0, weight[:, None])  # uncovered demand
     space = MoveSpace(D, rules, count=int(p))
     S = greedy(space)

@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import InfeasibleError, InputError
 from .heuristics import weighted_costs
 from .pmedian import check_reach, solve_median_family
-from .problem import LocationProblem, SolveParams, model_rows
+from .problem import FloatArray, LocationProblem, SolveParams, model_rows
 from .result import LocationResult, nearest_assignment
 from .selection import Selector
 
@@ -97,6 +97,8 @@ def fixed_charge(
             )
     else:
         budget = None
+    if params.use_sparse(problem.n_demand, problem.n_sites):
+        return _fixed_charge_sparse(problem, tau, f, budget, params, t0, seed)
     rows = model_rows(problem, aggregate=params.aggregate_rows)
     D, forbidden, threshold = weighted_costs(rows, scale=tau, site_cost=f)
     out = solve_median_family(
@@ -128,6 +130,68 @@ def fixed_charge(
         assignment=nearest_assignment(problem, open_index),
         objective=out.value,
         bound=out.bound,
+        seconds=time.perf_counter() - t0,
+        method=out.method,
+        problem=problem,
+        gap_tolerance=params.gap_tolerance,
+        details=details,
+    )
+
+
+def _fixed_charge_sparse(
+    problem: LocationProblem,
+    tau: float,
+    f: FloatArray,
+    budget: float | None,
+    params: SolveParams,
+    t0: float,
+    seed: int,
+) -> LocationResult:
+    """Fixed charge on the k-nearest sparse form, evaluated on the full matrix."""
+    from .median_sparse import SparseModel, exact_nearest, solve_median_sparse, unreachable_error
+    from .pmedian import RESERVE_SHARE
+
+    model = SparseModel(problem, params, count=None, scale=tau, site_cost_total=float(f.sum()))
+    out = solve_median_sparse(
+        model.form,
+        problem.rules,
+        count=None,
+        site_cost=f,
+        budget=budget,
+        params=params,
+        deadline=t0 + (1 - RESERVE_SHARE) * params.time_limit_s,
+        rng=np.random.default_rng(seed),
+        scale=model.weight * max(tau, 1e-12),
+    )
+    open_index = np.flatnonzero(out.open_mask)
+    assignment, minutes = exact_nearest(problem, open_index)
+    keep = model.keep
+    bad = keep & ~np.isfinite(minutes)
+    if bad.any():
+        raise unreachable_error(
+            "fixed_charge", None, int(bad.sum()), float(problem.demand[bad].sum())
+        )
+    site_eur = float(f[open_index].sum())
+    travel_eur = tau * float(problem.demand[keep] @ minutes[keep])
+    objective = site_eur + travel_eur
+    details = dict(
+        out.details,
+        rows_modelled=model.n_rows,
+        zero_weight_points=int((problem.reachable & (problem.demand == 0)).sum()),
+        nearest_k=model.k,
+        sparse_value=out.value,
+        rows_outside_list=model.rows_outside_list(out.open_mask),
+        site_cost_eur=site_eur,
+        travel_cost_eur=travel_eur,
+        budget_eur=budget,
+    )
+    return LocationResult(
+        model="fixed_charge",
+        sense="min",
+        open_index=open_index,
+        assignment=assignment,
+        objective=objective,
+        bound=min(out.bound, objective),
         seconds=time.perf_counter() - t0,
         method=out.method,
         problem=problem,

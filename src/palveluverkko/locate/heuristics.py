@@ -28,8 +28,10 @@ group minimums) and, when given, a budget on ``sum f_j``.
 from __future__ import annotations
 
 import logging
+import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +39,32 @@ import numpy.typing as npt
 from .problem import BoolArray, FloatArray, IntArray, Rows, SiteRules
 
 log = logging.getLogger("palveluverkko.locate")
+
+
+class SparseLike(Protocol):
+    """What a move needs of a search space besides the open set (dense or sparse form)."""
+
+    rules: SiteRules
+    count: int | None
+    site_cost: FloatArray | None
+    budget: float | None
+
+    def _cost(self, idx: IntArray) -> FloatArray: ...
+
+    def value(self, open_mask: BoolArray) -> float: ...
+
+    def descend(self, open_mask: BoolArray, *, deadline: float) -> tuple[BoolArray, float, int]: ...
+
+
+@dataclass
+class FamilyOutcome:
+    """Open set, value (in ``D`` units, site costs included), bound and how they were found."""
+
+    open_mask: BoolArray
+    value: float
+    bound: float
+    method: str
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def weighted_costs(
@@ -115,19 +143,28 @@ class MoveSpace:
             return np.zeros(idx.size)
         return self.site_cost[idx]
 
+    def descend(self, open_mask: BoolArray, *, deadline: float) -> tuple[BoolArray, float, int]:
+        """Fast interchange to a local optimum (:func:`local_search`)."""
+        return local_search(self, open_mask, deadline=deadline)
 
-def greedy(space: MoveSpace, start: BoolArray | None = None) -> BoolArray:
+
+def greedy(
+    space: MoveSpace, start: BoolArray | None = None, *, deadline: float = math.inf
+) -> BoolArray:
     """Greedy addition from the must-open sites (or ``start``).
 
     Each step opens the site with the largest net saving, restricted to groups still short of
     their minimum when the remaining slots are needed for them. With a fixed ``count`` it stops
     at ``count`` sites; otherwise when no site saves more than it costs (or the budget is spent).
+    After ``deadline`` the savings are no longer recomputed: the remaining steps rank sites by
+    the savings last computed, so a solution that meets the rules still comes back at once.
     """
     rules = space.rules
     D = space.D
     S = rules.fixed_open.copy() if start is None else start.copy()
     d1 = D[:, np.flatnonzero(S)].min(axis=1) if S.any() else np.full(D.shape[0], space.big)
     spent = float(space._cost(np.flatnonzero(S)).sum())
+    last = np.zeros(space.m)
     while True:
         n_open = int(S.sum())
         if space.count is not None and n_open >= space.count:
@@ -147,10 +184,14 @@ def greedy(space: MoveSpace, start: BoolArray | None = None) -> BoolArray:
         idx = np.flatnonzero(cand)
         if idx.size == 0:
             break
-        gain = np.maximum(d1[:, None] - D[:, idx], 0.0).sum(axis=0) - space._cost(idx)
-        if n_open == 0:
+        if time.perf_counter() >= deadline:
+            gain = last[idx]
+        elif n_open == 0:
             # nothing open yet: every row costs ``big``; pick the cheapest single site
             gain = -(D[:, idx].sum(axis=0) + space._cost(idx))
+        else:
+            gain = np.maximum(d1[:, None] - D[:, idx], 0.0).sum(axis=0) - space._cost(idx)
+        last[idx] = gain
         k = int(np.argmax(gain))
         if space.count is None and n_open > 0 and not need and gain[k] <= 0:
             break
@@ -173,6 +214,79 @@ def _sum_by_group(E: FloatArray, group: npt.NDArray[np.intp], n_groups: int) -> 
     return out
 
 
+def best_move(
+    space: MoveSpace | SparseLike,
+    S: BoolArray,
+    open_idx: IntArray,
+    closed: IntArray,
+    loss: FloatArray,
+    gain: FloatArray,
+    extra: FloatArray | None,
+) -> tuple[float, tuple[str, int, int] | None]:
+    """The best swap (and, with a free count, add or drop) from the interchange terms.
+
+    ``loss`` per open site, ``gain`` per closed site, ``extra`` per (open, closed) pair (see
+    the module docstring); every move respects the site rules and the budget. Returns the
+    change of the objective and the move (``None`` when no move is allowed).
+    """
+    rules = space.rules
+    group = rules.group_of_site
+    cost_open = space._cost(open_idx)
+    counts = rules.open_count_per_group(S)
+    removable = ~rules.fixed_open[open_idx]
+    g_open = group[open_idx]
+    tight = np.zeros(open_idx.size, dtype=bool)
+    has_g = g_open >= 0
+    tight[has_g] = counts[g_open[has_g]] <= rules.group_min[g_open[has_g]]
+    spent = float(cost_open.sum())
+    best_delta = 0.0
+    best: tuple[str, int, int] | None = None
+    if closed.size:
+        cost_closed = space._cost(closed)
+        if open_idx.size and removable.any() and extra is not None:
+            delta = (loss - cost_open)[:, None] - gain[None, :] - extra + cost_closed[None, :]
+            valid = np.broadcast_to(removable[:, None], delta.shape).copy()
+            if tight.any():
+                same = g_open[:, None] == group[closed][None, :]
+                valid &= ~tight[:, None] | same
+            if space.budget is not None:
+                valid &= spent - cost_open[:, None] + cost_closed[None, :] <= space.budget * (
+                    1 + 1e-12
+                )
+            delta = np.where(valid, delta, np.inf)
+            flat = int(np.argmin(delta))
+            r, c = divmod(flat, closed.size)
+            if delta[r, c] < best_delta:
+                best_delta = float(delta[r, c])
+                best = ("swap", int(open_idx[r]), int(closed[c]))
+        if space.count is None:
+            add = cost_closed - gain
+            if space.budget is not None:
+                add = np.where(spent + cost_closed <= space.budget * (1 + 1e-12), add, np.inf)
+            c = int(np.argmin(add))
+            if add[c] < best_delta:
+                best_delta = float(add[c])
+                best = ("add", -1, int(closed[c]))
+    if space.count is None and open_idx.size > 1:
+        drop = np.where(removable & ~tight, loss - cost_open, np.inf)
+        r = int(np.argmin(drop))
+        if drop[r] < best_delta:
+            best_delta = float(drop[r])
+            best = ("drop", int(open_idx[r]), -1)
+    return best_delta, best
+
+
+def apply_move(S: BoolArray, move: tuple[str, int, int]) -> BoolArray:
+    """A copy of ``S`` with the move made."""
+    _, r, f = move
+    T = S.copy()
+    if r >= 0:
+        T[r] = False
+    if f >= 0:
+        T[f] = True
+    return T
+
+
 def local_search(
     space: MoveSpace, open_mask: BoolArray, *, deadline: float
 ) -> tuple[BoolArray, float, int]:
@@ -185,68 +299,25 @@ def local_search(
     S = open_mask.copy()
     value = space.value(S)
     moves = 0
-    group = rules.group_of_site
     while time.perf_counter() < deadline:
         open_idx = np.flatnonzero(S)
         closed = np.flatnonzero(rules.allowed & ~S)
         phi, d1, d2 = nearest_two(D, open_idx, space.big)
         pos = np.searchsorted(open_idx, phi)
-        loss = np.bincount(pos, weights=d2 - d1, minlength=open_idx.size)
-        cost_open = space._cost(open_idx)
-        counts = rules.open_count_per_group(S)
-        removable = ~rules.fixed_open[open_idx]
-        g_open = group[open_idx]
-        tight = np.zeros(open_idx.size, dtype=bool)
-        has_g = g_open >= 0
-        tight[has_g] = counts[g_open[has_g]] <= rules.group_min[g_open[has_g]]
-        spent = float(cost_open.sum())
-        best_delta = 0.0
-        best_move: tuple[str, int, int] | None = None
+        loss = np.bincount(pos, weights=d2 - d1, minlength=open_idx.size).astype(np.float64)
+        gain = np.zeros(0)
+        extra = None
         if closed.size:
             Dc = D[:, closed]
             gain = np.maximum(d1[:, None] - Dc, 0.0).sum(axis=0)
-            cost_closed = space._cost(closed)
-            if open_idx.size and removable.any():
+            if open_idx.size and (~rules.fixed_open[open_idx]).any():
                 E = np.maximum(d2[:, None] - np.maximum(Dc, d1[:, None]), 0.0)
                 extra = _sum_by_group(E, pos, open_idx.size)
-                delta = (loss - cost_open)[:, None] - gain[None, :] - extra + cost_closed[None, :]
-                valid = np.broadcast_to(removable[:, None], delta.shape).copy()
-                if tight.any():
-                    same = g_open[:, None] == group[closed][None, :]
-                    valid &= ~tight[:, None] | same
-                if space.budget is not None:
-                    valid &= spent - cost_open[:, None] + cost_closed[None, :] <= space.budget * (
-                        1 + 1e-12
-                    )
-                delta = np.where(valid, delta, np.inf)
-                flat = int(np.argmin(delta))
-                r, c = divmod(flat, closed.size)
-                if delta[r, c] < best_delta:
-                    best_delta = float(delta[r, c])
-                    best_move = ("swap", int(open_idx[r]), int(closed[c]))
-            if space.count is None:
-                add = cost_closed - gain
-                if space.budget is not None:
-                    add = np.where(spent + cost_closed <= space.budget * (1 + 1e-12), add, np.inf)
-                c = int(np.argmin(add))
-                if add[c] < best_delta:
-                    best_delta = float(add[c])
-                    best_move = ("add", -1, int(closed[c]))
-        if space.count is None and open_idx.size > 1:
-            drop = np.where(removable & ~tight, loss - cost_open, np.inf)
-            r = int(np.argmin(drop))
-            if drop[r] < best_delta:
-                best_delta = float(drop[r])
-                best_move = ("drop", int(open_idx[r]), -1)
+        best_delta, best = best_move(space, S, open_idx, closed, loss, gain, extra)
         tol = 1e-10 * max(1.0, abs(value))
-        if best_move is None or best_delta > -tol:
+        if best is None or best_delta > -tol:
             break
-        _, r, f = best_move
-        T = S.copy()
-        if r >= 0:
-            T[r] = False
-        if f >= 0:
-            T[f] = True
+        T = apply_move(S, best)
         new_value = space.value(T)
         if new_value >= value - tol:  # rounding in the delta formula; stop rather than cycle
             break
@@ -255,7 +326,9 @@ def local_search(
     return S, value, moves
 
 
-def perturb(space: MoveSpace, open_mask: BoolArray, k: int, rng: np.random.Generator) -> BoolArray:
+def perturb(
+    space: MoveSpace | SparseLike, open_mask: BoolArray, k: int, rng: np.random.Generator
+) -> BoolArray:
     """``k`` random moves that keep the rules (swaps; with a free count also adds and drops)."""
     rules = space.rules
     S = open_mask.copy()
@@ -300,7 +373,7 @@ def perturb(space: MoveSpace, open_mask: BoolArray, k: int, rng: np.random.Gener
 
 
 def vns(
-    space: MoveSpace,
+    space: MoveSpace | SparseLike,
     open_mask: BoolArray,
     value: float,
     *,
@@ -320,7 +393,7 @@ def vns(
     k, idle, rounds = 1, 0, 0
     while time.perf_counter() < deadline and idle < max_rounds and best_value > target:
         trial = perturb(space, best, k, rng)
-        trial, trial_value, _ = local_search(space, trial, deadline=deadline)
+        trial, trial_value, _ = space.descend(trial, deadline=deadline)
         rounds += 1
         if trial_value < best_value - 1e-10 * max(1.0, abs(best_value)):
             best, best_value, k, idle = trial, trial_value, 1, 0

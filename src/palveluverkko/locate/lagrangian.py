@@ -70,14 +70,18 @@ def subgradient(
     patience: int = 20,
     alpha_min: float = 1e-4,
     scale: FloatArray | None = None,
+    upper: FloatArray | None = None,
 ) -> LagrangianOutcome:
     """Maximise ``L`` by subgradient steps; see the module docstring.
 
     ``primal(y)`` returns the objective of open set ``y`` (``inf`` when infeasible) and lets
-    ``UB`` improve; ``scale`` (per multiplier) preconditions the step.
+    ``UB`` improve; ``scale`` (per multiplier) preconditions the step; ``upper`` caps every
+    multiplier (a projection: each ``L(lambda)`` stays a valid bound).
     """
     t0 = time.perf_counter()
     lam = np.array(lam0, dtype=np.float64)
+    if upper is not None:
+        np.minimum(lam, upper, out=lam)
     best_bound = -np.inf
     best_lam = lam.copy()
     best_y: BoolArray | None = None
@@ -122,6 +126,8 @@ def subgradient(
             break
         t = alpha * (ub - value) / norm
         lam = lam + t * direction
+        if upper is not None:
+            np.minimum(lam, upper, out=lam)
     assert best_y is not None or it == 0
     if best_y is None:
         best_y = np.zeros(0, dtype=bool)

@@ -67,6 +67,7 @@ from .problem import (
     FloatArray,
     IntArray,
     LocationProblem,
+    MatrixArray,
     Rows,
     SiteRules,
     SolveParams,
@@ -93,7 +94,7 @@ PROBE = 0.25
 """Exact tests probe this far (share of the open bracket) above the proven bound."""
 
 
-def _radius(R: FloatArray, S: BoolArray) -> float:
+def _radius(R: MatrixArray, S: BoolArray) -> float:
     return float(R[:, S].min(axis=1).max())
 
 
@@ -152,7 +153,7 @@ class SwapSearch:
 
     CHUNK = 20_000
 
-    def __init__(self, R: FloatArray, rules: SiteRules, seed: int = 0) -> None:
+    def __init__(self, R: MatrixArray, rules: SiteRules, seed: int = 0) -> None:
         Ra = np.where(rules.allowed[None, :], R, np.inf)
         order = np.argsort(Ra, axis=1, kind="stable")
         self.row_sites = order.astype(np.int32)
@@ -160,6 +161,8 @@ class SwapSearch:
         order = np.argsort(Ra.T, axis=1, kind="stable")
         self.site_rows = order.astype(np.int32)
         self.site_cost = np.take_along_axis(Ra.T, order, axis=1)
+        self.row_ptr = np.arange(Ra.shape[0], dtype=np.int64) * Ra.shape[1]
+        self.site_ptr = np.arange(Ra.shape[1], dtype=np.int64) * Ra.shape[0]
         self.R = Ra
         self.rules = rules
         self.group = rules.group_of_site.astype(np.int64)
@@ -196,9 +199,11 @@ class SwapSearch:
             self.seed += 1
             chunk = min(self.CHUNK, max_steps - done)
             found, S, steps = swap_cover_search(
-                self.row_sites,
+                self.row_ptr,
+                self.row_sites.reshape(-1),
                 row_cnt,
-                self.site_rows,
+                self.site_ptr,
+                self.site_rows.reshape(-1),
                 site_cnt,
                 S,
                 weight,
@@ -240,7 +245,7 @@ class SwapSearch:
 
 
 def cover_test(
-    R: FloatArray,
+    R: MatrixArray,
     r: float,
     rules: SiteRules,
     p: int,
@@ -367,6 +372,10 @@ def p_center(
     rules = problem.rules
     rules.check_count(p, model="p_center")
     p = int(p)
+    if params.use_sparse(problem.n_demand, problem.n_sites):
+        from .pcenter_sparse import p_center_sparse
+
+        return p_center_sparse(problem, p, params, t0)
     rows = model_rows(problem, aggregate=params.aggregate_rows)
     R = rows.minutes
     Ra = np.where(rules.allowed[None, :], R, np.inf)

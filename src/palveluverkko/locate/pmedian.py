@@ -28,14 +28,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from ..errors import InfeasibleError
 from .exact import assignment_milp, cover_milp, solve_milp
-from .heuristics import MoveSpace, greedy, local_search, vns, weighted_costs
+from .heuristics import FamilyOutcome, MoveSpace, greedy, local_search, vns, weighted_costs
 from .lagrangian import median_bound, median_evaluator
 from .problem import BoolArray, FloatArray, LocationProblem, SiteRules, SolveParams, model_rows
 from .result import LocationResult, nearest_assignment
@@ -44,17 +44,6 @@ from .selection import Selector
 log = logging.getLogger("palveluverkko.locate")
 
 __all__ = ["p_median"]
-
-
-@dataclass
-class FamilyOutcome:
-    """Open set, value (in ``D`` units, site costs included), bound and how they were found."""
-
-    open_mask: BoolArray
-    value: float
-    bound: float
-    method: str
-    details: dict[str, Any] = field(default_factory=dict)
 
 
 def _fixings(
@@ -314,6 +303,8 @@ def p_median(
     deadline = t0 + params.time_limit_s
     rules = problem.rules
     rules.check_count(p, model="p_median")
+    if params.use_sparse(problem.n_demand, problem.n_sites):
+        return _p_median_sparse(problem, int(p), params, t0, seed)
     rows = model_rows(problem, aggregate=params.aggregate_rows)
     D, forbidden, threshold = weighted_costs(rows)
     out = solve_median_family(
@@ -339,6 +330,62 @@ def p_median(
         assignment=assignment,
         objective=out.value,
         bound=out.bound,
+        seconds=time.perf_counter() - t0,
+        method=out.method,
+        problem=problem,
+        gap_tolerance=params.gap_tolerance,
+        details=details,
+    )
+
+
+RESERVE_SHARE = 0.03
+"""Share of the time limit kept after the search on the sparse path for evaluating the
+solution on the full matrix and assigning every demand point (one pass over ``n x p``)."""
+
+
+def _p_median_sparse(
+    problem: LocationProblem, p: int, params: SolveParams, t0: float, seed: int
+) -> LocationResult:
+    """p-median on the k-nearest sparse form (:mod:`.nearest`), evaluated on the full matrix."""
+    from .median_sparse import SparseModel, exact_nearest, solve_median_sparse, unreachable_error
+
+    limit = params.time_limit_s
+    model = SparseModel(problem, params, count=p)
+    t_form = time.perf_counter() - t0
+    out = solve_median_sparse(
+        model.form,
+        problem.rules,
+        count=p,
+        site_cost=None,
+        budget=None,
+        params=params,
+        deadline=t0 + (1 - RESERVE_SHARE) * limit,
+        rng=np.random.default_rng(seed),
+        scale=model.weight,
+    )
+    open_index = np.flatnonzero(out.open_mask)
+    assignment, minutes = exact_nearest(problem, open_index)
+    keep = model.keep
+    bad = keep & ~np.isfinite(minutes)
+    if bad.any():
+        raise unreachable_error("p_median", p, int(bad.sum()), float(problem.demand[bad].sum()))
+    objective = float(problem.demand[keep] @ minutes[keep])
+    details = dict(
+        out.details,
+        rows_modelled=model.n_rows,
+        zero_weight_points=int((problem.reachable & (problem.demand == 0)).sum()),
+        nearest_k=model.k,
+        form_seconds=round(t_form, 3),
+        sparse_value=out.value,
+        rows_outside_list=model.rows_outside_list(out.open_mask),
+    )
+    return LocationResult(
+        model="p_median",
+        sense="min",
+        open_index=open_index,
+        assignment=assignment,
+        objective=objective,
+        bound=min(out.bound, objective),
         seconds=time.perf_counter() - t0,
         method=out.method,
         problem=problem,

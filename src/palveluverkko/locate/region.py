@@ -158,7 +158,7 @@ def service_problem(
         cap = np.concatenate([cap, candidates.figure("capacity_per_week") * WEEKS_PER_YEAR])
         groups = np.concatenate([groups, [o.municipality for o in candidates.sites]])
     return problem_from_matrix(
-        np.asarray(minutes, dtype=np.float64)[:, [cols[s] for s in cand]],
+        np.asarray(minutes)[:, [cols[s] for s in cand]],
         physical_demand(region, service, year),
         cand,
         demand_ids=region.population["cell_id"].astype(str).to_numpy(),

@@ -12,6 +12,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..errors import InputError
+from ._matrix_kernels import nearest_of
 from .problem import BoolArray, FloatArray, IntArray, LocationProblem
 
 __all__ = ["LocationResult"]
@@ -276,13 +277,10 @@ def share_within(
 
 def nearest_assignment(problem: LocationProblem, open_index: npt.ArrayLike) -> IntArray:
     """Column of the nearest open site for every demand point, ``-1`` when none is reachable."""
-    cols = np.asarray(open_index, dtype=np.intp)
+    cols = np.asarray(open_index, dtype=np.int64)
     out = np.full(problem.n_demand, -1, dtype=np.intp)
     if cols.size == 0:
         return out
-    sub = problem.minutes[:, cols]
-    k = np.argmin(sub, axis=1)
-    best = sub[np.arange(sub.shape[0]), k]
-    ok = np.isfinite(best)
-    out[ok] = cols[k[ok]]
+    best, _ = nearest_of(problem.minutes, cols)  # no copy of minutes[:, cols]
+    out[:] = best
     return out
