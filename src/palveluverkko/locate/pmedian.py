@@ -95,6 +95,24 @@ def _feasible_rules(rules: SiteRules) -> bool:
     return bool(np.all(avail >= rules.group_min))
 
 
+def integral_costs(D: FloatArray, site_cost: FloatArray | None) -> bool:
+    """Whether every solution's objective is an integer: the finite (weighted) costs and the
+    site costs are whole numbers (as in OR-Library's instances, with unit demand)."""
+    finite = D[np.isfinite(D)]
+    whole = bool(np.all(finite == np.round(finite)))
+    if site_cost is not None:
+        whole = whole and bool(np.all(site_cost == np.round(site_cost)))
+    return whole
+
+
+def round_up(bound: float) -> float:
+    """A lower bound of an integer objective, rounded up to the next integer (a relative
+    tolerance of 1e-9 keeps a bound of 41.9999999999 at 42, not 43)."""
+    if not np.isfinite(bound):
+        return bound
+    return float(np.ceil(bound - 1e-9 * max(1.0, abs(bound))))
+
+
 def solve_median_family(
     D: FloatArray,
     forbidden: BoolArray,
@@ -139,11 +157,13 @@ def solve_median_family(
         gap_tolerance=params.gap_tolerance,
         scale=scale,
     )
-    bound = lag.bound
+    integral = integral_costs(D, site_cost)
+    bound = round_up(lag.bound) if integral else lag.bound
     details.update(
         lagrangian_iterations=lag.iterations,
         lagrangian_bound=lag.bound,
         lagrangian_seconds=lag.seconds,
+        integral_objective=integral,
     )
     method = ["greedy+fast-interchange"]
     if lag.primal_open is not None and lag.primal_value < np.inf:
@@ -172,6 +192,29 @@ def solve_median_family(
         method.append("VNS")
         if tv < value:
             S, value = T, tv
+    if gap() > params.gap_tolerance and not use_milp and time.perf_counter() < deadline - 0.05:
+        # no MILP for this size: the rest of the time goes to the bound, restarted from the
+        # multipliers reached and the best network found, instead of returning early
+        more = median_bound(
+            D,
+            make_selector(rules),
+            site_cost=site_cost,
+            upper_bound=value,
+            upper_open=S,
+            deadline=deadline,
+            max_iterations=params.lagrangian_max_iterations,
+            gap_tolerance=params.gap_tolerance,
+            lam0=lag.multipliers,
+            scale=scale,
+        )
+        details["lagrangian_restart_iterations"] = more.iterations
+        if more.bound > lag.bound:
+            bound = max(bound, round_up(more.bound) if integral else more.bound)
+            details["lagrangian_bound"] = max(more.bound, lag.bound)
+        if more.primal_open is not None and more.primal_value < value:
+            T, tv, _ = local_search(space, more.primal_open, deadline=deadline)
+            if tv < value:
+                S, value = T, tv
     if gap() > params.gap_tolerance and use_milp and time.perf_counter() < deadline:
         evaluate_rho = median_evaluator(D, make_selector(rules), site_cost)[1]
         tight = _fixings(evaluate_rho, lag.multipliers, rules, make_selector, value)
@@ -205,7 +248,8 @@ def solve_median_family(
             if tv < value:
                 S, value = T, tv
         if out.status == "optimal" or np.isfinite(out.bound):
-            bound = max(bound, min(out.bound, value))
+            milp_bound = round_up(out.bound) if integral else out.bound
+            bound = max(bound, min(milp_bound, value))
     bound = min(bound, value)
     desc = "+".join(method) + f"; bound: Lagrangian ({lag.iterations} it.)"
     if "milp_status" in details:
