@@ -173,7 +173,11 @@ class ChannelSplit:
     """Contacts per year by channel; each array ``(n_cells, n_services, n_bands)``.
 
     ``physical + digital + home + mobile == total`` to float rounding (physical is formed as the
-    remainder). ``digital_k`` holds each service's calibration constant.
+    remainder). ``digital_k`` holds each service's calibration constant. The parts of the
+    digital share: ``digital_full`` ``(n_services, n_bands)`` the share at full broadband
+    (``k_s a_b`` or a band override), ``digital_unaged`` the same without the age multiplier
+    (``k_s``; the override where one is given), ``digital_cap`` the share left by home and
+    mobile, ``broadband`` ``(n_cells,)`` each cell's broadband multiplier ``g``.
     """
 
     total: np.ndarray
@@ -182,6 +186,10 @@ class ChannelSplit:
     home: np.ndarray
     mobile: np.ndarray
     digital_k: np.ndarray
+    digital_full: np.ndarray | None = None
+    digital_unaged: np.ndarray | None = None
+    digital_cap: np.ndarray | None = None
+    broadband: np.ndarray | None = None
 
     def channel_totals(self, services: tuple[str, ...]) -> pd.DataFrame:
         """Per service: contacts per year by channel and the digital share."""
@@ -254,8 +262,10 @@ def split_channels(
     a = np.array([AGE_DIGITAL_MULTIPLIER[b] for b in AGE_BANDS])
     ks = np.array([calibrate_digital(float(target[s]), rates[s], cap[s]) for s in range(n_s)])
     base = ks[:, None] * a[None, :]  # (service, band): digital share at full broadband
+    unaged = np.repeat(ks[:, None], n_b, axis=1)
     for (s, b), v in (band_digital_share or {}).items():
         base[codes.index(s), AGE_BANDS.index(b)] = float(v)
+        unaged[codes.index(s), AGE_BANDS.index(b)] = float(v)
     g = (
         np.full(n_c, _unknown_multiplier())
         if broadband_mbps is None
@@ -275,4 +285,8 @@ def split_channels(
         home=home_c,
         mobile=mobile_c,
         digital_k=ks,
+        digital_full=base,
+        digital_unaged=unaged,
+        digital_cap=cap,
+        broadband=g,
     )

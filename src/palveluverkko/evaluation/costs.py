@@ -12,6 +12,8 @@ component           payer       cost_eur (quantity, unit)
 ``staff``           county      ``staff_fte x staff_eur_per_fte_year`` (FTE)
 ``mobile_units``    county      the scenario's mobile units: days x EUR/day + km x EUR/km of
                                 their plans (km driven a year)
+``digital_staff``   county      remote staff of the digital channel x ``staff_eur_per_fte_year``
+                                (FTE; the evaluated year's digital contacts, ASSUMED rate)
 ``kela``            kela        Kela travel reimbursement (one-way trips reimbursed)
 ``resident_travel`` residents   residents' vehicle cost of their trips (km)
 ``resident_time``   residents   residents' time on the way (hours)
@@ -73,6 +75,7 @@ COMPONENTS: dict[str, tuple[str, str]] = {
     "investment": ("county", "EUR"),
     "staff": ("county", "FTE"),
     "mobile_units": ("county", "km"),
+    "digital_staff": ("county", "FTE"),
     "kela": ("kela", "trips"),
     "resident_travel": ("residents", "km"),
     "resident_time": ("residents", "hours"),
@@ -285,6 +288,7 @@ def cost_table(
     effective_year: int | None = None,
     mode_shares: pd.DataFrame | None = None,
     mobile_units: tuple[float, float] = (0.0, 0.0),
+    digital_staff_fte: float = 0.0,
     params: CostParams | None = None,
 ) -> pd.DataFrame:
     """Costs per year and component of the scenario network ``scen`` (rules in the module doc).
@@ -309,6 +313,8 @@ def cost_table(
     mobile_units
         ``(EUR a year, km a year)`` of the scenario's mobile units, counted from the year the
         scenario takes effect.
+    digital_staff_fte
+        Remote staff of the digital channel (the evaluated year's digital contacts).
     params
         Unit costs and rules (default ``base.costs``, the region's ``[costs]``).
 
@@ -361,6 +367,7 @@ def cost_table(
             "resident_travel": (km * params.car_eur_per_km, km),
             "resident_time": (hours * params.value_of_time_eur_per_hour, hours),
             "mobile_units": mobile_units if in_effect else (0.0, 0.0),
+            "digital_staff": (digital_staff_fte * params.staff_eur_per_fte_year, digital_staff_fte),
         }
         for comp, (payer, unit) in COMPONENTS.items():
             cost, qty = site[comp] if comp in site else travel_costs[comp]

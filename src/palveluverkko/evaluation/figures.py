@@ -455,9 +455,11 @@ def costs_stage(
     travel: pd.DataFrame,
     cells: pd.DataFrame,
     mobile_stops: pd.DataFrame | None = None,
+    digital_staff_fte: float = 0.0,
 ) -> pd.DataFrame:
     """Costs per year of the scenario network, taking effect in the evaluated year
-    (:func:`.costs.cost_table`), the scenario's mobile units included."""
+    (:func:`.costs.cost_table`), the scenario's mobile units and the remote staff of the digital
+    channel included."""
     from .costs import cost_table
 
     units = (0.0, 0.0)
@@ -478,4 +480,5 @@ def costs_stage(
         effective_year=setting.year,
         mode_shares=shares,
         mobile_units=units,
+        digital_staff_fte=digital_staff_fte,
     )

@@ -15,6 +15,9 @@ The walk of one scenario through the stages::
     losers_stage       residents whose nearest site closes or trip gets longer
     travel_stage       per cell, band and service: minutes and km for the cost model
     channels_stage     contacts per municipality, service and channel (conservation)
+    digital_stage      digital reach by age band and broadband class, remote staff
+    package_stage      one-contact packages: nearest full-package site, shares within
+    staff_stage        staff per site today and in the scenario
     capacity_stage     weekly demand against capacity: waits, share within the access target
     costs_stage        costs per year and payer
 
@@ -43,6 +46,7 @@ from .figures import (
     travel_stage,
     unserved_stage,
 )
+from .reach import digital_stage, package_stage, staff_stage
 from .result import EvaluateOptions, Evaluation
 from .stages import (
     allocation_stage,
@@ -122,7 +126,11 @@ def evaluate(
     channels = channels_stage(setting, demand, alloc, outcomes)
     capacity = capacity_stage(setting, demand, sites)
     mobile_stops = next((o.table for o in outcomes if o.channel == "mobile"), None)
-    costs = costs_stage(setting, travel, cells, mobile_stops)
+    digital = digital_stage(setting, demand)
+    packages = package_stage(setting, demand, alloc)
+    staff = staff_stage(sites, setting)
+    digital_fte = float(digital["remote_staff_fte"].sum()) if not digital.empty else 0.0
+    costs = costs_stage(setting, travel, cells, mobile_stops, digital_fte)
     notes: list[str] = []
     if "transit" not in setting.matrices:
         notes.append("no public-transport matrix: transit indicators are empty (NaN)")
@@ -151,6 +159,9 @@ def evaluate(
         transfers=transfers,
         unreachable=setting.unreachable,
         mobile_stops=mobile_stops if mobile_stops is not None else pd.DataFrame(),
+        digital=digital,
+        packages=packages,
+        staff=staff,
         matrices=setting.matrices,
         site_ids=setting.site_ids,
     )

@@ -121,6 +121,20 @@ class Evaluation:
     ``mobile_stops`` (one row per stop of every mobile unit of the scenario)
         ``unit, stop_id, name, municipality, residents_within, served_per_year`` and the unit's
         ``unit_km_per_year, unit_hours_per_year, unit_cost_eur_per_year``; empty without units.
+    ``digital`` (one row per service x age band x broadband class)
+        ``service, band, broadband_class`` (``>=100``, ``>=30``, ``>=10``, ``<10`` Mbit/s,
+        ``unknown``), ``contacts_per_year, digital_per_year, digital_share``,
+        ``kept_by_age_per_year`` and ``kept_by_broadband_per_year`` (contacts that age and slow
+        connections keep from the digital channel: they go to the sites),
+        ``remote_staff_fte`` (digital contacts / an ASSUMED remote rate).
+    ``packages`` (one row per county / municipality / age band / settlement)
+        The one-contact package (:data:`.reach.PACKAGE`): ``level, group, residents,
+        residents_75_plus``, the car figures to the nearest site offering the whole package
+        (``share_within_{10,20,30}_car``, ``mean|median|p90|worst_car_minutes``,
+        ``unreachable_car_residents``), ``share_nearest_full`` (the nearest site offers all of it)
+        and ``package``.
+    ``staff`` (one row per site)
+        ``site_id, name, municipality, staff_fte_today, staff_fte_scenario, staff_fte_change``.
     ``transfers`` (one row per move of capacity)
         ``from_site, service, to_site, share, capacity_per_week, staff_fte, reason``: where the
         capacity and staff of a service a site stops offering went: ``substitute`` (a closure
@@ -163,6 +177,9 @@ class Evaluation:
     transfers: pd.DataFrame = field(default_factory=pd.DataFrame)
     unreachable: pd.DataFrame = field(default_factory=pd.DataFrame)
     mobile_stops: pd.DataFrame = field(default_factory=pd.DataFrame)
+    digital: pd.DataFrame = field(default_factory=pd.DataFrame)
+    packages: pd.DataFrame = field(default_factory=pd.DataFrame)
+    staff: pd.DataFrame = field(default_factory=pd.DataFrame)
     matrices: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
     site_ids: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
 

@@ -282,6 +282,11 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     ),
     "cost_staff": ("Henkilöstö", "Personal", "Staff"),
     "cost_mobile_units": ("Liikkuvat yksiköt", "Mobila enheter", "Mobile units"),
+    "cost_digital_staff": (
+        "Sähköisten palvelujen henkilöstö",
+        "Personal för e-tjänster",
+        "Digital channel staff",
+    ),
     "cost_kela": ("Kela-matkakorvaukset", "FPA:s reseersättningar", "Kela travel reimbursement"),
     "cost_resident_travel": (
         "Asukkaiden ajokustannukset",
