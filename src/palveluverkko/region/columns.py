@@ -107,6 +107,21 @@ def coerce_column(
             fix=f"fill in {column.name} for this row or remove the row",
         )
 
+    blob = np.array([isinstance(v, bytes | bytearray | memoryview) for v in values], dtype=bool)
+    if blob.any():
+        problems += _problems_for_rows(
+            blob,
+            labels,
+            ["binary data"] * len(values),
+            layer=layer,
+            column=column,
+            message="found {value} (an SQLite BLOB), expected " + column.type,
+            fix=f"store {column.name} as {column.type} values",
+        )
+        values = np.where(blob, None, values)
+        missing |= blob
+        series = pd.Series(values, index=series.index, dtype=object)
+
     kind = column.type
     if kind == "str":
         out = pd.Series(
@@ -132,6 +147,20 @@ def coerce_column(
                 fix=f"store {column.name} as a {'whole ' if kind == 'int' else ''}number",
             )
         arr = numbers.to_numpy()
+        infinite = np.isinf(arr)
+        if infinite.any():
+            problems += _problems_for_rows(
+                infinite,
+                labels,
+                values,
+                layer=layer,
+                column=column,
+                message="found {value}, expected a finite number",
+                fix=f"correct {column.name}; leave it empty where it is not known"
+                if column.nullable
+                else f"correct {column.name}",
+            )
+            arr = np.where(infinite, np.nan, arr)
         if kind == "float":
             return pd.Series(arr, index=series.index, dtype=np.float64), problems
         finite = np.isfinite(arr)
