@@ -183,6 +183,11 @@ COLUMN_BOUNDS: dict[tuple[str, str], Bound] = {
 """Bounds of layer columns by (layer, column). Lower limits of 0 (negative residents, rates,
 costs) are reported by :mod:`.validate` in its own words; here are the upper limits, the warning
 limits and the exclusive lower limits."""
+_MINIMUM_HERE = {("roads", "ferry_wait_min")}
+"""Columns whose lower limit is checked here (validate.py checks the others in its own words)."""
+MIN_CAPACITY_PER_WEEK = 1.0
+"""A capacity between 0 and 1 contact a week is an error: the booking queue has at least one slot
+a working day (evaluate/queueing.py), so such a figure is a typo for 0 or for a larger number."""
 
 
 @dataclass(frozen=True)
@@ -350,6 +355,29 @@ def column_problems(
         message=f"found {{value:g}}, above the limit of {_fmt(bound.maximum)} {bound.unit}",
         fix=fix,
     )
+    if (layer, column) in _MINIMUM_HERE:
+        out += _listed(
+            present & (v < bound.minimum),
+            labels,
+            v,
+            severity="error",
+            layer=layer,
+            column=column,
+            message=f"found {{value:g}}, expected at least {_fmt(bound.minimum)} {bound.unit}",
+            fix=fix,
+        )
+    if (layer, column) == ("site_services", "capacity_per_week"):
+        out += _listed(
+            present & (v > 0) & (v < MIN_CAPACITY_PER_WEEK),
+            labels,
+            v,
+            severity="error",
+            layer=layer,
+            column=column,
+            message=f"found {{value:g}}, below {_fmt(MIN_CAPACITY_PER_WEEK)} contact a week",
+            fix="write 0 where the site does not offer the service, else the weekly capacity "
+            "(at least 1)",
+        )
     if bound.min_exclusive and bound.minimum != 0.0:  # 0 is reported by validate's own check
         out += _listed(
             at_min,

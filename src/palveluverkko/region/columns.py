@@ -112,10 +112,10 @@ def coerce_column(
         problems += _problems_for_rows(
             blob,
             labels,
-            ["binary data"] * len(values),
+            [""] * len(values),
             layer=layer,
             column=column,
-            message="found {value} (an SQLite BLOB), expected " + column.type,
+            message="found binary data (an SQLite BLOB), expected " + column.type,
             fix=f"store {column.name} as {column.type} values",
         )
         values = np.where(blob, None, values)

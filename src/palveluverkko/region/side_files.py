@@ -38,11 +38,27 @@ def pbf_problems(path: Path) -> list[Problem]:
     return []
 
 
-def side_file_problems(roads_pbf: Path | None, gtfs: Sequence[GtfsFeed]) -> list[Problem]:
-    """Problems of the roads file and the GTFS feeds (:mod:`.network.gtfs_check`)."""
-    out = pbf_problems(roads_pbf) if roads_pbf is not None else []
-    if gtfs:
+_CHECKED: dict[tuple[tuple[str, str], ...], list[Problem]] = {}
+"""Problems of GTFS feed sets already checked in this process, by names and SHA-256 digests (a
+web app or a test validating many packages with the same feed checks it once)."""
+_CHECKED_MAX = 8
+
+
+def gtfs_problems(gtfs: Sequence[GtfsFeed]) -> list[Problem]:
+    """Problems of the GTFS feeds (:mod:`palveluverkko.network.gtfs_check`), kept by digest."""
+    if not gtfs:
+        return []
+    key = tuple((f.name, f.digest) for f in gtfs)
+    if key not in _CHECKED:
         from ..network.gtfs_check import feeds_problems
 
-        out += feeds_problems([(f.name, f.data) for f in gtfs])
-    return out
+        if len(_CHECKED) >= _CHECKED_MAX:
+            _CHECKED.pop(next(iter(_CHECKED)))
+        _CHECKED[key] = feeds_problems([(f.name, f.data) for f in gtfs])
+    return list(_CHECKED[key])
+
+
+def side_file_problems(roads_pbf: Path | None, gtfs: Sequence[GtfsFeed]) -> list[Problem]:
+    """Problems of the roads file and the GTFS feeds."""
+    out = pbf_problems(roads_pbf) if roads_pbf is not None else []
+    return out + gtfs_problems(gtfs)
