@@ -10,6 +10,7 @@ every kind once, then more draws of the kinds whose row or value is random.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import os
@@ -18,7 +19,7 @@ import warnings
 import zipfile
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +40,7 @@ class Case:
     scenario: str | None = None  # TOML text of a scenario to evaluate, or None for today's network
     scenario_bytes: bytes | None = None
     xfail: str = ""  # why the case fails today (a change outside this branch's modules)
-    tags: tuple[str, ...] = field(default_factory=tuple)
+    fast: bool = True  # run in the test suite (else marked slow, run by benchmarks/bench_fuzz.py)
 
 
 # ------------------------------------------------------------------------------ primitives
@@ -708,9 +709,36 @@ RANDOM_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+_HALVED = (
+    "toml-policy-",
+    "toml-costs-",
+    "gtfs-stop_times.txt.",
+    "gtfs-stops.txt.",
+    "gtfs-calendar.txt.",
+    "plausible-",
+)
+"""Groups of which every other case runs in the suite (the rest in the benchmark)."""
+_VALUE_KINDS = ("text-", "inf-", "neginf-", "blob-", "fraction-", "null-", "value-", "random")
+
+
 def cases(seed: int = 16, n: int = 240) -> list[Case]:
-    """Every kind once, then random values in random columns up to ``n`` cases (seeded)."""
-    out = _kinds()
+    """Every kind once, then random values in random columns up to ``n`` cases (seeded).
+
+    The suite runs every structural kind (files, configuration, GTFS, geometry, scenarios) and
+    every fourth kind of value, every other case of a few
+    large groups; the rest (and the random draws) are ``fast=False``.
+    """
+    out = [
+        dataclasses.replace(c, fast=False) if c.id.startswith(_VALUE_KINDS) and i % 4 else c
+        for i, c in enumerate(_kinds())
+    ]
+    seen: dict[str, int] = {}
+    for i, c in enumerate(out):
+        group = next((g for g in _HALVED if c.id.startswith(g)), None)
+        if group is not None:
+            seen[group] = seen.get(group, -1) + 1
+            if seen[group] % 2:
+                out[i] = dataclasses.replace(c, fast=False)
     rng = np.random.default_rng(seed)
     while len(out) < n:
         layer, column = RANDOM_COLUMNS[int(rng.integers(len(RANDOM_COLUMNS)))]
@@ -722,12 +750,18 @@ def cases(seed: int = 16, n: int = 240) -> list[Case]:
             ("roads", "ferry_wait_min"),
         }
         expect = "either" if value is None and nullable else "invalid"
+        if value == 2.5 and column not in _INTEGER_COLUMNS:
+            expect = "either"  # a plausible fraction where fractions are allowed
         out.append(
             Case(
                 f"random{len(out)}-{layer}.{column}={value!r}",
                 set_value(layer, column, value),
                 expect,
                 (layer,),
+                fast=False,
             )
         )
     return out
+
+
+_INTEGER_COLUMNS = {"pop_0_6", "pop_7_17", "pop_18_64", "pop_65_74", "pop_75_84", "condition"}

@@ -5,9 +5,8 @@ its GTFS feed) and runs both commands through typer's CliRunner. Asserted for ev
 or 2, never 1 and never a traceback; exit 2 names the layer or file; a package that validates
 without a road-network warning evaluates; exit 0 gives results that conserve residents and
 contacts; the process stays under :data:`MEMORY_LIMIT_BYTES` of data (an allocation beyond it
-fails the case instead of exhausting the machine). The first :data:`FAST_CASES` cases run in the
-suite (well under 3 minutes on 2 cores); the rest are marked slow and run from
-``benchmarks/bench_fuzz.py``.
+fails the case instead of exhausting the machine). The cases marked ``fast`` run in the suite;
+the rest are marked slow and run from ``benchmarks/bench_fuzz.py`` (which also times both).
 """
 
 from __future__ import annotations
@@ -46,7 +45,6 @@ _spec.loader.exec_module(fuzz_cases)
 
 SEED = 16
 CODES = ("963", "964")  # two small municipalities of the demo county: 1,041 cells, 3 sites
-FAST_CASES = 130
 MEMORY_LIMIT_BYTES = 3 * 2**30  # data beyond what the process holds when the case starts
 
 CASES = fuzz_cases.cases(SEED)
@@ -180,12 +178,16 @@ def fill(text: str, pkg: Path) -> str:
     )
 
 
-def run_case(case: fuzz_cases.Case, base: Path, cache: Path, tmp: Path) -> None:
+def invoke_case(
+    case: fuzz_cases.Case, base: Path, cache: Path, tmp: Path
+) -> tuple[Result, Result, Path, Path]:
+    """Copy the base package, corrupt it, run ``validate`` and ``evaluate`` under the memory
+    bound; return both results, the package and the output folder."""
     pkg = tmp / "pkg"
     shutil.copytree(base, pkg, symlinks=True)
     case.apply(pkg, np.random.default_rng([SEED, CASES.index(case)]))
-    args = ["evaluate", str(pkg), "--out", str(tmp / "out"), "--cache-dir", str(cache)]
-    args.append("--no-excel")
+    out = tmp / "out"
+    args = ["evaluate", str(pkg), "--out", str(out), "--cache-dir", str(cache), "--no-excel"]
     if case.scenario is not None or case.scenario_bytes is not None:
         scenario = tmp / "scenario.toml"
         if case.scenario_bytes is not None:
@@ -197,6 +199,13 @@ def run_case(case: fuzz_cases.Case, base: Path, cache: Path, tmp: Path) -> None:
     with bounded_memory(MEMORY_LIMIT_BYTES):
         validated = runner.invoke(app, ["validate", str(pkg)])
         evaluated = runner.invoke(app, args)
+    return validated, evaluated, pkg, out
+
+
+def check_case(
+    case: fuzz_cases.Case, validated: Result, evaluated: Result, pkg: Path, out: Path
+) -> None:
+    """The assertions of the module docstring (AssertionError names the first that fails)."""
     assert_clean(validated, "validate")
     assert_clean(evaluated, "evaluate")
     if case.scenario is None and case.scenario_bytes is None:
@@ -213,16 +222,20 @@ def run_case(case: fuzz_cases.Case, base: Path, cache: Path, tmp: Path) -> None:
     if evaluated.exit_code == 2:
         assert any(n in evaluated.output for n in case.names) or not case.names, evaluated.output
     else:
-        assert_conserved(tmp / "out", pkg)
+        assert_conserved(out, pkg)
+
+
+def run_case(case: fuzz_cases.Case, base: Path, cache: Path, tmp: Path) -> None:
+    check_case(case, *invoke_case(case, base, cache, tmp))
 
 
 def _params(cases: list[fuzz_cases.Case]) -> list[object]:
     out = []
-    for n, case in enumerate(cases):
+    for case in cases:
         marks = []
         if case.xfail:
             marks.append(pytest.mark.xfail(strict=True, reason=case.xfail))
-        if n >= FAST_CASES:
+        if not case.fast:
             marks.append(pytest.mark.slow)
         out.append(pytest.param(case, id=case.id, marks=marks))
     return out
@@ -239,5 +252,5 @@ def test_corrupted_package(
 def test_the_generator_is_seeded_and_large() -> None:
     """The same seed gives the same cases, and there are at least 100 in the suite."""
     assert [c.id for c in fuzz_cases.cases(SEED)] == [c.id for c in CASES]
-    assert len(CASES[:FAST_CASES]) >= 100
+    assert sum(c.fast for c in CASES) >= 100
     assert len({c.id for c in CASES}) == len(CASES)

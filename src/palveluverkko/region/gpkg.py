@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 from pyproj import CRS
@@ -118,12 +119,30 @@ def _raw_columns(
     wanted = [n for n in names if n in have]
     select = ", ".join(["rowid", *(_quote(n) for n in wanted)])
     rows = con.execute(f"SELECT {select} FROM {_quote(table)} ORDER BY rowid").fetchall()
-    fids = [r[0] for r in rows]
-    data = {
-        n: pd.Series([r[i + 1] for r in rows], index=fids, dtype=object)
-        for i, n in enumerate(wanted)
-    }
+    by_column = list(zip(*rows, strict=True)) if rows else [()] * (len(wanted) + 1)
+    fids = list(by_column[0])
+    data = {}
+    for i, n in enumerate(wanted):
+        stored = {
+            str(t[0])
+            for t in con.execute(f"SELECT DISTINCT typeof({_quote(n)}) FROM {_quote(table)}")
+        }
+        values = list(by_column[i + 1])
+        data[n] = pd.Series(_typed(values, stored), index=fids)
     return pd.DataFrame(data, index=pd.Index(fids, dtype="int64")), have
+
+
+def _typed(values: list[object], stored: set[str]) -> np.ndarray:
+    """``values`` as an array of the one type SQLite stored them in (float64 with nan for
+    numbers and NULLs, int64 for integers only); object (as stored) when kinds are mixed with text
+    or binary, so that the column's checks see every value as it is."""
+    if stored <= {"integer"}:
+        return np.array(values, dtype=np.int64)
+    if stored <= {"integer", "real", "null"} and not (
+        "integer" in stored and any(isinstance(v, int) and abs(v) > 2**53 for v in values)
+    ):
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    return np.array(values, dtype=object)
 
 
 def _read_one(
