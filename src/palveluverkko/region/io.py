@@ -34,7 +34,6 @@ from ..errors import (
     Problem,
     ValidationError,
 )
-from .checks import table_problems
 from .config import TOML_NAME, costs_toml, parse_config, read_toml_text
 from .gpkg import GPKG_NAME, read_layers
 from .model import CostParams, GtfsFeed, Policy, Region, RegionMeta
@@ -118,7 +117,6 @@ def load_package(
         has_roads_source=_has_roads(coerced.get("roads")) or pkg.roads_pbf is not None,
         one_site_per_municipality=pkg.policy.one_physical_site_per_municipality,
     )
-    pkg.problems += table_problems(coerced)
     if side_files:
         from .side_files import side_file_problems
 
