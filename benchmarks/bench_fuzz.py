@@ -69,12 +69,19 @@ def outcome(fuzz: object, case: object, base: Path, cache: Path, tmp: Path) -> s
             return "memory beyond the bound"
         if exc is not None and not isinstance(exc, SystemExit):
             return f"traceback ({type(exc).__name__})"
+    scenario = case.scenario is not None or case.scenario_bytes is not None  # type: ignore[attr-defined]
+    if validated.exit_code == 0 and case.expect == "invalid" and not scenario:  # type: ignore[attr-defined]
+        if evaluated.exit_code == 0:
+            return "accepted by both (silently wrong)"
+        return f"validate said valid, evaluate exit {evaluated.exit_code}"
     try:
         fuzz.check_case(case, validated, evaluated, pkg, out)  # type: ignore[attr-defined]
     except AssertionError as exc:
         text = str(exc)
-        if "accepted it" in text or "validated, but" in text:
-            return "accepted (silently wrong)" if "accepted" in text else "validated, then failed"
+        if "accepted it" in text:
+            return "accepted (silently wrong)"
+        if "validated, but" in text:
+            return "validate said valid, evaluate failed"
         if "exit 1" in text:
             return "exit 1"
         if "not finite" in text or "Not equal" in text or "isfinite" in text:

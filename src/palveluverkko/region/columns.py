@@ -42,15 +42,6 @@ def row_labels(frame: pd.DataFrame, layer: Layer) -> np.ndarray:
     return numbers
 
 
-def _present(value: object) -> bool:
-    if value is None:
-        return False
-    try:
-        return not bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return True
-
-
 def _problems_for_rows(
     bad: np.ndarray,
     labels: np.ndarray,

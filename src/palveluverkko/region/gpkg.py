@@ -173,7 +173,16 @@ def _read_one(
         )
         return None
     frame = frame.sort_index()
-    raw = raw.reindex(frame.index)
+    if not raw.index.equals(frame.index):
+        out.problems.append(
+            _file_problem(
+                f"layer {layer.name}: GDAL's feature ids do not match the SQLite rowids "
+                "(the table has no integer primary key)",
+                _REWRITE,
+                layer=layer.name,
+            )
+        )
+        return None
     for name in raw.columns:
         frame[name] = raw[name]
     order = [c for c in known if c in frame.columns] + [c for c in frame.columns if c not in known]
@@ -237,7 +246,8 @@ def read_layers(
     if not path.is_file():
         out.problems.append(
             _file_problem(
-                f"{GPKG_NAME} is missing from the package",
+                f"{GPKG_NAME} is "
+                + ("a folder, not a file" if path.is_dir() else "missing from the package"),
                 "write the layers with palveluverkko.write_region or an importer",
             )
         )
