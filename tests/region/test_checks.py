@@ -10,14 +10,12 @@ import pytest
 
 from palveluverkko.errors import InputError
 from palveluverkko.region.checks import (
-    COLUMN_BOUNDS,
-    POPULATION_LIMITS,
-    Bound,
     population_problems,
     read_text,
     scenario_value_problems,
     value_problem,
 )
+from palveluverkko.region.limits import COLUMN_BOUNDS, POPULATION_LIMITS, Bound
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "region-format.md"
 

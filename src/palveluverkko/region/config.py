@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
-from .checks import COST_BOUND, COST_BOUNDS, POLICY_BOUNDS, YEARS_DUE_BOUND, value_problem
+from .checks import value_problem
+from .limits import COST_BOUND, COST_BOUNDS, POLICY_BOUNDS, YEARS_DUE_BOUND
 from .model import CostParams, GtfsFeed, Policy, RegionMeta
 from .schema import DEFAULT_CRS, FORMAT_VERSION
 
