@@ -5,14 +5,16 @@ its GTFS feed) and runs both commands through typer's CliRunner. Asserted for ev
 or 2, never 1 and never a traceback; exit 2 names the layer or file; a package that validates
 without a road-network warning evaluates; exit 0 gives results that conserve residents and
 contacts; the process stays under :data:`MEMORY_LIMIT_BYTES` of data (an allocation beyond it
-fails the case instead of exhausting the machine). The cases marked ``fast`` run in the suite;
-the rest are marked slow and run from ``benchmarks/bench_fuzz.py`` (which also times both).
+fails the case instead of exhausting the machine). The cases marked ``fast`` run in the suite
+(``make test``, CI); the rest are marked slow and run from ``benchmarks/bench_fuzz.py`` (which
+also times both), or here with ``PALVELUVERKKO_FUZZ_ALL=1``.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import io
+import os
 import resource
 import shutil
 import sqlite3
@@ -241,7 +243,9 @@ def _params(cases: list[fuzz_cases.Case]) -> list[object]:
     return out
 
 
-@pytest.mark.parametrize("case", _params(CASES))
+@pytest.mark.parametrize(
+    "case", _params([c for c in CASES if c.fast or os.environ.get("PALVELUVERKKO_FUZZ_ALL")])
+)
 def test_corrupted_package(
     case: fuzz_cases.Case, base_package: Path, cache_dir: Path, tmp_path: Path
 ) -> None:
