@@ -725,11 +725,11 @@ def cases(seed: int = 16, n: int = 240) -> list[Case]:
     """Every kind once, then random values in random columns up to ``n`` cases (seeded).
 
     The suite runs every structural kind (files, configuration, GTFS, geometry, scenarios) and
-    every fourth kind of value, every other case of a few
+    every eighth kind of value, every other case of a few
     large groups; the rest (and the random draws) are ``fast=False``.
     """
     out = [
-        dataclasses.replace(c, fast=False) if c.id.startswith(_VALUE_KINDS) and i % 4 else c
+        dataclasses.replace(c, fast=False) if c.id.startswith(_VALUE_KINDS) and i % 8 else c
         for i, c in enumerate(_kinds())
     ]
     seen: dict[str, int] = {}
