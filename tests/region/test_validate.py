@@ -246,9 +246,9 @@ def test_bad_cost_parameters_are_named(package: Path) -> None:
     )
     code, out = run_validate(package)
     assert code == 2
-    assert_names(out, "region.toml.costs.car_eur_per_km", "(a number, at least 0)")
-    assert_names(out, "region.toml.costs.staff_eur", "unknown cost parameter 'staff_eur'")
-    assert_names(out, "region.toml.costs.investment_years", "a whole number, at least 1")
+    assert_names(out, "region.toml.costs.car_eur_per_km", "(a finite number, >= 0 and at most")
+    assert_names(out, "region.toml.costs.staff_eur", "did you mean 'staff_eur_per_fte_year'?")
+    assert_names(out, "region.toml.costs.investment_years", "a whole number, >= 1")
     assert_names(out, "region.toml.costs.kela_services", "(service codes)")
     with pytest.raises(ValidationError, match=r"costs\.car_eur_per_km"):
         read_region(package)

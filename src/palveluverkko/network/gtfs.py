@@ -31,6 +31,7 @@ import datetime as dt
 import io
 import logging
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +89,7 @@ def parse_time_s(values: pd.Series, *, feed: str = "", table: str = "stop_times"
             f"GTFS {feed}: {table}.txt: times must be HH:MM:SS; found {text.iloc[0]!r}"
         )
     nums = parts.apply(pd.to_numeric, errors="coerce")
-    bad = nums.isna().any(axis=1) | (nums[1] >= 60) | (nums[2] >= 60)
+    bad = nums.isna().any(axis=1) | (nums < 0).any(axis=1) | (nums[1] >= 60) | (nums[2] >= 60)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
@@ -98,10 +99,92 @@ def parse_time_s(values: pd.Series, *, feed: str = "", table: str = "stop_times"
     return (nums[0] * 3600 + nums[1] * 60 + nums[2]).to_numpy(dtype=np.int64)
 
 
+_BROKEN_FIX = "Fix: export the feed again from its source, or remove it from [files] gtfs"
+
+
+def _open_zip(source: bytes | str | Path, name: str) -> zipfile.ZipFile:
+    """The feed's zip, or an InputError naming the feed and what is wrong with the file."""
+    try:
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"GTFS {name}: cannot be read ({exc.strerror or exc}). {_BROKEN_FIX}"
+        ) from exc
+    if not data:
+        raise InputError(f"GTFS {name}: the file is empty (0 bytes). {_BROKEN_FIX}")
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise InputError(
+            f"GTFS {name}: not a zip file ({exc}; {len(data)} bytes starting {data[:8]!r}). "
+            f"{_BROKEN_FIX}"
+        ) from exc
+
+
+def _read_csv(zf: zipfile.ZipFile, member: str, feed: str, file: str) -> pd.DataFrame:
+    """One table of the feed as text columns; a damaged or unreadable file is an InputError."""
+    try:
+        with zf.open(member) as fh:
+            data = fh.read()
+        text = data.decode("utf-8-sig")
+        if not text.strip():
+            raise InputError(f"GTFS {feed}: {file} is empty. Fix: {file} needs a header line")
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"GTFS {feed}: {file} is not UTF-8 text (byte {exc.start}). Fix: GTFS files are "
+            "UTF-8; export the feed again"
+        ) from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise InputError(
+            f"GTFS {feed}: {file} is damaged in the zip ({exc}). {_BROKEN_FIX}"
+        ) from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(
+            f"GTFS {feed}: {file} is not a valid CSV table ({exc}). Fix: check its quoting and "
+            "the number of fields on each line"
+        ) from exc
+
+
+def _check_dates(frame: pd.DataFrame, columns: Sequence[str], feed: str, file: str) -> None:
+    """Dates must be YYYYMMDD; else an InputError naming the row (line of the file)."""
+    for column in columns:
+        text = frame[column].astype(str).str.strip()
+        parsed = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
+        bad = parsed.isna().to_numpy() | ~text.str.fullmatch(r"\d{8}").to_numpy(dtype=bool)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"GTFS {feed}: {file} line {row + 2}: {column} {text.iloc[row]!r} is not a date "
+                f"YYYYMMDD ({int(bad.sum())} bad value(s)). Fix: write dates as e.g. 20250113"
+            )
+
+
+def _check_flags(
+    frame: pd.DataFrame, columns: Sequence[str], allowed: set[str], feed: str, file: str
+) -> None:
+    for column in columns:
+        text = frame[column].astype(str).str.strip()
+        bad = ~text.isin(allowed).to_numpy(dtype=bool)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"GTFS {feed}: {file} line {row + 2}: {column} is {text.iloc[row]!r}, expected "
+                f"one of {', '.join(sorted(allowed))}. Fix: correct the feed"
+            )
+
+
 def read_feed(source: bytes | str | Path, name: str) -> Feed:
-    """Read the tables of a GTFS zip (bytes or a path); missing required files raise an error."""
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+    """Read the tables of a GTFS zip (bytes or a path).
+
+    Raises
+    ------
+    InputError
+        When the file is empty, not a zip, damaged, or lacks a required file or column, or when
+        calendar dates, weekday flags or exception types are malformed; the message names the
+        feed, the file and the line.
+    """
+    with _open_zip(source, name) as zf:
         files = {Path(n).name: n for n in zf.namelist()}
 
         def table(file: str, columns: Sequence[str], required: bool = True) -> pd.DataFrame:
@@ -109,7 +192,7 @@ def read_feed(source: bytes | str | Path, name: str) -> Feed:
                 if required:
                     raise InputError(f"GTFS {name}: {file} is missing. Fix: add it to the feed zip")
                 return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-            frame = pd.read_csv(zf.open(files[file]), dtype=str, keep_default_na=False)
+            frame = _read_csv(zf, files[file], name, file)
             frame.columns = [c.strip().lstrip("\ufeff") for c in frame.columns]
             missing = [c for c in columns if c not in frame.columns]
             if missing:
@@ -139,6 +222,10 @@ def read_feed(source: bytes | str | Path, name: str) -> Feed:
             f"GTFS {name}: neither calendar.txt nor calendar_dates.txt has rows. Fix: the feed "
             "needs one of them to say when trips run"
         )
+    _check_dates(calendar, ["start_date", "end_date"], name, "calendar.txt")
+    _check_dates(calendar_dates, ["date"], name, "calendar_dates.txt")
+    _check_flags(calendar, _WEEKDAYS, {"0", "1"}, name, "calendar.txt")
+    _check_flags(calendar_dates, ["exception_type"], {"1", "2"}, name, "calendar_dates.txt")
     for col in _WEEKDAYS:
         calendar[col] = pd.to_numeric(calendar[col], errors="coerce").fillna(0).astype(int)
     calendar_dates["exception_type"] = pd.to_numeric(

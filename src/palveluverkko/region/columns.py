@@ -24,27 +24,22 @@ from .schema import Column, Layer
 
 MAX_LISTED = 20  # per column and kind of problem, rows listed one by one before summarising
 
+_NO_BLOB = {"string", "integer", "floating", "mixed-integer-float", "boolean", "empty", "date"}
+"""pandas' inferred kinds of an object column that hold no binary value."""
 _TRUE = {"true", "1", "yes", "y", "t", "kyllä", "k", "ja"}
 _FALSE = {"false", "0", "no", "n", "f", "ei", "nej"}
 
 
 def row_labels(frame: pd.DataFrame, layer: Layer) -> np.ndarray:
     """Labels that name rows in messages: the id column where present, else the row number."""
+    numbers = np.array([f"#{i}" for i in range(len(frame))], dtype=object)
     if layer.id_column and layer.id_column in frame.columns:
-        ids = frame[layer.id_column].astype(object).to_numpy()
-        return np.array(
-            [str(v) if _present(v) else f"#{i}" for i, v in enumerate(ids)], dtype=object
-        )
-    return np.array([f"#{i}" for i in range(len(frame))], dtype=object)
-
-
-def _present(value: object) -> bool:
-    if value is None:
-        return False
-    try:
-        return not bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return True
+        ids = frame[layer.id_column].astype(object)
+        missing = np.asarray(pd.isna(ids.to_numpy()), dtype=bool)
+        labels = ids.astype(str).to_numpy(dtype=object)
+        labels[missing] = numbers[missing]
+        return labels
+    return numbers
 
 
 def _problems_for_rows(
@@ -94,7 +89,7 @@ def coerce_column(
 ) -> tuple[pd.Series, list[Problem]]:
     """Return ``series`` in the canonical type of ``column`` and the problems found on the way."""
     values = series.astype(object).to_numpy()
-    missing = np.array([not _present(v) for v in values], dtype=bool)
+    missing = np.asarray(pd.isna(values), dtype=bool)
     problems: list[Problem] = []
     if missing.any() and not column.nullable:
         problems += _problems_for_rows(
@@ -107,10 +102,29 @@ def coerce_column(
             fix=f"fill in {column.name} for this row or remove the row",
         )
 
+    blob = np.zeros(len(values), dtype=bool)
+    if series.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in _NO_BLOB:
+        blob = np.array([isinstance(v, bytes | bytearray | memoryview) for v in values], bool)
+    if blob.any():
+        problems += _problems_for_rows(
+            blob,
+            labels,
+            [""] * len(values),
+            layer=layer,
+            column=column,
+            message="found binary data (an SQLite BLOB), expected " + column.type,
+            fix=f"store {column.name} as {column.type} values",
+        )
+        values = np.where(blob, None, values)
+        missing |= blob
+        series = pd.Series(values, index=series.index, dtype=object)
+
     kind = column.type
     if kind == "str":
         out = pd.Series(
-            [str(v) if _present(v) else np.nan for v in values], index=series.index, dtype="str"
+            [np.nan if m else str(v) for v, m in zip(values, missing, strict=True)],
+            index=series.index,
+            dtype="str",
         )
         return out, problems
 
@@ -132,6 +146,20 @@ def coerce_column(
                 fix=f"store {column.name} as a {'whole ' if kind == 'int' else ''}number",
             )
         arr = numbers.to_numpy()
+        infinite = np.isinf(arr)
+        if infinite.any():
+            problems += _problems_for_rows(
+                infinite,
+                labels,
+                values,
+                layer=layer,
+                column=column,
+                message="found {value}, expected a finite number",
+                fix=f"correct {column.name}; leave it empty where it is not known"
+                if column.nullable
+                else f"correct {column.name}",
+            )
+            arr = np.where(infinite, np.nan, arr)
         if kind == "float":
             return pd.Series(arr, index=series.index, dtype=np.float64), problems
         finite = np.isfinite(arr)
@@ -159,7 +187,7 @@ def coerce_column(
             dates = pd.to_datetime(series)
         else:
             text = pd.Series(
-                [str(v).strip() if _present(v) else None for v in values],
+                [None if m else str(v).strip() for v, m in zip(values, missing, strict=True)],
                 index=series.index,
                 dtype=object,
             )
@@ -191,7 +219,7 @@ def coerce_column(
             return False
         return None
 
-    parsed = [to_bool(v) if _present(v) else None for v in values]
+    parsed = [None if m else to_bool(v) for v, m in zip(values, missing, strict=True)]
     bad_bool = np.array([(p is None) and not m for p, m in zip(parsed, missing, strict=True)])
     if bad_bool.any():
         problems += _problems_for_rows(

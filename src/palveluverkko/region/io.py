@@ -14,13 +14,10 @@ my-region/
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
 import shutil
-import tomllib
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +26,6 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import tomli_w
-from pyproj import CRS
 
 from ..errors import (
     DataWarning,
@@ -38,14 +34,13 @@ from ..errors import (
     Problem,
     ValidationError,
 )
+from .config import TOML_NAME, costs_toml, parse_config, read_toml_text
+from .gpkg import GPKG_NAME, read_layers
 from .model import CostParams, GtfsFeed, Policy, Region, RegionMeta
 from .schema import DEFAULT_CRS, FORMAT_VERSION, LAYERS
 from .validation import check, check_crs, check_tables, coerce_tables
 
 logger = logging.getLogger("palveluverkko.region")
-
-TOML_NAME = "region.toml"
-GPKG_NAME = "region.gpkg"
 
 
 @dataclass
@@ -66,257 +61,28 @@ class Package:
     notes: list[str] = field(default_factory=list)  # what reading changed (reprojections)
 
 
-def _toml_problem(column: str, message: str, fix: str) -> Problem:
-    return Problem("error", TOML_NAME, column, "", message, fix)
-
-
-def _read_toml(pkg: Package) -> dict[str, Any]:
-    path = pkg.path / TOML_NAME
-    if not path.is_file():
-        raise MissingLayerError(
-            f"{path}: not a region package ({TOML_NAME} is missing). "
-            "Fix: point to the folder that holds region.toml and region.gpkg, "
-            "or create one with palveluverkko demo / palveluverkko import region"
-        )
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        pkg.problems.append(
-            _toml_problem("", f"cannot be parsed: {exc}", "fix the TOML syntax (UTF-8 text)")
-        )
-        return {}
-
-
-def _parse_toml(pkg: Package, doc: dict[str, Any]) -> None:
-    fmt = doc.get("format")
-    if fmt != FORMAT_VERSION:
-        pkg.problems.append(
-            _toml_problem(
-                "format",
-                f"format version {fmt!r} is not supported (this release reads format "
-                f"{FORMAT_VERSION})",
-                f"write format = {FORMAT_VERSION}, converting the package if it was made for "
-                "another version, or upgrade palveluverkko",
-            )
-        )
-    pkg.name = str(doc.get("name", pkg.path.name))
-    pkg.crs = str(doc.get("crs", DEFAULT_CRS))
-    pkg.problems += check_crs(pkg.crs)
-    base_year = doc.get("base_year")
-    if not isinstance(base_year, int) or isinstance(base_year, bool):
-        pkg.problems.append(
-            _toml_problem(
-                "base_year",
-                f"base_year is {base_year!r}, expected a year such as 2024",
-                "write base_year = 2024 (the year of the population data)",
-            )
-        )
-    else:
-        pkg.base_year = base_year
-    pol = doc.get("policy", {})
-    defaults = Policy()
-    values: dict[str, Any] = {}
-    for key, expected in (
-        ("access_target_days", (int, float)),
-        ("travel_time_threshold_min", (int, float)),
-        ("one_physical_site_per_municipality", (bool,)),
-    ):
-        if key not in pol:
-            continue
-        value = pol[key]
-        if not isinstance(value, expected) or (expected != (bool,) and isinstance(value, bool)):
-            pkg.problems.append(
-                _toml_problem(
-                    f"policy.{key}",
-                    f"{key} is {value!r}, expected "
-                    + ("true/false" if expected == (bool,) else "a number"),
-                    f"write e.g. {key} = {str(getattr(defaults, key)).lower()}",
-                )
-            )
-            continue
-        values[key] = float(value) if expected != (bool,) else value
-    pkg.policy = Policy(**values)
-    pkg.costs = _parse_costs(pkg, doc.get("costs", {}))
-    src = doc.get("source", {})
-    pkg.meta = RegionMeta(
-        synthetic=bool(src.get("synthetic", False)),
-        description=str(src.get("description", "")),
-        credits=tuple(str(c) for c in src.get("credits", ())),
-    )
-    files = doc.get("files", {})
-    roads = files.get("roads")
-    if roads:
-        path = pkg.path / str(roads)
-        if path.is_file():
-            pkg.roads_pbf = path
-        else:
-            pkg.problems.append(
-                _toml_problem(
-                    "files.roads",
-                    f"road file {roads} does not exist in the package",
-                    "copy the .osm.pbf into the package folder or remove files.roads",
-                )
-            )
-    gtfs = files.get("gtfs", [])
-    for name in [gtfs] if isinstance(gtfs, str) else gtfs:
-        path = pkg.path / str(name)
-        if path.is_file():
-            pkg.gtfs.append(GtfsFeed(path.stem, path.read_bytes()))
-        else:
-            pkg.problems.append(
-                _toml_problem(
-                    "files.gtfs",
-                    f"GTFS file {name} does not exist in the package",
-                    "copy the GTFS zip into the package folder or remove it from files.gtfs",
-                )
-            )
-
-
-def _parse_costs(pkg: Package, table: object) -> CostParams:
-    """``[costs]`` of region.toml as :class:`CostParams`; a bad entry is a problem naming its key,
-    and the default is kept for it."""
-    defaults = CostParams()
-    known = [f.name for f in dataclasses.fields(CostParams)]
-    if not isinstance(table, dict):
-        pkg.problems.append(
-            _toml_problem("costs", "costs is not a table", "write [costs] with key = value lines")
-        )
-        return defaults
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        where = f"costs.{key}"
-        if key not in known:
-            pkg.problems.append(
-                _toml_problem(
-                    where, f"unknown cost parameter {key!r}", f"use one of {', '.join(known)}"
-                )
-            )
-            continue
-        default = getattr(defaults, key)
-        parsed = _cost_value(key, value, default)
-        if parsed is None:
-            pkg.problems.append(
-                _toml_problem(where, f"{key} is {value!r}", _cost_fix(key, default))
-            )
-            continue
-        values[key] = parsed
-    return CostParams(**values)
-
-
-def _cost_value(key: str, value: object, default: object) -> object | None:
-    """The parsed value of one ``[costs]`` key, or None when it is not acceptable."""
-    if key == "kela_services":
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return tuple(value)
-        return None
-    if key == "investment_due_after_years":
-        if not isinstance(value, dict):
-            return None
-        out: dict[int, int] = {}
-        for cond, years in value.items():
-            if str(cond) not in {"1", "2", "3", "4", "5"}:
-                return None
-            if not isinstance(years, int) or isinstance(years, bool) or years < 0:
-                return None
-            out[int(cond)] = years
-        return out
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if isinstance(default, int):
-        return value if isinstance(value, int) and value >= 1 else None
-    return float(value) if value >= 0 else None
-
-
-def _cost_fix(key: str, default: object) -> str:
-    if key == "kela_services":
-        return f"write e.g. {key} = {json.dumps(list(CostParams().kela_services))} (service codes)"
-    if key == "investment_due_after_years":
-        return f'write e.g. {key} = {{ "1" = 1, "2" = 3, "3" = 6 }} (condition = years, at least 0)'
-    if isinstance(default, int):
-        return f"write e.g. {key} = {default} (a whole number, at least 1)"
-    return f"write e.g. {key} = {default} (a number, at least 0)"
-
-
-def _costs_toml(costs: CostParams) -> dict[str, Any]:
-    """The ``[costs]`` entries that differ from the defaults, in TOML-ready form."""
-    defaults = CostParams()
-    out: dict[str, Any] = {}
-    for f in dataclasses.fields(CostParams):
-        value = getattr(costs, f.name)
-        if value == getattr(defaults, f.name):
-            continue
-        if isinstance(value, tuple):
-            value = list(value)
-        elif isinstance(value, Mapping):
-            value = {str(k): int(v) for k, v in value.items()}
-        out[f.name] = value
-    return out
-
-
-def _read_layers(pkg: Package) -> None:
-    gpkg = pkg.path / GPKG_NAME
-    if not gpkg.is_file():
-        pkg.problems.append(
-            Problem(
-                "error",
-                GPKG_NAME,
-                "",
-                "",
-                f"{GPKG_NAME} is missing from the package",
-                "write the layers with palveluverkko.write_region or an importer",
-            )
-        )
-        for name in LAYERS:
-            pkg.tables[name] = None
-        return
-    present = {str(row[0]) for row in pyogrio.list_layers(gpkg)}
-    try:
-        target = CRS.from_user_input(pkg.crs)
-    except Exception:
-        target = None
-    for name, layer in LAYERS.items():
-        if name not in present:
-            pkg.tables[name] = None
-            if layer.required:
-                pkg.problems.append(
-                    Problem(
-                        "error",
-                        name,
-                        "",
-                        "",
-                        f"required layer {name} is missing from {GPKG_NAME} "
-                        f"(found: {', '.join(sorted(present)) or 'none'})",
-                        f"add the {name} layer (see docs/region-format.md)",
-                    )
-                )
-            continue
-        frame = pyogrio.read_dataframe(gpkg, layer=name, fid_as_index=False)
-        if layer.geometry and isinstance(frame, gpd.GeoDataFrame):
-            if frame.crs is None:
-                pkg.problems.append(
-                    Problem(
-                        "error",
-                        name,
-                        "geometry",
-                        "",
-                        "the layer has no coordinate reference system",
-                        f"assign the layer's CRS (e.g. {pkg.crs}) in QGIS or with "
-                        "GeoDataFrame.set_crs, and write it again",
-                    )
-                )
-            elif target is not None and not CRS.from_user_input(frame.crs).equals(target):
-                note = f"layer {name} was in {frame.crs.to_string()}; reprojected to {pkg.crs}"
-                logger.info(note)
-                pkg.notes.append(note)
-                warnings.warn(note, DataWarning, stacklevel=4)
-                frame = frame.to_crs(target)
-        elif layer.geometry and not isinstance(frame, gpd.GeoDataFrame):
-            frame = gpd.GeoDataFrame(frame)
-        pkg.tables[name] = frame
-
-
-def load_package(path: str | Path) -> Package:
+def load_package(
+    path: str | Path,
+    *,
+    side_files: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Package:
     """Read a package folder leniently, collecting problems instead of stopping at the first.
+
+    Broken files (an empty, truncated or foreign ``region.gpkg``, a ``region.toml`` that is not
+    UTF-8 TOML) are problems naming the file, never exceptions.
+
+    Parameters
+    ----------
+    path
+        The package folder.
+    side_files
+        Also open the side files and check what the evaluation will read from them: every GTFS
+        feed (required files, columns, times, calendar, the timetable of the default date) and
+        the roads ``.osm.pbf`` header. :func:`validate_package` does; :func:`read_region` leaves
+        it to the router, which reports the same problems as errors.
+    progress
+        Called with ``(steps done, steps in all)`` while the layers are read.
 
     Raises
     ------
@@ -324,25 +90,53 @@ def load_package(path: str | Path) -> Package:
         When the folder holds no ``region.toml`` (it is not a region package at all).
     """
     pkg = Package(Path(path))
-    doc = _read_toml(pkg)
-    _parse_toml(pkg, doc)
-    _read_layers(pkg)
-    coerced, found = coerce_tables(pkg.tables)
+    toml = pkg.path / TOML_NAME
+    if not toml.is_file():
+        raise MissingLayerError(
+            f"{pkg.path}: not a region package ({TOML_NAME} is missing). "
+            "Fix: point to the folder that holds region.toml and region.gpkg, "
+            "or create one with palveluverkko demo / palveluverkko import region"
+        )
+    doc, pkg.problems = read_toml_text(toml)
+    cfg = parse_config(pkg.path, doc)
+    pkg.problems += cfg.problems
+    pkg.name, pkg.crs, pkg.base_year = cfg.name, cfg.crs, cfg.base_year
+    pkg.policy, pkg.meta, pkg.costs = cfg.policy, cfg.meta, cfg.costs
+    pkg.roads_pbf, pkg.gtfs = cfg.roads_pbf, cfg.gtfs
+    pkg.problems += check_crs(pkg.crs)
+    layers = read_layers(pkg.path / GPKG_NAME, pkg.crs, progress=progress)
+    pkg.problems += layers.problems
+    pkg.notes += layers.notes
+    coerced, found = coerce_tables(layers.tables)
     pkg.tables = coerced
     pkg.problems += found
     pkg.problems += check_tables(
         coerced,
         crs=pkg.crs,
         base_year=pkg.base_year,
-        has_roads_source=coerced.get("roads") is not None or pkg.roads_pbf is not None,
+        has_roads_source=_has_roads(coerced.get("roads")) or pkg.roads_pbf is not None,
         one_site_per_municipality=pkg.policy.one_physical_site_per_municipality,
     )
+    if side_files:
+        from .side_files import side_file_problems
+
+        pkg.problems += side_file_problems(pkg.roads_pbf, pkg.gtfs)
     return pkg
 
 
-def validate_package(path: str | Path) -> list[Problem]:
-    """Every problem of the package at ``path`` (errors and warnings)."""
-    return load_package(path).problems
+def _has_roads(roads: pd.DataFrame | None) -> bool:
+    return roads is not None and len(roads) > 0
+
+
+def validate_package(
+    path: str | Path, *, progress: Callable[[int, int], None] | None = None
+) -> list[Problem]:
+    """Every problem of the package at ``path`` (errors and warnings), side files included.
+
+    A package without errors here can be read and evaluated: what ``evaluate`` reads (layers,
+    GTFS feeds, the roads file) has been opened and checked.
+    """
+    return load_package(path, side_files=True, progress=progress).problems
 
 
 def read_region(path: str | Path) -> Region:
@@ -365,6 +159,8 @@ def read_region(path: str | Path) -> Region:
         raise FormatVersionError(next(str(p) for p in errors if p.column == "format"))
     if errors:
         raise ValidationError(pkg.problems, what=f"region package {pkg.path}")
+    for note in pkg.notes:
+        warnings.warn(note, DataWarning, stacklevel=2)
     found_warnings = [p for p in pkg.problems if p.severity == "warning"]
     for p in found_warnings:
         logger.warning("%s", p)
@@ -489,7 +285,7 @@ def write_region(region: Region, path: str | Path, *, overwrite: bool = True) ->
             "credits": list(region.meta.credits),
         },
     }
-    costs = _costs_toml(region.costs)
+    costs = costs_toml(region.costs)
     if costs:
         doc["costs"] = costs
     header = "# palveluverkko region package, format v1 (docs/region-format.md)\n" + (

@@ -19,6 +19,7 @@ import shapely
 from pyproj import CRS
 
 from ..errors import Problem, ValidationError
+from .checks import table_problems
 from .columns import MAX_LISTED, coerce_layer, row_labels
 from .model import Region
 from .schema import (
@@ -293,7 +294,8 @@ def check_tables(
     has_roads_source: bool,
     one_site_per_municipality: bool,
 ) -> list[Problem]:
-    """Semantic checks of coerced tables: ids, references, ranges, geometry.
+    """Semantic checks of coerced tables: ids, references, ranges, geometry, and the
+    plausibility bounds of :func:`.checks.table_problems`.
 
     Tables are expected in canonical types (see :func:`coerce_tables`); a missing table is None.
     """
@@ -349,6 +351,7 @@ def check_tables(
     problems += _check_projection(tables.get("projection"), base_year)
     problems += unknown_municipality(tables.get("projection"), "projection")
     problems += _check_roads(tables.get("roads"), has_roads_source)
+    problems += table_problems(tables)
     if one_site_per_municipality and codes and _has(tables.get("sites"), "municipality"):
         sites = tables["sites"]
         assert sites is not None
