@@ -612,8 +612,7 @@ def _kinds() -> list[Case]:
         "GTFS",
     )
     add("gtfs-stops-latin1", gtfs_change(_latin1_stops), "invalid", "GTFS")
-    # scenarios (the reader is the lead's: cases that need the checks wired in are marked)
-    wire = "needs region.checks.scenario_value_problems / read_text in the scenario reader"
+    # scenarios: non-finite, implausible and non-UTF-8 files (scenario.toml_io calls the checks)
     for id, text in (
         ("scenario-target-nan", SCENARIO_OK + "[policy]\naccess_target_days = nan\n"),
         ("scenario-target-0", SCENARIO_OK + "[policy]\naccess_target_days = 0\n"),
@@ -626,14 +625,13 @@ def _kinds() -> list[Case]:
         ),
         ("scenario-open-x-nan", SCENARIO_OK + _OPEN.replace("@X@", "nan")),
     ):
-        add(id, nothing, "invalid", "scenario", scenario=text, xfail=wire)
+        add(id, nothing, "invalid", "scenario", scenario=text)
     add(
         "scenario-not-utf8",
         nothing,
         "invalid",
         "scenario",
         scenario_bytes='name = "Äänekoski"\n'.encode("latin-1"),
-        xfail=wire,
     )
     add(
         "scenario-digital-1.5",

@@ -253,6 +253,11 @@ def _rbm_cdf(m: NDArray[np.float64], t: NDArray[np.float64], mu: float, var: flo
     return np.where(m < 0.0, 0.0, np.clip(out, 0.0, 1.0))
 
 
+MAX_WAIT_WORKING_DAYS = 10 * 250
+"""Longest wait the overload model resolves (10 years of working days); longer waits are
+counted as this long (their share within the target is 0 either way)."""
+
+
 def _overload_wait(lam: float, c: int, lag: int) -> NDArray[np.float64]:
     """Wait law averaged over the requests of one year from an empty book (``lam >= c``)."""
     mu, var, horizon = lam - c, lam, HORIZON_WORKING_DAYS
@@ -263,7 +268,9 @@ def _overload_wait(lam: float, c: int, lag: int) -> NDArray[np.float64]:
     day_weight = np.concatenate([np.ones(len(early)), np.full(len(late), float(_DAY_STRIDE))])
     day_weight /= day_weight.sum()
     top = mu * horizon + 10.0 * math.sqrt(var * horizon) + lam + c + 1.0
-    w_max = math.ceil(top / c) + 2
+    # waits beyond MAX_WAIT_WORKING_DAYS are counted there (the last bin): a capacity typo of
+    # 1 a week against 2,000 requests would otherwise make gigabyte arrays
+    w_max = min(math.ceil(top / c) + 2, MAX_WAIT_WORKING_DAYS)
     w = np.arange(w_max + 1, dtype=np.float64)
     nodes, weights = _LEGENDRE
     u = (nodes + 1.0) / 2.0

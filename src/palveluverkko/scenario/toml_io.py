@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ScenarioError
+from ..errors import InputError, ScenarioError
 from .model import (
     CAPACITY_RULES,
     CapacityChange,
@@ -39,19 +39,38 @@ def scenario_from_toml(source: str | Path) -> Scenario:
     if isinstance(source, Path) or (
         isinstance(source, str) and "\n" not in source and source.endswith(".toml")
     ):
+        from ..region.checks import read_text
+
         path = Path(source)
         where = str(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ScenarioError(f"{where}: cannot read the scenario file ({exc})") from exc
+            text = read_text(path, what="scenario file")
+        except InputError as exc:
+            raise ScenarioError(str(exc)) from exc
     else:
         text = str(source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{where}: not valid TOML ({exc}); fix the syntax") from exc
+    _check_values(data, where)
     return _from_dict(data, where)
+
+
+def _check_values(data: dict[str, Any], where: str) -> None:
+    """Non-finite and implausible numbers (:func:`palveluverkko.region.checks.
+    scenario_value_problems`): errors raise, warnings warn."""
+    import warnings
+
+    from ..errors import DataWarning
+    from ..region.checks import scenario_value_problems
+
+    problems = scenario_value_problems(data, where)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ScenarioError("; ".join(str(p) for p in errors[:10]))
+    for p in problems:
+        warnings.warn(str(p), DataWarning, stacklevel=3)
 
 
 def scenario_to_toml(scenario: Scenario) -> str:
