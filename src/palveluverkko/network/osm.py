@@ -27,6 +27,9 @@ Tag rules (see :mod:`.rules` for speeds):
 * ferries: one edge per way from its first to its last node; crossing time from ``duration``
   (``HH:MM``, ``HH:MM:SS`` or minutes) where given, else at ``ferry_speed_kph``; plus
   ``ferry_wait_min``.
+* flags for linking (:mod:`.rules`, "Edge flags"): underground where ``tunnel`` is set and is
+  not ``no`` or ``building_passage``, or ``layer`` is below 0; restricted where the deciding
+  access tag is one of :data:`.rules.RESTRICTED_VALUES` (e.g. ``access=destination``).
 """
 
 from __future__ import annotations
@@ -70,6 +73,8 @@ TAG_KEYS: tuple[str, ...] = (
     "bicycle",
     "motorroad",
     "duration",
+    "tunnel",
+    "layer",
 )
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 _YES = {"yes", "true", "1"}
@@ -205,6 +210,7 @@ class WayRules:
     backward: np.ndarray
     speed_kph: np.ndarray  # nan for ferries with a duration
     duration_min: np.ndarray  # ferry crossing time from the duration tag, nan if absent
+    flags: np.ndarray  # uint8 rules.FLAG_UNDERGROUND | rules.FLAG_RESTRICTED
 
 
 def way_rules(
@@ -228,11 +234,13 @@ def way_rules(
     decided = np.zeros(len(tags), dtype=bool)
     denied = np.zeros(len(tags), dtype=bool)
     allowed = np.zeros(len(tags), dtype=bool)
+    restricted = np.zeros(len(tags), dtype=bool)
     for key in _MODE_ACCESS_KEYS[mode]:
         value = _values(tags, key)
         present = (value != "") & ~decided
         denied |= present & _isin(value, rules.DENY_VALUES)
         allowed |= present & _isin(value, rules.ALLOW_VALUES)
+        restricted |= present & _isin(value, rules.RESTRICTED_VALUES)
         decided |= present
     usable &= ~denied
     if mode == "bike":
@@ -281,7 +289,21 @@ def way_rules(
         speed_overrides_kph=speed_overrides_kph,
     )
     duration = np.array([_parse_duration_min(v) for v in tags["duration"].to_numpy(dtype=object)])
-    return WayRules(codes, usable, forward, backward, speed, np.where(is_ferry, duration, np.nan))
+    tunnel = _values(tags, "tunnel")
+    layer = pd.to_numeric(pd.Series(_values(tags, "layer")), errors="coerce").to_numpy()
+    underground = (~_isin(tunnel, {"", "no", "building_passage"})) | (layer < 0)
+    flags = np.where(underground, rules.FLAG_UNDERGROUND, 0) | np.where(
+        restricted, rules.FLAG_RESTRICTED, 0
+    )
+    return WayRules(
+        codes,
+        usable,
+        forward,
+        backward,
+        speed,
+        np.where(is_ferry, duration, np.nan),
+        flags.astype(np.uint8),
+    )
 
 
 _HMS = re.compile(r"^\s*(\d+):(\d{1,2})(?::(\d{1,2}))?\s*$")
@@ -402,4 +424,5 @@ def network_from_osm(
         parameters=parameters,
         source_digest=_digest(parameters, ways.digest),
         max_segment_m=max_segment_m,
+        flags=decided.flags[way],
     )

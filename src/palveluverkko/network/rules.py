@@ -39,7 +39,16 @@ Access
   says ``no``.
 
 Snapping never lands on motorways, motorway links or ferries (:data:`NO_SNAP_CLASSES`): nobody
-enters a motorway from the roadside.
+enters a motorway from the roadside. Nor on underground roads (:data:`FLAG_UNDERGROUND`:
+``tunnel`` other than ``no`` or ``building_passage``, or ``layer`` below 0): nobody enters a
+tunnel from the building above it.
+
+Edge flags
+----------
+OSM ways carry bits that the linking rule reads (:mod:`.linking`): :data:`FLAG_UNDERGROUND`
+and :data:`FLAG_RESTRICTED` (a usable way whose ``access`` or mode tag is one of
+:data:`RESTRICTED_VALUES`, e.g. ``access=destination`` or ``private`` with ``foot=yes``). A
+component made only of such ways, or of ``service`` ways, is never an island.
 """
 
 from __future__ import annotations
@@ -117,6 +126,23 @@ MODE_CLASSES: dict[str, frozenset[str]] = {
     "bike": BIKE_CLASSES,
 }
 NO_SNAP_CLASSES = frozenset({"motorway", "motorway_link", "ferry"})
+# Bits of RoadNetwork.flags (per edge).
+FLAG_UNDERGROUND = 1
+FLAG_RESTRICTED = 2
+# Access values that keep a way out of the public network for linking (not for routing).
+RESTRICTED_VALUES = frozenset(
+    {
+        "destination",
+        "private",
+        "customers",
+        "delivery",
+        "permit",
+        "agricultural",
+        "forestry",
+        "emergency",
+        "no",
+    }
+)
 # Modes bound by oneway restrictions.
 ONEWAY_MODES = frozenset({"car", "bike"})
 
