@@ -161,3 +161,59 @@ def test_transit_on_nysse_respects_physical_bounds(tampere: Path, walk: RoadNetw
         assert q in result.percentiles
     assert (result.percentiles[10] <= result.minutes + 1e-6).all()
     assert (result.minutes <= result.percentiles[90] + 1e-6).all()
+
+
+@pytest.fixture(scope="module")
+def tampere_cells(shared_data: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Tampere's postal areas (Paavo 2017): centre points (EPSG:3067) and residents per km2."""
+    import warnings
+
+    from palveluverkko.sources.municipalities import read_municipalities
+    from palveluverkko.sources.paavo import read_paavo
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        munis, _ = read_municipalities(
+            shared_data / "boundaries" / "municipalities_2023.gpkg", codes=["837"]
+        )
+        pop, _ = read_paavo(
+            shared_data / "paavo" / "Population_structure_2017.csv",
+            shared_data / "postal_areas" / "postinumerot_geo.json",
+            munis,
+        )
+    residents = pop[[c for c in pop.columns if c.startswith("pop_")]].sum(axis=1).to_numpy()
+    centre = pop.geometry.centroid
+    xy = np.column_stack([centre.x.to_numpy(), centre.y.to_numpy()])
+    return xy, residents / (pop.geometry.area.to_numpy() / 1e6)
+
+
+def test_every_built_up_cell_reaches_the_network(
+    car: RoadNetwork, walk: RoadNetwork, tampere_cells: tuple[np.ndarray, np.ndarray]
+) -> None:
+    """Every populated postal area of Tampere in a built-up area (>= 200 residents per km2)
+    inside the extract (the convex hull of its roads; 33610 Tasanne lies east of it) links to
+    the main car and walking networks: none is taken for an island."""
+    import shapely
+
+    xy, density = tampere_cells
+    for net in (car, walk):
+        hull = shapely.convex_hull(shapely.multipoints(net.node_xy))
+        built_up = (density >= 200) & shapely.contains_xy(hull, xy[:, 0], xy[:, 1])
+        assert built_up.sum() >= 25
+        got = snap(net, xy[built_up])
+        assert (got.reason == "").all(), got.reason
+        assert net.largest_component[got.node].all()
+
+
+def test_islands_are_real(walk: RoadNetwork) -> None:
+    """The walking network's islands are few (4) and far from the main network (Viikinsaari, 358 m
+    of lake from the shore), never a component of tunnels or service ways."""
+    from palveluverkko.network.linking import _index, islands
+
+    found = np.flatnonzero(islands(walk))
+    assert 1 <= len(found) <= 5
+    _, tree = _index(walk, False)
+    for c in found:
+        gap, _ = tree.query(walk.node_xy[walk.component == c])
+        assert gap.min() >= 200
+        assert walk.component_ordinary_length_m[c] >= 1000

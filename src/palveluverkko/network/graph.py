@@ -225,7 +225,10 @@ class RoadNetwork:
         n_comp = int(comp.max()) + 1 if comp.size else 0
         u, v = self.tails, self.indices.astype(np.int64)
         service = ROAD_CLASSES.index("service")
-        ordinary = (comp[u] == comp[v]) & (self.flags == 0) & (self.road_class != service)
+        hidden = rules.FLAG_UNDERGROUND | rules.FLAG_RESTRICTED
+        ordinary = (
+            (comp[u] == comp[v]) & (self.flags & hidden == 0) & (self.road_class != service)  # type: ignore[operator]
+        )
         a, b = np.minimum(u, v)[ordinary], np.maximum(u, v)[ordinary]
         key = a * max(self.n_nodes, 1) + b
         _, first = np.unique(key, return_index=True)

@@ -106,6 +106,7 @@ class OsmWays:
     lat: np.ndarray
     tags: pd.DataFrame
     digest: str
+    cut: np.ndarray | None = None  # bool per ref: the way was cut next to it (clipped extract)
 
     @property
     def n_ways(self) -> int:
@@ -138,6 +139,7 @@ def _read_cached(path: str, size: int, mtime_ns: int) -> OsmWays:
     xs: list[int] = []
     ys: list[int] = []
     tag_rows: list[tuple[str | None, ...]] = []
+    cut: list[int] = []
     missing_locations = 0
     try:
         processor = (
@@ -152,17 +154,24 @@ def _read_cached(path: str, size: int, mtime_ns: int) -> OsmWays:
                 continue
             row = tuple(tags.get(k) for k in TAG_KEYS)
             n_before = len(refs)
+            pending_cut = False
             for node in way.nodes:  # type: ignore[union-attr]
                 location = node.location
                 if not location.valid():
                     # a node outside a clipped extract: the way is cut into pieces there
                     missing_locations += 1
+                    if refs and len(refs) > n_before:
+                        cut.append(len(refs) - 1)
+                    pending_cut = True
                     if len(refs) > n_before:
                         way_ids.append(way.id)
                         counts.append(len(refs) - n_before)
                         tag_rows.append(row)
                         n_before = len(refs)
                     continue
+                if pending_cut:
+                    cut.append(len(refs))
+                    pending_cut = False
                 refs.append(node.ref)
                 xs.append(location.x)
                 ys.append(location.y)
@@ -189,6 +198,7 @@ def _read_cached(path: str, size: int, mtime_ns: int) -> OsmWays:
         lat=np.asarray(ys, dtype=np.float64) * 1e-7,
         tags=pd.DataFrame(tag_rows, columns=list(TAG_KEYS), dtype=object),
         digest=file_digest(Path(path)),
+        cut=np.isin(np.arange(len(refs)), np.asarray(cut, dtype=np.int64)),
     )
 
 
@@ -424,5 +434,16 @@ def network_from_osm(
         parameters=parameters,
         source_digest=_digest(parameters, ways.digest),
         max_segment_m=max_segment_m,
-        flags=decided.flags[way],
+        flags=_edge_flags(decided.flags[way], ways.cut, tail_ref, head_ref),
     )
+
+
+def _edge_flags(
+    way_flags: np.ndarray, cut: np.ndarray | None, tail_ref: np.ndarray, head_ref: np.ndarray
+) -> np.ndarray:
+    """The way's flags, plus :data:`.rules.FLAG_CLIPPED` where a segment ends at a cut."""
+    flags = np.asarray(way_flags, dtype=np.uint8).copy()
+    if cut is not None and cut.any():
+        clipped = cut[tail_ref] | cut[head_ref]
+        flags[clipped] |= np.uint8(rules.FLAG_CLIPPED)
+    return flags

@@ -48,7 +48,8 @@ Edge flags
 OSM ways carry bits that the linking rule reads (:mod:`.linking`): :data:`FLAG_UNDERGROUND`
 and :data:`FLAG_RESTRICTED` (a usable way whose ``access`` or mode tag is one of
 :data:`RESTRICTED_VALUES`, e.g. ``access=destination`` or ``private`` with ``foot=yes``). A
-component made only of such ways, or of ``service`` ways, is never an island.
+component made only of such ways, or of ``service`` ways, is never an island; nor is one with a
+:data:`FLAG_CLIPPED` edge (a way cut by the edge of the extract continues outside it).
 """
 
 from __future__ import annotations
@@ -129,6 +130,7 @@ NO_SNAP_CLASSES = frozenset({"motorway", "motorway_link", "ferry"})
 # Bits of RoadNetwork.flags (per edge).
 FLAG_UNDERGROUND = 1
 FLAG_RESTRICTED = 2
+FLAG_CLIPPED = 4  # the way was cut here by the edge of the extract (a node without location)
 # Access values that keep a way out of the public network for linking (not for routing).
 RESTRICTED_VALUES = frozenset(
     {
