@@ -217,8 +217,16 @@ def test_clipped_component_is_not_an_island() -> None:
     far = [(0.0, 900.0), (1000.0, 900.0), (2000.0, 900.0)]
     main = ([*MAIN[0]], "residential", 0)
     point = np.array([[1000.0, 890.0]])
-    got = snap(flagged([main, (far, "residential", 0), ([(2000.0, 900.0), (2100.0, 900.0)],
-                                                          "residential", FLAG_CLIPPED)]), point)
+    got = snap(
+        flagged(
+            [
+                main,
+                (far, "residential", 0),
+                ([(2000.0, 900.0), (2100.0, 900.0)], "residential", FLAG_CLIPPED),
+            ]
+        ),
+        point,
+    )
     assert got.reason.tolist() == [""]
 
 

@@ -150,7 +150,8 @@ def test_nearest_and_to_frame() -> None:
 
 
 def test_unreachable_cells_counted_with_residents() -> None:
-    """A cell 5 km from any road is inf, listed with its residents, and a warning counts it."""
+    """With the straight-line fallback off, a cell 5 km from any road is inf, listed with its
+    residents, and a warning counts it."""
     roads = make_grid_roads(5, 5, 200.0)
     region = make_region(
         roads,
@@ -159,7 +160,7 @@ def test_unreachable_cells_counted_with_residents() -> None:
         residents=np.array([7, 42]),
     )
     with pytest.warns(UnreachableWarning, match=r"1 cell\(s\) with 42 residents"):
-        tt = travel_times(region, "walk", use_cache=False)
+        tt = travel_times(region, "walk", use_cache=False, params=RoadParams(straight_line=None))
     assert np.isfinite(tt.minutes[0, 0])
     assert np.isinf(tt.minutes[1]).all()
     assert tt.unreachable.to_dict("records") == [
@@ -168,11 +169,12 @@ def test_unreachable_cells_counted_with_residents() -> None:
 
 
 def test_unreachable_site_is_reported() -> None:
-    """A site that cannot be linked gives an inf column and a warning naming it."""
+    """With the fallback off, a site that cannot be linked gives an inf column and a warning
+    naming it."""
     roads = make_grid_roads(5, 5, 200.0)
     region = make_region(roads, np.array([[X0, Y0]]), np.array([[X0, Y0], [X0 + 9000, Y0]]))
     with pytest.warns(UnreachableWarning, match=r"1 destination\(s\).*s1 \(no_road_within_limit\)"):
-        tt = travel_times(region, "car", use_cache=False)
+        tt = travel_times(region, "car", use_cache=False, params=RoadParams(straight_line=None))
     assert np.isinf(tt.minutes[:, 1]).all()
     assert tt.unreachable_destinations.destination_id.tolist() == ["s1"]
     assert tt.unreachable_destinations.kind.tolist() == ["site"]

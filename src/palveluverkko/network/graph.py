@@ -232,9 +232,7 @@ class RoadNetwork:
         a, b = np.minimum(u, v)[ordinary], np.maximum(u, v)[ordinary]
         key = a * max(self.n_nodes, 1) + b
         _, first = np.unique(key, return_index=True)
-        return np.bincount(
-            comp[a[first]], weights=self.length_m[ordinary][first], minlength=n_comp
-        )
+        return np.bincount(comp[a[first]], weights=self.length_m[ordinary][first], minlength=n_comp)
 
     def __repr__(self) -> str:
         return (
@@ -299,9 +297,7 @@ class RoadNetwork:
             if road_class is None
             else np.asarray(road_class, dtype=np.int8)
         )
-        bits = (
-            np.zeros(len(u), dtype=np.uint8) if flags is None else np.asarray(flags, np.uint8)
-        )
+        bits = np.zeros(len(u), dtype=np.uint8) if flags is None else np.asarray(flags, np.uint8)
         sizes = {len(x) for x in (u, v, minutes, length_m, codes, bits)}
         if len(sizes) != 1:
             raise InputError(

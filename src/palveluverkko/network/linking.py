@@ -235,9 +235,7 @@ def islands(
     if water is not None and len(water) and (~far).any():
         near = first[~far]
         lines = shapely.linestrings(
-            np.stack(
-                [network.node_xy[nodes[near]], network.node_xy[main_nodes[i[near]]]], axis=1
-            )
+            np.stack([network.node_xy[nodes[near]], network.node_xy[main_nodes[i[near]]]], axis=1)
         )
         lakes = shapely.union_all(np.asarray(water, dtype=object))
         shapely.prepare(lakes)

@@ -275,8 +275,10 @@ class RoadParams:
         from ..region.schema import AGE_BANDS
 
         if band not in AGE_BANDS:
-            raise InputError(f"RoadParams.for_band: band {band!r} unknown; expected one of "
-                             f"{', '.join(AGE_BANDS)}")
+            raise InputError(
+                f"RoadParams.for_band: band {band!r} unknown; expected one of "
+                f"{', '.join(AGE_BANDS)}"
+            )
         if self.walk_speed_75_plus_kph is None or band not in ("75_84", "85_plus"):
             return self
         return dataclasses.replace(

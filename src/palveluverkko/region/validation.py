@@ -675,7 +675,8 @@ def _check_roads(roads: pd.DataFrame | None, has_roads_source: bool) -> list[Pro
                 "",
                 "",
                 "the region has no road network (no roads layer and no roads.osm.pbf)",
-                'add a roads layer or set [files] roads = "roads.osm.pbf"; travel times need one',
+                'add a roads layer or set [files] roads = "roads.osm.pbf"; without one, travel '
+                "times are straight-line estimates, marked approximate",
             )
         )
     if roads is None:
