@@ -34,7 +34,8 @@ def no_roads(region: Region) -> Region:
 
 
 def test_formula_by_hand() -> None:
-    """3 km at circuity 1.3 and 39 km/h is 3.9 km / 0.65 km/min = 6 minutes."""
+    """3 km at circuity 1.3 and 39 km/h is 3.9 km / 0.65 km/min = 6 minutes (plus a terminal
+    time where given)."""
     got = straight_line_minutes(
         np.array([[0.0, 0.0], [0.0, 0.0]]),
         np.array([[3000.0, 0.0], [0.0, 0.0]]),
@@ -43,6 +44,8 @@ def test_formula_by_hand() -> None:
     )
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, [[6.0, 0.0], [3900 / 80.0, 0.0]], rtol=1e-6)
+    late = straight_line_minutes(np.zeros((1, 2)), np.array([[3000.0, 0.0]]), [39.0], 1.3, 2.5)
+    assert late[0, 0] == pytest.approx(8.5)
 
 
 def test_params_are_validated() -> None:
@@ -53,6 +56,8 @@ def test_params_are_validated() -> None:
         StraightLineParams(car_speed_kph={"city": 1, "town": 1, "village": 1, "unknown": 1})
     with pytest.raises(InputError, match="city >= town >= village"):
         StraightLineParams(density_per_km2={"city": 10.0, "town": 200.0, "village": 20.0})
+    with pytest.raises(InputError, match="car_terminal_min"):
+        StraightLineParams(car_terminal_min=-1.0)
     with pytest.raises(InputError, match="StraightLineParams"):
         RoadParams(straight_line={"car_circuity": 1.3})  # type: ignore[arg-type]
 
@@ -93,16 +98,16 @@ def test_region_without_roads_is_estimated_everywhere() -> None:
     pop["settlement"] = ["city", "town", "village", "rural", None, "rural"][: len(pop)]
     region = region.replace(population=pop)
     line = StraightLineParams()
-    for mode, speeds in (
-        ("car", [45.0, 48.0, 55.0, 60.0, 50.0, 60.0][: len(pop)]),
-        ("walk", [4.8] * len(pop)),
+    for mode, speeds, t0 in (
+        ("car", [70.0, 70.0, 70.0, 75.0, 70.0, 75.0][: len(pop)], 3.5),
+        ("walk", [4.8] * len(pop), 0.0),
     ):
         with pytest.warns(ApproximationWarning, match=f"{len(pop)} cell\\(s\\)"):
             tt = travel_times(region, mode, use_cache=False)
         d = np.hypot(
             *(region.cell_points()[:, None, :] - region.site_points()[None]).transpose(2, 0, 1)
         )
-        expected = d * line.circuity(mode) / (np.array(speeds)[:, None] * 1000 / 60)
+        expected = t0 + d * line.circuity(mode) / (np.array(speeds)[:, None] * 1000 / 60)
         np.testing.assert_allclose(tt.minutes, expected, rtol=1e-6)
         assert tt.parameters["approximate"] is True
         assert tt.parameters["road_source"] == "none"

@@ -52,42 +52,50 @@ def _settlement_table(owner: str, name: str, table: Mapping[str, float]) -> dict
 class StraightLineParams:
     """The straight-line estimate used where no road network reaches (:mod:`.straight_line`).
 
-    A trip from cell ``i`` to destination ``j`` takes ``circuity * d_ij / v``: the straight-line
-    distance times a circuity factor, at the mode's speed (car: by the settlement class of the
-    cell, walk and bike: :class:`RoadParams`' ``walk_speed_kph`` and ``bike_speed_kph``).
-    Calibrated on Tampere's OSM roads (``benchmarks/bench_straight_line.py`` prints the factors
-    and the error against network times); results that use it are marked approximate.
+    A trip from cell ``i`` to destination ``j`` takes ``t0 + circuity * d_ij / v``: the
+    straight-line distance times a circuity factor at the mode's speed (car: by the settlement
+    class of the cell, plus a fixed terminal time ``t0``; walk and bike: :class:`RoadParams`'
+    ``walk_speed_kph`` and ``bike_speed_kph``, no terminal time). Calibrated on Tampere's OSM
+    roads against network times (``benchmarks/bench_straight_line.py`` prints the factors and
+    the error); results that use it are marked approximate.
 
     Attributes
     ----------
     car_circuity
-        Road distance over straight-line distance by car: 1.33 (median over cells x sites on
-        Tampere's car network, shortest road distance / straight line; the literature's usual
-        1.2-1.4 for road networks).
+        Road distance over straight-line distance by car: 1.33 (Tampere: median over 1,748
+        cell-to-site and cell-to-cell pairs of the shortest road distance over the straight
+        line, 10th-90th percentile 1.14-1.87; the usual 1.2-1.4 of road networks).
     walk_circuity
-        The same on the walking network (also used for bike): 1.23 (Tampere, median).
+        The same on the walking network, also used for bike: 1.23 (Tampere, median of 1,920
+        pairs, 1.11-1.59).
+    car_terminal_min
+        Minutes added to every car trip: 3.5 (Tampere: the least-squares fit of
+        ``t0 + 1.33 d / v`` to network times; it stands for the slow ends of a trip - yard,
+        streets, access legs - that make short trips slower per km than long ones).
     car_speed_kph
-        Mean car speed along the road by settlement class of the trip's cell: city 45, town 48,
-        village 55 km/h (Tampere: median network length / free-flow time of trips from cells
-        of the class), rural 60 km/h (ASSUMPTION: Tampere has too few rural cells on its
-        roads; trips on 80 km/h regional roads with slower ends), unknown 50 km/h (the
-        general limit in built-up areas; used for cells with neither a class nor an area).
+        Car speed along the road by settlement class of the trip's cell: city 70, town 70 km/h
+        (Tampere with ``car_terminal_min``: 72 km/h for both classes, 69 km/h fitted jointly;
+        free-flow speeds as the network uses), village 70 km/h (ASSUMPTION: one village cell
+        on Tampere's roads, too few to calibrate), rural 75 km/h (ASSUMPTION: not calibrated -
+        Tampere has one rural cell on its roads - trips outside built-up areas run mostly on
+        roads with the 80 km/h general limit, Tieliikennelaki 729/2018 §33), unknown 70 km/h.
     density_per_km2
         Residents per km2 of a cell's polygon from which it counts as city, town or village when
         the population has no ``settlement`` column: city 1,000, town 200, village 20, else rural
-        (ASSUMPTION, a documented rule; polygons of Paavo postal areas; point cells without a
+        (ASSUMPTION, a documented rule for Paavo postal areas; point cells without a
         ``settlement`` are ``unknown``).
     """
 
     car_circuity: float = 1.33
     walk_circuity: float = 1.23
+    car_terminal_min: float = 3.5
     car_speed_kph: Mapping[str, float] = field(
         default_factory=lambda: {
-            "city": 45.0,
-            "town": 48.0,
-            "village": 55.0,
-            "rural": 60.0,
-            "unknown": 50.0,
+            "city": 70.0,
+            "town": 70.0,
+            "village": 70.0,
+            "rural": 75.0,
+            "unknown": 70.0,
         }
     )
     density_per_km2: Mapping[str, float] = field(
@@ -123,16 +131,30 @@ class StraightLineParams:
         object.__setattr__(
             self, "density_per_km2", {c: float(limits[c]) for c in ("city", "town", "village")}
         )
+        if not (
+            isinstance(self.car_terminal_min, int | float)
+            and math.isfinite(self.car_terminal_min)
+            and self.car_terminal_min >= 0
+        ):
+            raise InputError(
+                f"StraightLineParams.car_terminal_min is {self.car_terminal_min!r}; expected "
+                "minutes >= 0"
+            )
 
     def circuity(self, mode: str) -> float:
         """The circuity factor of a road mode (bike uses the walking one)."""
         return self.car_circuity if mode == "car" else self.walk_circuity
+
+    def terminal_min(self, mode: str) -> float:
+        """Minutes added to every trip of a road mode (car only)."""
+        return self.car_terminal_min if mode == "car" else 0.0
 
     def as_dict(self) -> dict[str, Any]:
         """Every field, for the cache key and ``TravelTimes.parameters``."""
         return {
             "car_circuity": self.car_circuity,
             "walk_circuity": self.walk_circuity,
+            "car_terminal_min": self.car_terminal_min,
             "car_speed_kph": dict(self.car_speed_kph),
             "density_per_km2": dict(self.density_per_km2),
         }

@@ -39,8 +39,9 @@ Regions without roads
 ---------------------
 With no road network at all (no ``roads`` layer, no ``roads.osm.pbf``), or for cells and
 destinations outside it, road modes fall back to straight-line distance times a circuity factor
-at a speed by settlement class (:mod:`.straight_line`, :class:`.params.StraightLineParams` in
-``RoadParams.straight_line``; None turns the fallback off and such points are unreachable).
+at a speed by settlement class, plus a terminal time by car (:mod:`.straight_line`,
+:class:`.params.StraightLineParams` in ``RoadParams.straight_line``; None turns the fallback
+off and such points are unreachable).
 Estimates are marked: ``parameters["approximate"]``, ``TravelTimes.approximate`` and
 ``approximate_destinations`` (counted, with residents), and an
 :class:`~palveluverkko.errors.ApproximationWarning`.
@@ -332,18 +333,18 @@ def _road(
         far_dest = dest_reason == "no_road_within_limit"
         if far_cells.any() or far_dest.any():
             speeds = straight_line_speeds(region, mode, params)
-            circuity = line.circuity(mode)
+            circuity, terminal = line.circuity(mode), line.terminal_min(mode)
             usable_cells = cells.ok | far_cells
             usable_dest = points.ok | far_dest
             rows = np.flatnonzero(far_cells)
             cols = np.flatnonzero(usable_dest)
             minutes[np.ix_(rows, cols)] = straight_line_minutes(
-                cells_xy[rows], dest.xy[cols], speeds[rows], circuity
+                cells_xy[rows], dest.xy[cols], speeds[rows], circuity, terminal
             )
             rows = np.flatnonzero(usable_cells)
             cols = np.flatnonzero(far_dest)
             minutes[np.ix_(rows, cols)] = straight_line_minutes(
-                cells_xy[rows], dest.xy[cols], speeds[rows], circuity
+                cells_xy[rows], dest.xy[cols], speeds[rows], circuity, terminal
             )
             minutes = _limit(minutes, max_minutes, k)
             cell_reason[far_cells] = ""
@@ -384,7 +385,7 @@ def _straight_line_only(
     minutes = np.full((len(cells_xy), len(dest)), np.inf, dtype=np.float32)
     speeds = straight_line_speeds(region, mode, params)
     minutes[valid] = straight_line_minutes(
-        cells_xy[valid], dest.xy, speeds[valid], line.circuity(mode)
+        cells_xy[valid], dest.xy, speeds[valid], line.circuity(mode), line.terminal_min(mode)
     )
     minutes = _limit(minutes, max_minutes, k)
     if progress is not None:

@@ -7,11 +7,12 @@ A trip from cell ``i`` to destination ``j`` by a road mode takes
 
 .. math::
 
-    \\hat T_{ij} = \\frac{k_\\text{mode} \\, \\lVert x_i - x_j \\rVert}{v_i}
+    \\hat T_{ij} = t_0 + \\frac{k_\\text{mode} \\, \\lVert x_i - x_j \\rVert}{v_i}
     \\cdot \\frac{60}{1000} \\ \\text{min},
 
-with ``k`` the circuity factor of the mode (road distance over straight-line distance) and
-``v_i`` the speed: by car the speed of the cell's settlement class
+with ``k`` the circuity factor of the mode (road distance over straight-line distance), ``t0``
+a terminal time (car only: the slow ends of a trip) and ``v_i`` the speed: by car the speed of
+the cell's settlement class
 (:attr:`.params.StraightLineParams.car_speed_kph`), on foot or by bike
 :attr:`.params.RoadParams.walk_speed_kph` / ``bike_speed_kph`` (walking speed does not depend on
 where one lives). Defaults and their sources are in :class:`.params.StraightLineParams`;
@@ -72,6 +73,7 @@ def straight_line_minutes(
     destination_xy: np.ndarray,
     speed_kph: np.ndarray,
     circuity: float,
+    terminal_min: float = 0.0,
 ) -> np.ndarray:
     """The ``(n_origins, n_destinations)`` float32 matrix of estimated minutes.
 
@@ -83,6 +85,8 @@ def straight_line_minutes(
         ``(n,)`` speed of each origin's trips, km/h (> 0).
     circuity
         Road distance over straight-line distance (>= 1).
+    terminal_min
+        Minutes added to every trip.
     """
     a = np.asarray(origin_xy, dtype=np.float64).reshape(-1, 2)
     b = np.asarray(destination_xy, dtype=np.float64).reshape(-1, 2)
@@ -92,7 +96,7 @@ def straight_line_minutes(
     if len(v) and not (v > 0).all():
         raise InputError("straight_line_minutes: every speed must be > 0 km/h")
     d = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
-    return (d * circuity / (v[:, None] * (1000.0 / 60.0))).astype(np.float32)
+    return (terminal_min + d * circuity / (v[:, None] * (1000.0 / 60.0))).astype(np.float32)
 
 
 def settlement_classes(region: Region, params: StraightLineParams) -> np.ndarray:
