@@ -157,6 +157,14 @@ SITES = Layer(
         Column("name_sv", "str", required=False, nullable=True),
         Column("condition_source", "str", required=False, nullable=True),
         Column("condition_date", "date", required=False, nullable=True),
+        Column(
+            "located_by",
+            "str",
+            required=False,
+            nullable=True,
+            description="how the point was found: coordinates, or postal_code (the postal "
+            "area's centre; as rough as the area is large)",
+        ),
     ),
     id_column="site_id",
 )
