@@ -44,8 +44,8 @@ def test_nearest_node_and_access_time() -> None:
     assert got.access_minutes[0] == pytest.approx(np.hypot(100, 300) / (20.0 * 1000 / 60))
     assert got.reason[0] == ""
     walk = snap(network([MAIN], "walk"), np.array([[1100.0, 300.0]]))
-    assert walk.access_minutes[0] == pytest.approx(np.hypot(100, 300) / 80.0)
-    assert ACCESS_SPEED_KPH == {"walk": 4.8, "bike": 15.0, "car": 20.0}
+    assert walk.access_minutes[0] == pytest.approx(np.hypot(100, 300) / 70.0)
+    assert ACCESS_SPEED_KPH == {"walk": 4.2, "bike": 15.0, "car": 20.0}
 
 
 def test_limit_is_inclusive_and_far_points_are_reported() -> None:

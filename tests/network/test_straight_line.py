@@ -100,7 +100,7 @@ def test_region_without_roads_is_estimated_everywhere() -> None:
     line = StraightLineParams()
     for mode, speeds, t0 in (
         ("car", [70.0, 70.0, 70.0, 75.0, 70.0, 75.0][: len(pop)], 3.5),
-        ("walk", [4.8] * len(pop), 0.0),
+        ("walk", [4.2] * len(pop), 0.0),
     ):
         with pytest.warns(ApproximationWarning, match=f"{len(pop)} cell\\(s\\)"):
             tt = travel_times(region, mode, use_cache=False)
@@ -149,7 +149,7 @@ def test_partial_extract_estimates_rows_and_columns_outside() -> None:
         )
     xy, sxy = region.cell_points(), region.site_points()
     d = np.hypot(*(xy[:, None, :] - sxy[None]).transpose(2, 0, 1))
-    expected = d * 1.23 / (4.8 * 1000 / 60)
+    expected = d * 1.23 / (4.2 * 1000 / 60)
     np.testing.assert_allclose(tt.minutes[1], expected[1], rtol=1e-6)
     np.testing.assert_allclose(tt.minutes[:, 1], expected[:, 1], rtol=1e-6)
     assert tt.minutes[0, 0] == routed.minutes[0, 0] < 5  # the pair on the network is routed

@@ -290,9 +290,9 @@ def test_options_change_result() -> None:
         region,
         "walk",
         use_cache=False,
-        params=RoadParams(walk_speed_kph=2.4, access_speed_kph=2.4),
+        params=RoadParams(walk_speed_kph=2.1, access_speed_kph=2.1),
     )
-    np.testing.assert_allclose(slow.minutes, base * 2, rtol=1e-6)
+    np.testing.assert_allclose(slow.minutes, base * 2, rtol=1e-6)  # half of 4.2 km/h
 
 
 def test_transit_is_delegated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -368,3 +368,15 @@ def test_nearest_sites_compact_form() -> None:
     unique_best = np.isfinite(ref_min[:, 1]) & (ref_min[:, 1] - ref_min[:, 0] > 1e-3)
     np.testing.assert_array_equal(site_of[unique_best], ref_idx[unique_best])
     assert (site_of[~cells.ok] == -1).all()
+
+
+def test_slower_walkers_of_75_plus() -> None:
+    """The 75+ walking matrix (RoadParams.for_band) is the default one scaled by 4.2 / 3.0:
+    every leg, access included, is walked at the band's speed."""
+    region = tiny_region()
+    params = RoadParams(walk_speed_75_plus_kph=3.0)
+    base = travel_times(region, "walk", use_cache=False, params=params)
+    old = travel_times(region, "walk", use_cache=False, params=params.for_band("85_plus"))
+    np.testing.assert_allclose(old.minutes, base.minutes * 4.2 / 3.0, rtol=1e-5)
+    assert old.parameters["params"]["walk_speed_kph"] == 3.0
+    assert base.parameters["params"]["walk_speed_75_plus_kph"] == 3.0

@@ -11,8 +11,9 @@ strongly connected component, in a straight line; the access leg takes
     t_\\text{access} = \\frac{d_\\text{straight}}{v_\\text{access}}, \\qquad
     v_\\text{access} = \\text{ACCESS_SPEED_KPH[mode]} \\cdot 1000 / 60 \\ \\text{m/min},
 
-with :data:`ACCESS_SPEED_KPH` = walk 4.8, bike 15 and car 20 km/h (the driveway or yard to
-the public road; the same as the ``service`` road default), overridable per call
+with :data:`ACCESS_SPEED_KPH` = walk 4.2 (:data:`.rules.WALK_SPEED_KPH`), bike 15 and car
+20 km/h (the driveway or yard to the public road; the same as the ``service`` road default),
+overridable per call
 (:meth:`.params.RoadParams.snap_options` passes the walking and cycling speeds of the
 parameters, so a slower walker is slower on the access leg too).
 
@@ -67,7 +68,11 @@ from .graph import RoadNetwork
 
 __all__ = ["ACCESS_SPEED_KPH", "REASONS", "Snapped", "islands", "snap"]
 
-ACCESS_SPEED_KPH: dict[str, float] = {"walk": 4.8, "bike": 15.0, "car": 20.0}
+ACCESS_SPEED_KPH: dict[str, float] = {
+    "walk": rules.WALK_SPEED_KPH,
+    "bike": rules.BIKE_SPEED_KPH,
+    "car": 20.0,
+}
 REASONS: dict[str, str] = {
     "": "linked to the network",
     "invalid_point": "the point has no valid coordinates",
@@ -151,7 +156,9 @@ def snap(
     xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
     m = len(xy)
     speed = (
-        ACCESS_SPEED_KPH.get(network.mode, 4.8) if access_speed_kph is None else access_speed_kph
+        ACCESS_SPEED_KPH.get(network.mode, rules.WALK_SPEED_KPH)
+        if access_speed_kph is None
+        else access_speed_kph
     )
     if not speed > 0:
         raise InputError(f"access_speed_kph must be > 0; found {speed}")

@@ -192,7 +192,8 @@ class RoadParams:
         Farthest straight-line leg from a point to the network (1,000 m); farther points are
         unreachable and listed.
     access_speed_kph
-        Speed of that leg; None = the mode's own (walk 4.8, bike 15, car 20 km/h, :mod:`.linking`).
+        Speed of that leg; None = the mode's own (walk and bike at ``walk_speed_kph`` and
+        ``bike_speed_kph``, car 20 km/h, :mod:`.linking`).
     min_separate_network_m
         Length of ordinary road (surface, public, not a service way) from which a component
         that is not the largest can be a separate network (an island) rather than a fragment
