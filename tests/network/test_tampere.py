@@ -67,14 +67,24 @@ def test_every_stop_snaps(walk: RoadNetwork, stops_xy: tuple[pd.DataFrame, np.nd
     """Every stop links within 100 m; only Aitolahti's, cut off by the extract's clip, are apart.
 
     The extract ends at longitude 23.93; the road joining Aitolahti to the city runs outside it,
-    so in this file Aitolahti is a separate road system, and its 10 stops are reported as
-    such by the default rule; with ``any_component`` they link to their own roads.
+    so in this file Aitolahti is a separate road system. Its ways leave the extract's box, so it
+    is no island: its 10 stops lie beyond the 1 km limit from the main network
+    (``no_road_within_limit``; routed by straight line where a cell is there); with
+    ``any_component`` they link to their own roads.
     """
+    from palveluverkko.network.linking import islands
+    from palveluverkko.network.rules import FLAG_CLIPPED
+
     stops, xy = stops_xy
     got = snap(walk, xy)
-    apart = got.reason == "separate_network"
-    assert set(got.reason) <= {"", "separate_network"}
+    apart = got.reason == "no_road_within_limit"
+    assert set(got.reason) <= {"", "no_road_within_limit"}
     assert int(apart.sum()) == 10
+    own = snap(walk, xy[apart], any_component=True).node
+    aitolahti = np.unique(walk.component[own])
+    assert not islands(walk)[aitolahti].any()
+    clipped = (walk.flags & FLAG_CLIPPED) != 0  # type: ignore[operator]
+    assert np.isin(walk.component[walk.tails[clipped]], aitolahti).any()
     assert (stops.stop_lat[apart] > 61.54).all()
     assert (stops.stop_lon[apart] > 23.86).all()
     assert got.distance_m[got.ok].max() < 100.0
@@ -207,7 +217,7 @@ def test_every_built_up_cell_reaches_the_network(
 
 
 def test_islands_are_real(walk: RoadNetwork) -> None:
-    """The walking network's islands are few (4) and far from the main network (Viikinsaari, 358 m
+    """The walking network's islands are few and far from the main network (Viikinsaari, 358 m
     of lake from the shore), never a component of tunnels or service ways."""
     from palveluverkko.network.linking import _index, islands
 

@@ -31,14 +31,13 @@ A point is *not usable* (``node = -1``), and its ``reason`` says why, when
      service ways never make an island, however long; and
   2. is cut off from the main network by a ferry (one of its edges is a ferry), by water (the
      straight line from its node nearest to the main network to that main node crosses a
-     ``water`` polygon, when water is given), or - unless one of its ways was cut by the edge of
-     a clipped extract (:data:`.rules.FLAG_CLIPPED`: its link lies outside the data) - by a gap
-     of at least ``min_island_gap_m`` (default 200 m) with no link at all.
+     ``water`` polygon, when water is given), or - unless one of its ways leaves the extract
+     (:data:`.rules.FLAG_CLIPPED`: its link to the rest lies outside the data) - by a gap of at
+     least ``min_island_gap_m`` (default 200 m) with no link at all.
 
-  An extract cut with whole ways (``osmium extract --strategy complete_ways``, as Tampere's)
-  marks no cut: a road system that joins the rest only outside it looks like an island (one on
-  Tampere's north-east edge, 28.6 km of road 744 m from the main network; no populated cell
-  lies there). Give a larger extract, or one clipped at the boundary, to tell them apart.
+  On Tampere's extract (whole ways, a header box) the Aitolahti road system on the north-east
+  edge, 28.6 km of road 744 m from the main network, joins it outside the extract: clipped,
+  not an island.
 
   Linking such a point across the water to the main network would invent a crossing. Any other
   component (a dangling driveway, a tunnel system, a road whose link the data lack) is skipped

@@ -29,7 +29,9 @@ Tag rules (see :mod:`.rules` for speeds):
   ``ferry_wait_min``.
 * flags for linking (:mod:`.rules`, "Edge flags"): underground where ``tunnel`` is set and is
   not ``no`` or ``building_passage``, or ``layer`` is below 0; restricted where the deciding
-  access tag is one of :data:`.rules.RESTRICTED_VALUES` (e.g. ``access=destination``).
+  access tag is one of :data:`.rules.RESTRICTED_VALUES` (e.g. ``access=destination``); clipped
+  where a way leaves the extract: next to a node without location (a cut extract), or at a node
+  outside the bounding box of the file's header (an extract with whole ways).
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ class OsmWays:
     lat: np.ndarray
     tags: pd.DataFrame
     digest: str
-    cut: np.ndarray | None = None  # bool per ref: the way was cut next to it (clipped extract)
+    cut: np.ndarray | None = None  # bool per ref: the way leaves the extract here (clipped)
 
     @property
     def n_ways(self) -> int:
@@ -187,6 +189,15 @@ def _read_cached(path: str, size: int, mtime_ns: int) -> OsmWays:
             path,
             missing_locations,
         )
+    lon = np.asarray(xs, dtype=np.float64) * 1e-7
+    lat = np.asarray(ys, dtype=np.float64) * 1e-7
+    cut_at = np.isin(np.arange(len(refs)), np.asarray(cut, dtype=np.int64))
+    box = _header_box(path)
+    if box is not None:
+        # an extract cut with whole ways keeps the nodes of a way beyond its box: there the way
+        # leaves the data, and its links to the rest are outside it
+        west, south, east, north = box
+        cut_at |= (lon < west) | (lon > east) | (lat < south) | (lat > north)
     starts = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(np.asarray(counts, dtype=np.int64), out=starts[1:])
     log.info("%s: %d routable ways, %d way nodes", path, len(way_ids), len(refs))
@@ -194,12 +205,29 @@ def _read_cached(path: str, size: int, mtime_ns: int) -> OsmWays:
         way_id=np.asarray(way_ids, dtype=np.int64),
         starts=starts,
         refs=np.asarray(refs, dtype=np.int64),
-        lon=np.asarray(xs, dtype=np.float64) * 1e-7,
-        lat=np.asarray(ys, dtype=np.float64) * 1e-7,
+        lon=lon,
+        lat=lat,
         tags=pd.DataFrame(tag_rows, columns=list(TAG_KEYS), dtype=object),
         digest=file_digest(Path(path)),
-        cut=np.isin(np.arange(len(refs)), np.asarray(cut, dtype=np.int64)),
+        cut=cut_at,
     )
+
+
+def _header_box(path: str) -> tuple[float, float, float, float] | None:
+    """The bounding box the file's header declares (west, south, east, north), or None."""
+    import osmium
+
+    try:
+        reader = osmium.io.Reader(path, osmium.osm.osm_entity_bits.NOTHING)
+        try:
+            box = reader.header().box()
+        finally:
+            reader.close()
+    except RuntimeError:
+        return None
+    if not box.valid():
+        return None
+    return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
 
 
 def _values(tags: pd.DataFrame, key: str) -> np.ndarray:
