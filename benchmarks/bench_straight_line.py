@@ -148,11 +148,13 @@ def main() -> int:
                 rows = pair & (classes == c)[:, None]
                 if rows.any():
                     v = speed_along[rows]
-                    default = line.car_speed_kph[c] if mode == "car" else params.walk_speed_kph
+                    note = (
+                        "free flow, no t0" if mode == "car" else f"default {params.walk_speed_kph}"
+                    )
                     print(
                         f"  {c:8s} {int((classes[ok] == c).sum()):3d} cells {int(rows.sum()):5d} "
                         f"pairs: speed along the road L/T median {np.median(v):5.1f} km/h "
-                        f"(default {default})"
+                        f"({note})"
                     )
             k = line.circuity(mode)
             t0 = line.terminal_min(mode)
