@@ -292,3 +292,16 @@ def _package_with_sites(county_gpkg: Path, sites: Path, out: Path) -> Path:
         base_year=2017,
     )
     return write_region(region, out)
+
+
+def test_validation_names_an_unknown_located_by() -> None:
+    """validate warns about a located_by that is neither coordinates nor postal_code."""
+    from palveluverkko.region.validation import validate
+
+    region = tiny_region()
+    sites = region.sites.copy()
+    sites["located_by"] = ["coordinates"] + ["address"] * (len(sites) - 1)
+    problems = validate(region.replace(sites=sites))
+    found = [p for p in problems if p.column == "located_by"]
+    assert found
+    assert all(p.severity == "warning" and "'address'" in p.message for p in found)

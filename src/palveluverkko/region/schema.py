@@ -45,6 +45,9 @@ SITE_KINDS: dict[str, tuple[str, str, str]] = {
 }
 
 # Service levels: lähipalvelu, alueellinen, keskitetty.
+LOCATED_BY: tuple[str, ...] = ("coordinates", "postal_code")
+"""How a site's point was found (optional sites column ``located_by``): its own coordinates, or
+its postal area's centre (``import sites --postal-areas``)."""
 SERVICE_LEVELS: tuple[str, ...] = ("lahi", "alue", "keskitetty")
 
 # Travel modes.

@@ -45,8 +45,7 @@ FINLAND_3067_Y = (6_580_000.0, 7_800_000.0)
 
 OUTSIDE_REGION = "site outside the region's municipalities (clip=True)"
 BY_POSTAL_CODE = "site placed at its postal area's centre (located_by = postal_code)"
-LOCATED_BY = ("coordinates", "postal_code")
-"""Values of the sites column ``located_by``: how the site's point was found."""
+
 UNKNOWN_BUILDING = (
     "floor_area_m2",
     "condition",
@@ -244,7 +243,8 @@ def read_sites(
     -------
     (geopandas.GeoDataFrame, ImportReport)
         Unknown building fields (floor area, condition, costs, lease) are left empty;
-        ``located_by`` says how each site's point was found (:data:`LOCATED_BY`).
+        ``located_by`` says how each site's point was found
+        (:data:`palveluverkko.region.schema.LOCATED_BY`).
 
     Raises
     ------
