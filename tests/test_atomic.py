@@ -89,3 +89,16 @@ def test_output_file_replaces_whole(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
     assert os.access(path, os.R_OK)
+
+
+def test_written_results_have_the_usual_permissions(tmp_path: Path) -> None:
+    """Results are readable like any file the user writes (temporary files are 0600/0700)."""
+    mask = os.umask(0o022)
+    try:
+        write(tmp_path / "out", ["a.csv"])
+        with output_file(tmp_path / "r.html") as tmp:
+            tmp.write_text("x", encoding="utf-8")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "r.html").stat().st_mode & 0o777 == 0o644

@@ -33,6 +33,12 @@ class OutputBusyError(PalveluverkkoError, RuntimeError):
     """Another process is writing the same output folder."""
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -94,6 +100,7 @@ def output_folder(target: str | Path, *, about: Mapping[str, Any] | None = None)
     target.parent.mkdir(parents=True, exist_ok=True)
     with _lock(target):
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700: results are shared as usual
         try:
             yield tmp
             files = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file())
@@ -128,6 +135,7 @@ def output_file(target: str | Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(name)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600: a report must be readable as usual
     try:
         yield tmp
         os.replace(tmp, target)

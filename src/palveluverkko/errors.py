@@ -135,3 +135,8 @@ class DataWarning(PalveluverkkoWarning):
 
 class UnreachableWarning(PalveluverkkoWarning):
     """Cells or sites that no road or transit reaches; their residents are counted, not dropped."""
+
+
+class ApproximationWarning(PalveluverkkoWarning):
+    """Travel times estimated along a straight line (no road network there), not routed; the
+    cells and residents concerned are counted and marked approximate."""

@@ -79,7 +79,7 @@ def test_homecare_plan_writes_a_checked_route_set(tmp_path: Path) -> None:
     r = tiny_region()
     home = default_services().set_index("service").loc[["kotihoito"]].reset_index()
     rate = [c for c in home.columns if c.startswith("rate_")]
-    home[rate] = home[rate] * 20
+    home[rate] = home[rate] * 5  # a busy home-care day, within the validated rate limit
     ss = pd.concat(
         [
             r.site_services,

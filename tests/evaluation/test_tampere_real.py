@@ -81,13 +81,17 @@ def test_tampere_import_and_evaluate_by_car_and_bus(shared_data: Path, tmp_path:
     out = _ok(
         ["evaluate", str(pkg), "--out", str(ev), "--cache-dir", str(tmp_path / "c"), "--no-excel"]
     )
-    assert "cannot be linked to the network" in out  # cells outside the OSM extract, counted
+    # cells outside the OSM extract: straight-line estimates by car and on foot (marked
+    # approximate), unreachable by bus (no walk to a stop); both counted
+    assert "APPROXIMATE" in out
+    assert "cannot be linked to the network" in out
     assert "have no annual_cost_eur" in out
     summary = pd.read_csv(ev / "summary.csv").set_index("service")
     v = summary.loc["vastaanotto"]
     # the bus never beats the car, and some residents reach care within 30 min by bus
     assert 0.2 < v["share_within_30_transit"] <= v["share_within_30_car"] <= 1.0
-    assert v["unreachable_car_residents"] > 0
+    assert v["unreachable_car_residents"] == 0
+    assert v["unreachable_transit_residents"] > 0
     residents = pd.read_csv(ev / "cells.csv").groupby("service")["residents"].sum()
     assert np.allclose(residents, summary["residents"].reindex(residents.index))
     cap = pd.read_csv(ev / "capacity.csv")

@@ -115,7 +115,7 @@ def test_oneway_binds_cars_not_walkers() -> None:
     assert minutes_between(car, (0, 0), (100, 0)) == pytest.approx(100 / 600)
     assert minutes_between(car, (100, 0), (0, 0)) == pytest.approx(300 / 600)
     walk = RoadNetwork.from_roads(layer, "walk", max_segment_m=None)
-    assert minutes_between(walk, (100, 0), (0, 0)) == pytest.approx(100 / 80)
+    assert minutes_between(walk, (100, 0), (0, 0)) == pytest.approx(100 / 70)  # 4.2 km/h
 
 
 def test_access_rules_by_class() -> None:
@@ -131,9 +131,9 @@ def test_access_rules_by_class() -> None:
     assert minutes_between(car, (0, 0), (1000, 0)) == pytest.approx(0.6)  # 1 km at 100
     assert "footway" not in set(car.edge_frame().road_class)
     walk = RoadNetwork.from_roads(layer, "walk", max_segment_m=None)
-    assert minutes_between(walk, (0, 0), (1000, 0)) == pytest.approx(2000 / 80)
+    assert minutes_between(walk, (0, 0), (1000, 0)) == pytest.approx(2000 / 70)
     assert "motorway" not in set(walk.edge_frame().road_class)
-    assert minutes_between(walk, (0, 0), (500, 0)) == pytest.approx(500 / 80)
+    assert minutes_between(walk, (0, 0), (500, 0)) == pytest.approx(500 / 70)
 
 
 def test_ferry_is_one_edge_with_wait() -> None:
@@ -269,7 +269,7 @@ def reference_graph(layer: gpd.GeoDataFrame, mode: str) -> nx.DiGraph:
             continue
         (x0, y0), (x1, y1) = geom.coords
         length = float(np.hypot(x1 - x0, y1 - y0))
-        minutes = length / ((speed if mode == "car" else 4.8) * (1000.0 / 60.0))  # as documented
+        minutes = length / ((speed if mode == "car" else 4.2) * (1000.0 / 60.0))  # as documented
         for a, b in [((x0, y0), (x1, y1))] + (
             [] if oneway and mode == "car" else [((x1, y1), (x0, y0))]
         ):

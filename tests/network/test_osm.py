@@ -74,7 +74,7 @@ def test_walk_and_bike_rules() -> None:
     assert walk.usable.tolist() == [False, False, True, True, False, True, True, True, True, False]
     assert walk.backward[5]
     assert walk.forward[5]
-    assert (walk.speed_kph[walk.usable] == 4.8).all()
+    assert (walk.speed_kph[walk.usable] == 4.2).all()
     bike = way_rules(t, "bike")
     assert bike.usable.tolist() == [
         False,
@@ -192,6 +192,6 @@ def test_small_pbf_builds_every_mode(shared_data: Path) -> None:
         assert net.largest_component.mean() > 0.5
     # walking is allowed on more roads than driving
     assert nets["walk"].length_m.sum() > nets["car"].length_m.sum()
-    # walkers move at 4.8 km/h everywhere (ferries aside)
+    # walkers move at 4.2 km/h (70 m/min) everywhere (ferries aside)
     w = nets["walk"].edge_frame().query("road_class != 'ferry'")
-    np.testing.assert_allclose(w.minutes, w.length_m / 80.0)
+    np.testing.assert_allclose(w.minutes, w.length_m / 70.0)

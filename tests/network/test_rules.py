@@ -79,7 +79,7 @@ def test_walk_and_bike_speeds_except_ferries() -> None:
     """Walkers and cyclists move at their own speed except on ferries (ferry speed)."""
     codes = rules.class_codes(np.array(["primary", "ferry", "ferry"]))
     speed = np.array([80.0, np.nan, 12.0])
-    np.testing.assert_array_equal(rules.mode_speed_kph("walk", speed, codes), [4.8, 10.0, 12.0])
+    np.testing.assert_array_equal(rules.mode_speed_kph("walk", speed, codes), [4.2, 10.0, 12.0])
     np.testing.assert_array_equal(rules.mode_speed_kph("bike", speed, codes), [15.0, 10.0, 12.0])
 
 
@@ -102,3 +102,25 @@ def test_check_mode_rejects_transit() -> None:
     """transit is not a road mode; the error points to travel_times."""
     with pytest.raises(InputError, match="not a road mode"):
         rules.check_mode("transit")
+
+
+def test_walking_speed_default_and_its_source() -> None:
+    """The default walking speed is 4.2 km/h (70 m/min, the Helsinki Region Travel Time Matrix),
+    stated with its source in fi, sv and en; 75+ may walk at 3 km/h as an option."""
+    from palveluverkko.network import RoadParams
+
+    assert rules.WALK_SPEED_KPH == 4.2
+    assert rules.WALK_SPEED_75_PLUS_KPH == 3.0
+    assert set(rules.WALK_SPEED_SOURCE) == {"fi", "sv", "en"}
+    assert all("4,2 km/h" in t or "4.2 km/h" in t for t in rules.WALK_SPEED_SOURCE.values())
+    params = RoadParams()
+    assert params.walk_speed_kph == 4.2
+    assert params.walk_speed_75_plus_kph is None
+    assert params.for_band("85_plus") is params  # no slower speed unless asked for
+    slow = RoadParams(walk_speed_75_plus_kph=rules.WALK_SPEED_75_PLUS_KPH)
+    assert slow.for_band("75_84").walk_speed_kph == 3.0
+    assert slow.for_band("85_plus").walk_speed_kph == 3.0
+    assert slow.for_band("18_64").walk_speed_kph == 4.2
+    assert slow.for_band("75_84").snap_options("walk")["access_speed_kph"] == 3.0
+    with pytest.raises(InputError, match="band '90_plus' unknown"):
+        slow.for_band("90_plus")

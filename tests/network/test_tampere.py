@@ -67,14 +67,24 @@ def test_every_stop_snaps(walk: RoadNetwork, stops_xy: tuple[pd.DataFrame, np.nd
     """Every stop links within 100 m; only Aitolahti's, cut off by the extract's clip, are apart.
 
     The extract ends at longitude 23.93; the road joining Aitolahti to the city runs outside it,
-    so in this file Aitolahti is a separate road system, and its 10 stops are reported as
-    such by the default rule; with ``any_component`` they link to their own roads.
+    so in this file Aitolahti is a separate road system. Its ways leave the extract's box, so it
+    is no island: its 10 stops lie beyond the 1 km limit from the main network
+    (``no_road_within_limit``; routed by straight line where a cell is there); with
+    ``any_component`` they link to their own roads.
     """
+    from palveluverkko.network.linking import islands
+    from palveluverkko.network.rules import FLAG_CLIPPED
+
     stops, xy = stops_xy
     got = snap(walk, xy)
-    apart = got.reason == "separate_network"
-    assert set(got.reason) <= {"", "separate_network"}
+    apart = got.reason == "no_road_within_limit"
+    assert set(got.reason) <= {"", "no_road_within_limit"}
     assert int(apart.sum()) == 10
+    own = snap(walk, xy[apart], any_component=True).node
+    aitolahti = np.unique(walk.component[own])
+    assert not islands(walk)[aitolahti].any()
+    clipped = (walk.flags & FLAG_CLIPPED) != 0  # type: ignore[operator]
+    assert np.isin(walk.component[walk.tails[clipped]], aitolahti).any()
     assert (stops.stop_lat[apart] > 61.54).all()
     assert (stops.stop_lon[apart] > 23.86).all()
     assert got.distance_m[got.ok].max() < 100.0
@@ -97,7 +107,7 @@ def test_station_to_hospital_spot_checks(car: RoadNetwork, walk: RoadNetwork) ->
     # by car: 3-12 min through city streets; by foot: between 1.0 and 1.6 x the straight line
     assert all(3.0 < t < 12.0 for t in times["car"])
     assert times["walk"][0] == pytest.approx(times["walk"][1])  # walkers ignore oneways
-    assert straight_m / 80 < times["walk"][0] < 1.6 * straight_m / 80
+    assert straight_m / 70 < times["walk"][0] < 1.6 * straight_m / 70  # 70 m/min
 
 
 def test_car_row_equals_networkx(car: RoadNetwork) -> None:
@@ -152,7 +162,8 @@ def test_transit_on_nysse_respects_physical_bounds(tampere: Path, walk: RoadNetw
     assert np.isinf(minutes[~walk_only.ok]).all()
     from palveluverkko.network.matrix import road_matrix
 
-    walking = road_matrix(walk, walk_only, snap(walk, sites))
+    # walking the whole way, within the 180-minute horizon beyond which no trip counts
+    walking = road_matrix(walk, walk_only, snap(walk, sites), max_minutes=180.0)
     assert (minutes[walk_only.ok] <= walking[walk_only.ok] + 1e-4).all()
     # the bus helps: across town (over 4 km) most cells reach TAYS faster than on foot
     far = (straight_m[:, 1] > 4000) & walk_only.ok
@@ -161,3 +172,59 @@ def test_transit_on_nysse_respects_physical_bounds(tampere: Path, walk: RoadNetw
         assert q in result.percentiles
     assert (result.percentiles[10] <= result.minutes + 1e-6).all()
     assert (result.minutes <= result.percentiles[90] + 1e-6).all()
+
+
+@pytest.fixture(scope="module")
+def tampere_cells(shared_data: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Tampere's postal areas (Paavo 2017): centre points (EPSG:3067) and residents per km2."""
+    import warnings
+
+    from palveluverkko.sources.municipalities import read_municipalities
+    from palveluverkko.sources.paavo import read_paavo
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        munis, _ = read_municipalities(
+            shared_data / "boundaries" / "municipalities_2023.gpkg", codes=["837"]
+        )
+        pop, _ = read_paavo(
+            shared_data / "paavo" / "Population_structure_2017.csv",
+            shared_data / "postal_areas" / "postinumerot_geo.json",
+            munis,
+        )
+    residents = pop[[c for c in pop.columns if c.startswith("pop_")]].sum(axis=1).to_numpy()
+    centre = pop.geometry.centroid
+    xy = np.column_stack([centre.x.to_numpy(), centre.y.to_numpy()])
+    return xy, residents / (pop.geometry.area.to_numpy() / 1e6)
+
+
+def test_every_built_up_cell_reaches_the_network(
+    car: RoadNetwork, walk: RoadNetwork, tampere_cells: tuple[np.ndarray, np.ndarray]
+) -> None:
+    """Every populated postal area of Tampere in a built-up area (>= 200 residents per km2)
+    inside the extract (the convex hull of its roads; 33610 Tasanne lies east of it) links to
+    the main car and walking networks: none is taken for an island."""
+    import shapely
+
+    xy, density = tampere_cells
+    for net in (car, walk):
+        hull = shapely.convex_hull(shapely.multipoints(net.node_xy))
+        built_up = (density >= 200) & shapely.contains_xy(hull, xy[:, 0], xy[:, 1])
+        assert built_up.sum() >= 25
+        got = snap(net, xy[built_up])
+        assert (got.reason == "").all(), got.reason
+        assert net.largest_component[got.node].all()
+
+
+def test_islands_are_real(walk: RoadNetwork) -> None:
+    """The walking network's islands are few and far from the main network (Viikinsaari, 358 m
+    of lake from the shore), never a component of tunnels or service ways."""
+    from palveluverkko.network.linking import _index, islands
+
+    found = np.flatnonzero(islands(walk))
+    assert 1 <= len(found) <= 5
+    _, tree = _index(walk, False)
+    for c in found:
+        gap, _ = tree.query(walk.node_xy[walk.component == c])
+        assert gap.min() >= 200
+        assert walk.component_ordinary_length_m[c] >= 1000

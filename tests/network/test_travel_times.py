@@ -150,7 +150,8 @@ def test_nearest_and_to_frame() -> None:
 
 
 def test_unreachable_cells_counted_with_residents() -> None:
-    """A cell 5 km from any road is inf, listed with its residents, and a warning counts it."""
+    """With the straight-line fallback off, a cell 5 km from any road is inf, listed with its
+    residents, and a warning counts it."""
     roads = make_grid_roads(5, 5, 200.0)
     region = make_region(
         roads,
@@ -159,7 +160,7 @@ def test_unreachable_cells_counted_with_residents() -> None:
         residents=np.array([7, 42]),
     )
     with pytest.warns(UnreachableWarning, match=r"1 cell\(s\) with 42 residents"):
-        tt = travel_times(region, "walk", use_cache=False)
+        tt = travel_times(region, "walk", use_cache=False, params=RoadParams(straight_line=None))
     assert np.isfinite(tt.minutes[0, 0])
     assert np.isinf(tt.minutes[1]).all()
     assert tt.unreachable.to_dict("records") == [
@@ -168,11 +169,12 @@ def test_unreachable_cells_counted_with_residents() -> None:
 
 
 def test_unreachable_site_is_reported() -> None:
-    """A site that cannot be linked gives an inf column and a warning naming it."""
+    """With the fallback off, a site that cannot be linked gives an inf column and a warning
+    naming it."""
     roads = make_grid_roads(5, 5, 200.0)
     region = make_region(roads, np.array([[X0, Y0]]), np.array([[X0, Y0], [X0 + 9000, Y0]]))
     with pytest.warns(UnreachableWarning, match=r"1 destination\(s\).*s1 \(no_road_within_limit\)"):
-        tt = travel_times(region, "car", use_cache=False)
+        tt = travel_times(region, "car", use_cache=False, params=RoadParams(straight_line=None))
     assert np.isinf(tt.minutes[:, 1]).all()
     assert tt.unreachable_destinations.destination_id.tolist() == ["s1"]
     assert tt.unreachable_destinations.kind.tolist() == ["site"]
@@ -288,9 +290,9 @@ def test_options_change_result() -> None:
         region,
         "walk",
         use_cache=False,
-        params=RoadParams(walk_speed_kph=2.4, access_speed_kph=2.4),
+        params=RoadParams(walk_speed_kph=2.1, access_speed_kph=2.1),
     )
-    np.testing.assert_allclose(slow.minutes, base * 2, rtol=1e-6)
+    np.testing.assert_allclose(slow.minutes, base * 2, rtol=1e-6)  # half of 4.2 km/h
 
 
 def test_transit_is_delegated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -366,3 +368,15 @@ def test_nearest_sites_compact_form() -> None:
     unique_best = np.isfinite(ref_min[:, 1]) & (ref_min[:, 1] - ref_min[:, 0] > 1e-3)
     np.testing.assert_array_equal(site_of[unique_best], ref_idx[unique_best])
     assert (site_of[~cells.ok] == -1).all()
+
+
+def test_slower_walkers_of_75_plus() -> None:
+    """The 75+ walking matrix (RoadParams.for_band) is the default one scaled by 4.2 / 3.0:
+    every leg, access included, is walked at the band's speed."""
+    region = tiny_region()
+    params = RoadParams(walk_speed_75_plus_kph=3.0)
+    base = travel_times(region, "walk", use_cache=False, params=params)
+    old = travel_times(region, "walk", use_cache=False, params=params.for_band("85_plus"))
+    np.testing.assert_allclose(old.minutes, base.minutes * 4.2 / 3.0, rtol=1e-5)
+    assert old.parameters["params"]["walk_speed_kph"] == 3.0
+    assert base.parameters["params"]["walk_speed_75_plus_kph"] == 3.0

@@ -127,6 +127,14 @@ def sites_cmd(
     clip: bool = typer.Option(
         False, "--clip", help="Leave out (counted) sites outside --municipalities."
     ),
+    postal_code_column: str | None = typer.Option(
+        None, help="Source column of postal codes (a column 'postal_code' is used by default)."
+    ),
+    postal_areas: Path | None = typer.Option(
+        None,
+        help="Postal-code areas (postinumerot_geo.json): sites without coordinates go to their "
+        "postal area's centre, flagged located_by = postal_code.",
+    ),
 ) -> None:
     """Toimipisteet / Verksamhetsställen / Sites from a table or vector file."""
     columns = {"name": name_column}
@@ -134,6 +142,8 @@ def sites_cmd(
         columns["site_id"] = id_column
     if kind_column:
         columns["kind"] = kind_column
+    if postal_code_column:
+        columns["postal_code"] = postal_code_column
     with _importing():
         from ..study.imports import import_sites
 
@@ -149,6 +159,7 @@ def sites_cmd(
             municipalities=municipalities,
             hospitals=hospital,
             clip=clip,
+            postal_areas=postal_areas,
         )
     _show(report)
 

@@ -205,6 +205,14 @@ def cells_stage(
         catch.access_e2sfca,
         alloc.trip_minutes,
     )
+    rough_cells = (
+        set(setting.approximate.loc[setting.approximate["mode"] == "car", "cell_id"].astype(str))
+        if len(setting.approximate)
+        else set()
+    )
+    cells["approximate"] = cells["cell_id"].astype(str).isin(rough_cells) | cells["site_id"].isin(
+        setting.approximate_sites
+    )
     home = ~cells["service"].map(dict(zip(demand.services, demand.site_travel, strict=True)))
     if home.any():
         minutes = ["car_minutes", "transit_minutes", "walk_minutes", "trip_minutes"]
@@ -212,6 +220,7 @@ def cells_stage(
         cells.loc[home, minutes + shares] = np.nan
         cells["site_id"] = cells["site_id"].astype(object)
         cells.loc[home, "site_id"] = None
+        cells.loc[home, "approximate"] = False
     return cells
 
 

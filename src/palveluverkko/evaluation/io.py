@@ -50,6 +50,7 @@ def evaluation_tables(ev: Evaluation) -> dict[str, pd.DataFrame]:
         "channels": ev.channels if len(ev.channels.columns) else None,
         "transfers": ev.transfers if len(ev.transfers.columns) else None,
         "unreachable": ev.unreachable if len(ev.unreachable.columns) else None,
+        "approximate": ev.approximate if len(ev.approximate) else None,
         "mobile_stops": ev.mobile_stops if len(ev.mobile_stops) else None,
         "digital": ev.digital if len(ev.digital) else None,
         "packages": ev.packages if len(ev.packages) else None,

@@ -132,6 +132,13 @@ def evaluate(
     digital_fte = float(digital["remote_staff_fte"].sum()) if not digital.empty else 0.0
     costs = costs_stage(setting, travel, cells, mobile_stops, digital_fte)
     notes: list[str] = []
+    rough = cells.loc[cells["approximate"]].drop_duplicates("cell_id")
+    if len(rough):
+        notes.append(
+            f"APPROXIMATE: car times of {len(rough)} cells ({rough['residents'].sum():,.0f} "
+            "residents) are straight-line estimates (no road data reaches them; circuity and "
+            "speeds of network.straight_line); cells.csv marks them (approximate)"
+        )
     if "transit" not in setting.matrices:
         notes.append("no public-transport matrix: transit indicators are empty (NaN)")
     notes.extend(costs.attrs.get("notes", []))
@@ -158,6 +165,7 @@ def evaluate(
         channels=channels,
         transfers=transfers,
         unreachable=setting.unreachable,
+        approximate=setting.approximate,
         mobile_stops=mobile_stops if mobile_stops is not None else pd.DataFrame(),
         digital=digital,
         packages=packages,

@@ -67,7 +67,8 @@ class Evaluation:
         ``contacts_per_year`` (all channels), ``physical_per_year``, ``unserved_per_year``
         (physical contacts that reach no site), ``access_2sfca, access_e2sfca`` (capacity per
         week per resident within the catchment), ``share_car, share_transit, share_walk,
-        share_taxi`` (mode groups of the physical contacts).
+        share_taxi`` (mode groups of the physical contacts), ``approximate`` (the car time is a
+        straight-line estimate).
     ``sites`` (one row per site x service, the base network's and the scenario's)
         ``site_id, name, municipality, kind, status`` (``open``, ``closed``, ``new``),
         ``substitute_id`` (for closed sites), ``service, contacts_per_year, contacts_per_week,
@@ -115,6 +116,9 @@ class Evaluation:
         ``evaluated`` (False where the channel's own model has not scored these contacts yet,
         e.g. home visits before home-care routing: counted, not located). Per service the rows
         sum to ``contacts_per_year`` of ``cells``: every contact is in exactly one channel.
+    ``approximate`` (one row per mode x cell whose times are straight-line estimates)
+        ``mode, cell_id, municipality, residents, reason``; ``cells.approximate`` marks each
+        cell x service whose car time is an estimate (the cell's, or its nearest site's).
     ``unreachable`` (one row per mode x cell that cannot start a trip)
         ``mode, cell_id, municipality, residents, reason`` (e.g. ``no_road_within_limit``:
         outside the road extract). Their residents count as not within every threshold.
@@ -176,6 +180,7 @@ class Evaluation:
     channels: pd.DataFrame = field(default_factory=pd.DataFrame)
     transfers: pd.DataFrame = field(default_factory=pd.DataFrame)
     unreachable: pd.DataFrame = field(default_factory=pd.DataFrame)
+    approximate: pd.DataFrame = field(default_factory=pd.DataFrame)
     mobile_stops: pd.DataFrame = field(default_factory=pd.DataFrame)
     digital: pd.DataFrame = field(default_factory=pd.DataFrame)
     packages: pd.DataFrame = field(default_factory=pd.DataFrame)

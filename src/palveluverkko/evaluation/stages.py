@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -123,6 +123,9 @@ class Setting:
     unreachable
         Cells that cannot start a trip, per mode: ``mode, cell_id, municipality, residents,
         reason`` (from the travel times; their residents count as not within any threshold).
+    approximate
+        Cells whose times are straight-line estimates, per mode (same columns), and
+        ``approximate_sites``: the site ids whose times are estimates.
     """
 
     base: Region
@@ -137,6 +140,8 @@ class Setting:
     municipality: np.ndarray
     settlement: np.ndarray
     unreachable: pd.DataFrame
+    approximate: pd.DataFrame = field(default_factory=pd.DataFrame)
+    approximate_sites: frozenset[str] = frozenset()
 
     @property
     def column(self) -> dict[str, int]:
@@ -225,15 +230,26 @@ def prepare(
         if "settlement" in pop
         else np.full(len(cell_ids), None, dtype=object),
         unreachable=_unreachable(travel_times),
+        approximate=_unreachable(travel_times, "approximate"),
+        approximate_sites=frozenset(
+            str(d)
+            for mode, tt in travel_times.items()
+            if mode in MODES_USED
+            for d in getattr(tt, "approximate_destinations", pd.DataFrame()).get(
+                "destination_id", []
+            )
+        ),
     )
 
 
-def _unreachable(travel_times: Mapping[str, TravelTimes]) -> pd.DataFrame:
-    """Cells that cannot start a trip, per mode used."""
+def _unreachable(
+    travel_times: Mapping[str, TravelTimes], attribute: str = "unreachable"
+) -> pd.DataFrame:
+    """Cells that cannot start a trip (or whose times are estimates), per mode used."""
     frames = [
-        tt.unreachable.assign(mode=mode)
+        getattr(tt, attribute).assign(mode=mode)
         for mode, tt in travel_times.items()
-        if mode in MODES_USED and len(tt.unreachable)
+        if mode in MODES_USED and len(getattr(tt, attribute))
     ]
     columns = ["mode", "cell_id", "municipality", "residents", "reason"]
     if not frames:

@@ -1,7 +1,8 @@
 """Road networks, linking points to them, and travel-time matrices (transit in its own modules).
 
 Public API: the plain types :class:`Destinations`, :class:`TravelTimes`, :class:`TravelTimeSet`
-(:mod:`.types`) and parameters :class:`RoadParams`, :class:`TransitParams` (:mod:`.params`);
+(:mod:`.types`) and parameters :class:`RoadParams`, :class:`StraightLineParams` (the estimate
+where no road network reaches, :mod:`.straight_line`), :class:`TransitParams` (:mod:`.params`);
 :func:`travel_times` (one mode, any destinations) and :func:`route` (every available mode,
 :func:`available_modes`) in :mod:`.routing`; :class:`RoadNetwork` (:mod:`.graph`), :func:`snap` and
 :class:`Snapped` (:mod:`.linking`), the path kernels :func:`shortest_minutes`,
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from .linking import Snapped as Snapped
     from .linking import snap as snap
     from .params import RoadParams as RoadParams
+    from .params import StraightLineParams as StraightLineParams
     from .params import TransitParams as TransitParams
     from .paths import k_nearest_sources as k_nearest_sources
     from .paths import shortest_minutes as shortest_minutes
@@ -38,6 +40,7 @@ __all__ = [
     "RoadNetwork",
     "RoadParams",
     "Snapped",
+    "StraightLineParams",
     "TransitParams",
     "TravelTimeSet",
     "TravelTimes",
@@ -57,6 +60,7 @@ __getattr__, __dir__ = lazy_exports(
         "TravelTimes": ".types",
         "TravelTimeSet": ".types",
         "RoadParams": ".params",
+        "StraightLineParams": ".params",
         "TransitParams": ".params",
         "RoadNetwork": ".graph",
         "Snapped": ".linking",

@@ -44,6 +44,7 @@ def build_network(
     parameters: Mapping[str, Any],
     source_digest: str,
     max_segment_m: float | None = None,
+    flags: np.ndarray | None = None,
 ) -> RoadNetwork:
     """Turn road segments into a compact :class:`RoadNetwork` (shared by both readers).
 
@@ -52,18 +53,23 @@ def build_network(
     (except motorways and ferries) are cut into equal pieces with new nodes on the straight line
     between their ends, so that points link to a node at most ``max_segment_m / 2`` along the
     road from where they meet it. Nodes no edge uses are dropped, the rest renumbered in Morton
-    order; a node is snappable when a non-motorway, non-ferry edge touches it.
+    order; a node is snappable when an edge touches it that is not a motorway, a ferry or
+    underground (``flags``, uint8 per segment, :data:`.rules.FLAG_UNDERGROUND` etc.; 0 when None).
     """
+    flags = np.zeros(len(tail), dtype=np.uint8) if flags is None else np.asarray(flags, np.uint8)
     if max_segment_m is not None and np.isfinite(max_segment_m):
-        node_xy, tail, head, length_m, minutes_forward, minutes_backward, road_class = _densify(
-            node_xy,
-            tail,
-            head,
-            length_m,
-            minutes_forward,
-            minutes_backward,
-            road_class,
-            float(max_segment_m),
+        node_xy, tail, head, length_m, minutes_forward, minutes_backward, road_class, flags = (
+            _densify(
+                node_xy,
+                tail,
+                head,
+                length_m,
+                minutes_forward,
+                minutes_backward,
+                road_class,
+                float(max_segment_m),
+                flags,
+            )
         )
     fwd = np.isfinite(minutes_forward)
     bwd = np.isfinite(minutes_backward)
@@ -72,6 +78,7 @@ def build_network(
     minutes = np.concatenate([minutes_forward[fwd], minutes_backward[bwd]])
     length = np.concatenate([length_m[fwd], length_m[bwd]])
     codes = np.concatenate([road_class[fwd], road_class[bwd]]).astype(np.int8)
+    bits = np.concatenate([flags[fwd], flags[bwd]]).astype(np.uint8)
     used, inverse = np.unique(np.concatenate([u, v]), return_inverse=True)
     xy = node_xy[used]
     order = _morton_order(xy)
@@ -80,7 +87,9 @@ def build_network(
     new = rank[inverse]
     u, v = new[: len(u)], new[len(u) :]
     xy = xy[order]
-    snap_edge = ~rules.class_mask(codes, rules.NO_SNAP_CLASSES)
+    snap_edge = ~rules.class_mask(codes, rules.NO_SNAP_CLASSES) & (
+        bits & rules.FLAG_UNDERGROUND == 0
+    )
     snappable = np.zeros(len(xy), dtype=bool)
     snappable[u[snap_edge]] = True
     snappable[v[snap_edge]] = True
@@ -96,6 +105,7 @@ def build_network(
         snappable=snappable,
         source_digest=source_digest,
         parameters=parameters,
+        flags=bits,
     )
     log.info(
         "%s network: %d nodes, %d edges (%d in the largest component)",
@@ -116,6 +126,7 @@ def _densify(
     backward: np.ndarray,
     codes: np.ndarray,
     max_segment_m: float,
+    flags: np.ndarray,
 ) -> tuple[np.ndarray, ...]:
     """Cut segments longer than ``max_segment_m`` into ``ceil(length / max)`` equal pieces."""
     if not max_segment_m > 0:
@@ -123,7 +134,7 @@ def _densify(
     pieces = np.maximum(1, np.ceil(length_m / max_segment_m)).astype(np.int64)
     pieces[rules.class_mask(codes, rules.NO_SNAP_CLASSES)] = 1
     if (pieces == 1).all():
-        return node_xy, tail, head, length_m, forward, backward, codes
+        return node_xy, tail, head, length_m, forward, backward, codes, flags
     seg = np.repeat(np.arange(len(pieces)), pieces)
     first = np.repeat(np.cumsum(pieces) - pieces, pieces)
     j = np.arange(len(seg)) - first  # piece number within its segment
@@ -149,6 +160,7 @@ def _densify(
         forward[seg] / p,
         backward[seg] / p,
         codes[seg],
+        flags[seg],
     )
 
 

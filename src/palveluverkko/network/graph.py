@@ -14,7 +14,11 @@ Contract (stable; other modules code against it)
   ``u`` go to ``indices[indptr[u]:indptr[u + 1]]``;
 * ``minutes`` and ``length_m``: ``(n_edges,)`` float64 per edge;
 * ``road_class``: ``(n_edges,)`` int8, index into ``schema.ROAD_CLASSES`` (-1 unknown);
-* ``snappable``: ``(n_nodes,)`` bool, nodes a point may be linked to (not only motorway or ferry);
+* ``snappable``: ``(n_nodes,)`` bool, nodes a point may be linked to (touched by a road that is
+  not a motorway, a ferry or underground);
+* ``flags``: ``(n_edges,)`` uint8 bits per edge, :data:`.rules.FLAG_UNDERGROUND` (``tunnel``,
+  ``layer`` below 0) and :data:`.rules.FLAG_RESTRICTED` (``access=destination|private|...``),
+  from OSM tags (0 for a ``roads`` layer or hand-made graphs);
 * ``source_digest``: SHA-256 of the inputs and build parameters (empty for hand-made graphs);
 * ``parameters``: the build parameters (speeds, ferry wait, ...).
 
@@ -76,12 +80,15 @@ class RoadNetwork:
     snappable: np.ndarray | None = None
     source_digest: str = ""
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    flags: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.node_xy)
         m = len(self.indices)
         if self.road_class is None:
             object.__setattr__(self, "road_class", np.full(m, -1, dtype=np.int8))
+        if self.flags is None:
+            object.__setattr__(self, "flags", np.zeros(m, dtype=np.uint8))
         if self.snappable is None:
             object.__setattr__(self, "snappable", np.ones(n, dtype=bool))
         problems = []
@@ -91,7 +98,7 @@ class RoadNetwork:
             )
         elif self.indptr[0] != 0 or self.indptr[-1] != m:
             problems.append(f"indptr must run from 0 to n_edges = {m}")
-        for name in ("minutes", "length_m", "road_class"):
+        for name in ("minutes", "length_m", "road_class", "flags"):
             if len(getattr(self, name)) != m:
                 problems.append(f"{name} has {len(getattr(self, name))} values, expected {m}")
         if len(self.snappable) != n:  # type: ignore[arg-type]
@@ -160,6 +167,7 @@ class RoadNetwork:
             snappable=self.snappable,
             source_digest=self.source_digest + ":reversed" if self.source_digest else "",
             parameters=self.parameters,
+            flags=self.flags[order],  # type: ignore[index]
         )
 
     @cached_property
@@ -204,6 +212,28 @@ class RoadNetwork:
         _, first = np.unique(key, return_index=True)
         return np.bincount(comp[a[first]], weights=self.length_m[same][first], minlength=n_comp)
 
+    @cached_property
+    def component_ordinary_length_m(self) -> np.ndarray:
+        """Length of *ordinary* road of each component (index = label): roads on the surface,
+        open to the public and not service ways (no :data:`.rules.FLAG_UNDERGROUND` or
+        :data:`.rules.FLAG_RESTRICTED` flag, class not ``service``), each counted once.
+
+        A component made of tunnels, private or ``access=destination`` roads and service ways
+        has none, and is never taken for an island (:mod:`.linking`).
+        """
+        comp = self.component
+        n_comp = int(comp.max()) + 1 if comp.size else 0
+        u, v = self.tails, self.indices.astype(np.int64)
+        service = ROAD_CLASSES.index("service")
+        hidden = rules.FLAG_UNDERGROUND | rules.FLAG_RESTRICTED
+        ordinary = (
+            (comp[u] == comp[v]) & (self.flags & hidden == 0) & (self.road_class != service)  # type: ignore[operator]
+        )
+        a, b = np.minimum(u, v)[ordinary], np.maximum(u, v)[ordinary]
+        key = a * max(self.n_nodes, 1) + b
+        _, first = np.unique(key, return_index=True)
+        return np.bincount(comp[a[first]], weights=self.length_m[ordinary][first], minlength=n_comp)
+
     def __repr__(self) -> str:
         return (
             f"RoadNetwork(mode={self.mode!r}, crs={self.crs!r}, n_nodes={self.n_nodes}, "
@@ -227,6 +257,7 @@ class RoadNetwork:
         snappable: np.ndarray | None = None,
         source_digest: str = "",
         parameters: Mapping[str, Any] | None = None,
+        flags: np.ndarray | None = None,
     ) -> RoadNetwork:
         """Build from plain directed edge arrays, keeping the node numbering of ``node_xy``.
 
@@ -246,6 +277,9 @@ class RoadNetwork:
             Optional int8 class code per edge (index into ``schema.ROAD_CLASSES``).
         snappable
             Optional bool per node; all nodes by default.
+        flags
+            Optional uint8 bits per edge (:data:`.rules.FLAG_UNDERGROUND`,
+            :data:`.rules.FLAG_RESTRICTED`); 0 by default.
 
         Raises
         ------
@@ -263,23 +297,26 @@ class RoadNetwork:
             if road_class is None
             else np.asarray(road_class, dtype=np.int8)
         )
-        sizes = {len(x) for x in (u, v, minutes, length_m, codes)}
+        bits = np.zeros(len(u), dtype=np.uint8) if flags is None else np.asarray(flags, np.uint8)
+        sizes = {len(x) for x in (u, v, minutes, length_m, codes, bits)}
         if len(sizes) != 1:
             raise InputError(
-                "edge arrays u, v, minutes, length_m, road_class must have equal lengths; "
-                f"found {len(u)}, {len(v)}, {len(minutes)}, {len(length_m)}, {len(codes)}"
+                "edge arrays u, v, minutes, length_m, road_class, flags must have equal lengths; "
+                f"found {len(u)}, {len(v)}, {len(minutes)}, {len(length_m)}, {len(codes)}, "
+                f"{len(bits)}"
             )
         if len(u) and (min(u.min(), v.min()) < 0 or max(u.max(), v.max()) >= n):
             raise InputError(f"edge node indices must lie in [0, {n}) (n = len(node_xy))")
         if len(u) and not (np.nanmin(minutes) >= 0):
             raise InputError(f"edge minutes must be >= 0 and not NaN; found {minutes.min()}")
         keep = u != v
-        u, v, minutes, length_m, codes = (
+        u, v, minutes, length_m, codes, bits = (
             u[keep],
             v[keep],
             minutes[keep],
             length_m[keep],
             codes[keep],
+            bits[keep],
         )
         key = u * max(n, 1) + v
         order = np.lexsort((minutes, key))
@@ -309,6 +346,7 @@ class RoadNetwork:
             snappable=None if snappable is None else np.asarray(snappable, dtype=bool),
             source_digest=source_digest,
             parameters=dict(parameters or {}),
+            flags=bits[order],
         )
 
     @classmethod

@@ -27,6 +27,11 @@ Tag rules (see :mod:`.rules` for speeds):
 * ferries: one edge per way from its first to its last node; crossing time from ``duration``
   (``HH:MM``, ``HH:MM:SS`` or minutes) where given, else at ``ferry_speed_kph``; plus
   ``ferry_wait_min``.
+* flags for linking (:mod:`.rules`, "Edge flags"): underground where ``tunnel`` is set and is
+  not ``no`` or ``building_passage``, or ``layer`` is below 0; restricted where the deciding
+  access tag is one of :data:`.rules.RESTRICTED_VALUES` (e.g. ``access=destination``); clipped
+  where a way leaves the extract: next to a node without location (a cut extract), or at a node
+  outside the bounding box of the file's header (an extract with whole ways).
 """
 
 from __future__ import annotations
@@ -70,6 +75,8 @@ TAG_KEYS: tuple[str, ...] = (
     "bicycle",
     "motorroad",
     "duration",
+    "tunnel",
+    "layer",
 )
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 _YES = {"yes", "true", "1"}
@@ -101,6 +108,7 @@ class OsmWays:
     lat: np.ndarray
     tags: pd.DataFrame
     digest: str
+    cut: np.ndarray | None = None  # bool per ref: the way leaves the extract here (clipped)
 
     @property
     def n_ways(self) -> int:
@@ -133,6 +141,7 @@ def _read_cached(path: str, size: int, mtime_ns: int) -> OsmWays:
     xs: list[int] = []
     ys: list[int] = []
     tag_rows: list[tuple[str | None, ...]] = []
+    cut: list[int] = []
     missing_locations = 0
     try:
         processor = (
@@ -147,17 +156,24 @@ def _read_cached(path: str, size: int, mtime_ns: int) -> OsmWays:
                 continue
             row = tuple(tags.get(k) for k in TAG_KEYS)
             n_before = len(refs)
+            pending_cut = False
             for node in way.nodes:  # type: ignore[union-attr]
                 location = node.location
                 if not location.valid():
                     # a node outside a clipped extract: the way is cut into pieces there
                     missing_locations += 1
+                    if refs and len(refs) > n_before:
+                        cut.append(len(refs) - 1)
+                    pending_cut = True
                     if len(refs) > n_before:
                         way_ids.append(way.id)
                         counts.append(len(refs) - n_before)
                         tag_rows.append(row)
                         n_before = len(refs)
                     continue
+                if pending_cut:
+                    cut.append(len(refs))
+                    pending_cut = False
                 refs.append(node.ref)
                 xs.append(location.x)
                 ys.append(location.y)
@@ -173,6 +189,15 @@ def _read_cached(path: str, size: int, mtime_ns: int) -> OsmWays:
             path,
             missing_locations,
         )
+    lon = np.asarray(xs, dtype=np.float64) * 1e-7
+    lat = np.asarray(ys, dtype=np.float64) * 1e-7
+    cut_at = np.isin(np.arange(len(refs)), np.asarray(cut, dtype=np.int64))
+    box = _header_box(path)
+    if box is not None:
+        # an extract cut with whole ways keeps the nodes of a way beyond its box: there the way
+        # leaves the data, and its links to the rest are outside it
+        west, south, east, north = box
+        cut_at |= (lon < west) | (lon > east) | (lat < south) | (lat > north)
     starts = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(np.asarray(counts, dtype=np.int64), out=starts[1:])
     log.info("%s: %d routable ways, %d way nodes", path, len(way_ids), len(refs))
@@ -180,11 +205,29 @@ def _read_cached(path: str, size: int, mtime_ns: int) -> OsmWays:
         way_id=np.asarray(way_ids, dtype=np.int64),
         starts=starts,
         refs=np.asarray(refs, dtype=np.int64),
-        lon=np.asarray(xs, dtype=np.float64) * 1e-7,
-        lat=np.asarray(ys, dtype=np.float64) * 1e-7,
+        lon=lon,
+        lat=lat,
         tags=pd.DataFrame(tag_rows, columns=list(TAG_KEYS), dtype=object),
         digest=file_digest(Path(path)),
+        cut=cut_at,
     )
+
+
+def _header_box(path: str) -> tuple[float, float, float, float] | None:
+    """The bounding box the file's header declares (west, south, east, north), or None."""
+    import osmium
+
+    try:
+        reader = osmium.io.Reader(path, osmium.osm.osm_entity_bits.NOTHING)
+        try:
+            box = reader.header().box()
+        finally:
+            reader.close()
+    except RuntimeError:
+        return None
+    if not box.valid():
+        return None
+    return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
 
 
 def _values(tags: pd.DataFrame, key: str) -> np.ndarray:
@@ -205,6 +248,7 @@ class WayRules:
     backward: np.ndarray
     speed_kph: np.ndarray  # nan for ferries with a duration
     duration_min: np.ndarray  # ferry crossing time from the duration tag, nan if absent
+    flags: np.ndarray  # uint8 rules.FLAG_UNDERGROUND | rules.FLAG_RESTRICTED
 
 
 def way_rules(
@@ -228,11 +272,13 @@ def way_rules(
     decided = np.zeros(len(tags), dtype=bool)
     denied = np.zeros(len(tags), dtype=bool)
     allowed = np.zeros(len(tags), dtype=bool)
+    restricted = np.zeros(len(tags), dtype=bool)
     for key in _MODE_ACCESS_KEYS[mode]:
         value = _values(tags, key)
         present = (value != "") & ~decided
         denied |= present & _isin(value, rules.DENY_VALUES)
         allowed |= present & _isin(value, rules.ALLOW_VALUES)
+        restricted |= present & _isin(value, rules.RESTRICTED_VALUES)
         decided |= present
     usable &= ~denied
     if mode == "bike":
@@ -281,7 +327,21 @@ def way_rules(
         speed_overrides_kph=speed_overrides_kph,
     )
     duration = np.array([_parse_duration_min(v) for v in tags["duration"].to_numpy(dtype=object)])
-    return WayRules(codes, usable, forward, backward, speed, np.where(is_ferry, duration, np.nan))
+    tunnel = _values(tags, "tunnel")
+    layer = pd.to_numeric(pd.Series(_values(tags, "layer")), errors="coerce").to_numpy()
+    underground = (~_isin(tunnel, {"", "no", "building_passage"})) | (layer < 0)
+    flags = np.where(underground, rules.FLAG_UNDERGROUND, 0) | np.where(
+        restricted, rules.FLAG_RESTRICTED, 0
+    )
+    return WayRules(
+        codes,
+        usable,
+        forward,
+        backward,
+        speed,
+        np.where(is_ferry, duration, np.nan),
+        flags.astype(np.uint8),
+    )
 
 
 _HMS = re.compile(r"^\s*(\d+):(\d{1,2})(?::(\d{1,2}))?\s*$")
@@ -402,4 +462,16 @@ def network_from_osm(
         parameters=parameters,
         source_digest=_digest(parameters, ways.digest),
         max_segment_m=max_segment_m,
+        flags=_edge_flags(decided.flags[way], ways.cut, tail_ref, head_ref),
     )
+
+
+def _edge_flags(
+    way_flags: np.ndarray, cut: np.ndarray | None, tail_ref: np.ndarray, head_ref: np.ndarray
+) -> np.ndarray:
+    """The way's flags, plus :data:`.rules.FLAG_CLIPPED` where a segment ends at a cut."""
+    flags = np.asarray(way_flags, dtype=np.uint8).copy()
+    if cut is not None and cut.any():
+        clipped = cut[tail_ref] | cut[head_ref]
+        flags[clipped] |= np.uint8(rules.FLAG_CLIPPED)
+    return flags

@@ -17,7 +17,10 @@ from typing import Any
 from ..errors import InputError
 from . import rules
 
-__all__ = ["RoadParams", "TransitParams"]
+__all__ = ["SETTLEMENT_CLASSES", "RoadParams", "StraightLineParams", "TransitParams"]
+
+SETTLEMENT_CLASSES: tuple[str, ...] = ("city", "town", "village", "rural")
+"""Settlement classes of population cells (the ``settlement`` column; the demo county's own)."""
 
 
 def _positive(owner: str, name: str, value: float | None, *, allow_inf: bool = False) -> None:
@@ -30,6 +33,133 @@ def _positive(owner: str, name: str, value: float | None, *, allow_inf: bool = F
         raise InputError(f"{owner}.{name} is {value!r}; expected a finite number above 0")
 
 
+def _settlement_table(owner: str, name: str, table: Mapping[str, float]) -> dict[str, float]:
+    wanted = (*SETTLEMENT_CLASSES, "unknown")
+    missing = [c for c in wanted if c not in table]
+    extra = [c for c in table if c not in wanted]
+    if missing or extra:
+        raise InputError(
+            f"{owner}.{name}: give a value for each of {', '.join(wanted)}; "
+            + (f"missing {missing}" if missing else f"unknown {extra}")
+        )
+    out = {c: table[c] for c in wanted}
+    for c, value in out.items():
+        _positive(owner, f"{name}[{c!r}]", value)
+    return out
+
+
+@dataclass(frozen=True)
+class StraightLineParams:
+    """The straight-line estimate used where no road network reaches (:mod:`.straight_line`).
+
+    A trip from cell ``i`` to destination ``j`` takes ``t0 + circuity * d_ij / v``: the
+    straight-line distance times a circuity factor at the mode's speed (car: by the settlement
+    class of the cell, plus a fixed terminal time ``t0``; walk and bike: :class:`RoadParams`'
+    ``walk_speed_kph`` and ``bike_speed_kph``, no terminal time). Calibrated on Tampere's OSM
+    roads against network times (``benchmarks/bench_straight_line.py`` prints the factors and
+    the error); results that use it are marked approximate.
+
+    Attributes
+    ----------
+    car_circuity
+        Road distance over straight-line distance by car: 1.33 (Tampere: median over 1,748
+        cell-to-site and cell-to-cell pairs of the shortest road distance over the straight
+        line, 10th-90th percentile 1.14-1.87; the usual 1.2-1.4 of road networks).
+    walk_circuity
+        The same on the walking network, also used for bike: 1.23 (Tampere, median of 1,920
+        pairs, 1.11-1.59).
+    car_terminal_min
+        Minutes added to every car trip: 3.5 (Tampere: the least-squares fit of
+        ``t0 + 1.33 d / v`` to network times; it stands for the slow ends of a trip - yard,
+        streets, access legs - that make short trips slower per km than long ones).
+    car_speed_kph
+        Car speed along the road by settlement class of the trip's cell: city 70, town 70 km/h
+        (Tampere with ``car_terminal_min``: 72 km/h for both classes, 69 km/h fitted jointly;
+        free-flow speeds as the network uses), village 70 km/h (ASSUMPTION: one village cell
+        on Tampere's roads, too few to calibrate), rural 75 km/h (ASSUMPTION: not calibrated -
+        Tampere has one rural cell on its roads - trips outside built-up areas run mostly on
+        roads with the 80 km/h general limit, Tieliikennelaki 729/2018 §33), unknown 70 km/h.
+    density_per_km2
+        Residents per km2 of a cell's polygon from which it counts as city, town or village when
+        the population has no ``settlement`` column: city 1,000, town 200, village 20, else rural
+        (ASSUMPTION, a documented rule for Paavo postal areas; point cells without a
+        ``settlement`` are ``unknown``).
+    """
+
+    car_circuity: float = 1.33
+    walk_circuity: float = 1.23
+    car_terminal_min: float = 3.5
+    car_speed_kph: Mapping[str, float] = field(
+        default_factory=lambda: {
+            "city": 70.0,
+            "town": 70.0,
+            "village": 70.0,
+            "rural": 75.0,
+            "unknown": 70.0,
+        }
+    )
+    density_per_km2: Mapping[str, float] = field(
+        default_factory=lambda: {"city": 1000.0, "town": 200.0, "village": 20.0}
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("car_circuity", "walk_circuity"):
+            value = getattr(self, name)
+            _positive("StraightLineParams", name, value)
+            if value < 1:
+                raise InputError(
+                    f"StraightLineParams.{name} is {value}; a road is never shorter than the "
+                    "straight line: give a factor >= 1 (e.g. 1.3)"
+                )
+        object.__setattr__(
+            self,
+            "car_speed_kph",
+            _settlement_table("StraightLineParams", "car_speed_kph", self.car_speed_kph),
+        )
+        limits = dict(self.density_per_km2)
+        if set(limits) != {"city", "town", "village"}:
+            raise InputError(
+                f"StraightLineParams.density_per_km2 has keys {sorted(limits)}; give city, town "
+                "and village (residents per km2 from which a cell counts as that class)"
+            )
+        for c, value in limits.items():
+            _positive("StraightLineParams", f"density_per_km2[{c!r}]", value)
+        if not limits["city"] >= limits["town"] >= limits["village"]:
+            raise InputError(
+                f"StraightLineParams.density_per_km2 {limits}: expected city >= town >= village"
+            )
+        object.__setattr__(
+            self, "density_per_km2", {c: float(limits[c]) for c in ("city", "town", "village")}
+        )
+        if not (
+            isinstance(self.car_terminal_min, int | float)
+            and math.isfinite(self.car_terminal_min)
+            and self.car_terminal_min >= 0
+        ):
+            raise InputError(
+                f"StraightLineParams.car_terminal_min is {self.car_terminal_min!r}; expected "
+                "minutes >= 0"
+            )
+
+    def circuity(self, mode: str) -> float:
+        """The circuity factor of a road mode (bike uses the walking one)."""
+        return self.car_circuity if mode == "car" else self.walk_circuity
+
+    def terminal_min(self, mode: str) -> float:
+        """Minutes added to every trip of a road mode (car only)."""
+        return self.car_terminal_min if mode == "car" else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every field, for the cache key and ``TravelTimes.parameters``."""
+        return {
+            "car_circuity": self.car_circuity,
+            "walk_circuity": self.walk_circuity,
+            "car_terminal_min": self.car_terminal_min,
+            "car_speed_kph": dict(self.car_speed_kph),
+            "density_per_km2": dict(self.density_per_km2),
+        }
+
+
 @dataclass(frozen=True)
 class RoadParams:
     """How a road network is built for a mode and how points join it.
@@ -37,8 +167,13 @@ class RoadParams:
     Attributes
     ----------
     walk_speed_kph
-        Walking speed on every walkable edge; 4.8 km/h (:data:`.rules.WALK_SPEED_KPH`, a usual
-        planning figure; R5 uses 3.6 km/h, Helsinki's travel-time matrix about 4.2 km/h).
+        Walking speed on every walkable edge and on the walk's access leg;
+        :data:`.rules.WALK_SPEED_KPH` (its docstring gives the choice and the sources; the
+        report can quote :data:`.rules.WALK_SPEED_SOURCE`).
+    walk_speed_75_plus_kph
+        Optional slower walking speed of residents aged 75 and over: None (everybody walks at
+        ``walk_speed_kph``) by default; :data:`.rules.WALK_SPEED_75_PLUS_KPH` = 3.0 km/h is the
+        suggested value. :meth:`for_band` gives the parameters to route a band's walking matrix.
     bike_speed_kph
         Cycling speed; 15 km/h (:data:`.rules.BIKE_SPEED_KPH`, an everyday utility cyclist).
     ferry_speed_kph
@@ -57,10 +192,20 @@ class RoadParams:
         Farthest straight-line leg from a point to the network (1,000 m); farther points are
         unreachable and listed.
     access_speed_kph
-        Speed of that leg; None = the mode's own (walk 4.8, bike 15, car 20 km/h, :mod:`.linking`).
+        Speed of that leg; None = the mode's own (walk and bike at ``walk_speed_kph`` and
+        ``bike_speed_kph``, car 20 km/h, :mod:`.linking`).
     min_separate_network_m
-        Road length from which a component that is not the largest counts as a separate
-        network (an island) rather than a fragment (1,000 m, :mod:`.linking`).
+        Length of ordinary road (surface, public, not a service way) from which a component
+        that is not the largest can be a separate network (an island) rather than a fragment
+        (1,000 m, :mod:`.linking`).
+    min_island_gap_m
+        A component with no ferry or water between it and the main network is an island only
+        when its nearest node lies at least this far from the main network (200 m,
+        :mod:`.linking`); nearer, the gap is taken as a missing link in the data.
+    straight_line
+        The straight-line estimate used where the region has no road network or a point lies
+        outside it (:class:`StraightLineParams`); None turns it off (such points are then
+        unreachable, as before).
     """
 
     walk_speed_kph: float = rules.WALK_SPEED_KPH
@@ -73,15 +218,34 @@ class RoadParams:
     max_snap_distance_m: float = 1000.0
     access_speed_kph: float | None = None
     min_separate_network_m: float = 1000.0
+    min_island_gap_m: float = 200.0
+    walk_speed_75_plus_kph: float | None = None
+    straight_line: StraightLineParams | None = field(default_factory=StraightLineParams)
 
     def __post_init__(self) -> None:
         for name in ("walk_speed_kph", "bike_speed_kph", "ferry_speed_kph", "node_tolerance_m"):
             _positive("RoadParams", name, getattr(self, name))
-        for name in ("max_segment_m", "access_speed_kph", "max_snap_distance_m"):
+        for name in (
+            "max_segment_m",
+            "access_speed_kph",
+            "max_snap_distance_m",
+            "walk_speed_75_plus_kph",
+        ):
             _positive("RoadParams", name, getattr(self, name))
         _positive(
             "RoadParams", "min_separate_network_m", self.min_separate_network_m, allow_inf=True
         )
+        if not (isinstance(self.min_island_gap_m, int | float) and self.min_island_gap_m >= 0):
+            raise InputError(
+                f"RoadParams.min_island_gap_m is {self.min_island_gap_m!r}; expected metres >= 0"
+            )
+        if self.straight_line is not None and not isinstance(
+            self.straight_line, StraightLineParams
+        ):
+            raise InputError(
+                f"RoadParams.straight_line is a {type(self.straight_line).__name__}; give "
+                "StraightLineParams(...) or None"
+            )
         if not (math.isfinite(self.ferry_wait_min) and self.ferry_wait_min >= 0):
             raise InputError(
                 f"RoadParams.ferry_wait_min is {self.ferry_wait_min!r}; expected minutes >= 0"
@@ -105,19 +269,51 @@ class RoadParams:
             out["node_tolerance_m"] = self.node_tolerance_m
         return out
 
-    def snap_options(self) -> dict[str, Any]:
-        """Keyword options of :func:`.linking.snap`."""
+    def snap_options(self, mode: str | None = None) -> dict[str, Any]:
+        """Keyword options of :func:`.linking.snap` for ``mode``.
+
+        Walkers and cyclists reach the network at their own speed (``walk_speed_kph``,
+        ``bike_speed_kph``) unless ``access_speed_kph`` is set.
+        """
+        access = self.access_speed_kph
+        if access is None and mode == "walk":
+            access = self.walk_speed_kph
+        elif access is None and mode == "bike":
+            access = self.bike_speed_kph
         return {
             "max_distance_m": self.max_snap_distance_m,
-            "access_speed_kph": self.access_speed_kph,
+            "access_speed_kph": access,
             "min_separate_network_m": self.min_separate_network_m,
+            "min_island_gap_m": self.min_island_gap_m,
         }
+
+    def for_band(self, band: str) -> RoadParams:
+        """These parameters for residents of age ``band`` (one of ``schema.AGE_BANDS``): the
+        bands 75-84 and 85+ walk at ``walk_speed_75_plus_kph`` when it is set; every other band,
+        and every band when it is None, gets these parameters unchanged.
+
+        Route a band's walking matrix with ``travel_times(region, "walk",
+        params=params.for_band("75_84"))``.
+        """
+        from ..region.schema import AGE_BANDS
+
+        if band not in AGE_BANDS:
+            raise InputError(
+                f"RoadParams.for_band: band {band!r} unknown; expected one of "
+                f"{', '.join(AGE_BANDS)}"
+            )
+        if self.walk_speed_75_plus_kph is None or band not in ("75_84", "85_plus"):
+            return self
+        return dataclasses.replace(
+            self, walk_speed_kph=self.walk_speed_75_plus_kph, walk_speed_75_plus_kph=None
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """Every field, for the cache key and ``TravelTimes.parameters``."""
         out = dataclasses.asdict(self)
         if self.speed_overrides_kph is not None:
             out["speed_overrides_kph"] = dict(sorted(self.speed_overrides_kph.items()))
+        out["straight_line"] = None if self.straight_line is None else self.straight_line.as_dict()
         return out
 
 

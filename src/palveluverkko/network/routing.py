@@ -27,11 +27,24 @@ node ``b_j`` with access time ``s_j`` (:mod:`.linking`),
 
 with ``d`` the shortest-path time on the mode's network (:mod:`.paths`), computed as one
 Dijkstra per distinct destination node on the reversed graph, gathering only the cells' nodes.
-Cells or destinations that cannot be linked get ``inf`` and are listed. ``max_minutes`` turns
+Cells or destinations that cannot be linked get ``inf`` and are listed, except those farther
+than the snapping limit from the network (outside a partial extract), whose rows and columns
+are straight-line estimates (below). ``max_minutes`` turns
 every ``T > max`` into ``inf`` and stops searches early. ``k`` keeps each cell's ``k`` nearest
 destinations (others ``inf``) using one multi-label Dijkstra (:func:`.paths.k_nearest_sources`),
 which costs about ``k`` searches whatever the number of destinations; there the sum is formed as
 ``(s_j + d) + c_i``, so values may differ from the full matrix in the last float32 bit.
+
+Regions without roads
+---------------------
+With no road network at all (no ``roads`` layer, no ``roads.osm.pbf``), or for cells and
+destinations outside it, road modes fall back to straight-line distance times a circuity factor
+at a speed by settlement class, plus a terminal time by car (:mod:`.straight_line`,
+:class:`.params.StraightLineParams` in ``RoadParams.straight_line``; None turns the fallback
+off and such points are unreachable).
+Estimates are marked: ``parameters["approximate"]``, ``TravelTimes.approximate`` and
+``approximate_destinations`` (counted, with residents), and an
+:class:`~palveluverkko.errors.ApproximationWarning`.
 
 Transit
 -------
@@ -58,7 +71,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, UnreachableWarning
+from ..errors import ApproximationWarning, InputError, MissingLayerError, UnreachableWarning
 from ..region.schema import MODES
 from . import cache
 from .build import file_digest, roads_layer_digest
@@ -66,6 +79,12 @@ from .graph import RoadNetwork
 from .linking import REASONS, snap
 from .matrix import Progress, road_matrix
 from .params import RoadParams, TransitParams
+from .straight_line import (
+    APPROXIMATE_REASONS,
+    settlement_classes,
+    straight_line_minutes,
+    straight_line_speeds,
+)
 from .types import (
     Destinations,
     TravelTimes,
@@ -155,12 +174,15 @@ def travel_times(
     InputError
         For an unknown mode, parameters of the wrong kind, ``k < 1`` or ``max_minutes < 0``.
     MissingLayerError
-        If the region has no road network.
+        If the region has no road network and the straight-line fallback is off
+        (``RoadParams(straight_line=None)``), or for transit.
 
     Warns
     -----
     UnreachableWarning
         When cells or destinations cannot be linked to the network (counted with residents).
+    ApproximationWarning
+        When times are straight-line estimates (counted with residents).
     """
     if mode not in MODES:
         raise InputError(f"mode {mode!r} is unknown; expected one of {', '.join(MODES)}")
@@ -175,7 +197,7 @@ def travel_times(
         "max_minutes": max_minutes,
         "k": k,
         "params": chosen.as_dict(),
-        "road_source": "osm" if region.roads_pbf is not None else "roads",
+        "road_source": _road_source(region),
     }
     cells_xy = region.cell_points()
     cell_ids = region.population["cell_id"].astype(str).to_numpy(dtype=object)
@@ -189,6 +211,9 @@ def travel_times(
     ]
     if mode == "transit":
         parts += [feed.digest for feed in region.gtfs]
+    elif isinstance(chosen, RoadParams) and chosen.straight_line is not None:
+        # the estimate's car speed follows the cells' settlement class (column or density)
+        parts.append(settlement_classes(region, chosen.straight_line).astype(str))
     digest = cache.digest_of(parameters, parts)
     folder = Path(cache_dir) if cache_dir is not None else cache.default_cache_dir()
     path = cache.cache_path(folder, mode, digest)
@@ -208,6 +233,7 @@ def travel_times(
         if use_cache:
             cache.store_arrays(path, _to_arrays(result))
     _warn_unreachable(result)
+    _warn_approximate(result)
     return result
 
 
@@ -278,22 +304,129 @@ def _road(
     k: int | None,
     progress: Progress | None,
 ) -> TravelTimes:
+    cells_xy = region.cell_points()
+    cell_ids = region.population["cell_id"].astype(str).to_numpy(dtype=object)
+    line = params.straight_line
+    if region.roads_pbf is None and region.roads is None:
+        if line is None:
+            raise MissingLayerError(
+                f"region {region.name!r} has no road network: no roads layer and no "
+                "roads.osm.pbf, and the straight-line fallback is off "
+                "(RoadParams(straight_line=None)). Fix: add a roads layer to region.gpkg, set "
+                '[files] roads = "roads.osm.pbf", or leave straight_line at its default'
+            )
+        return _straight_line_only(region, dest, mode, params, max_minutes, k, progress)
     network = RoadNetwork.for_region(
         region, mode, **params.network_options(osm=region.roads_pbf is not None)
     )
+    water = _water(region)
     cells, points = (
-        snap(network, xy, **params.snap_options()) for xy in (region.cell_points(), dest.xy)
+        snap(network, xy, water=water, **params.snap_options(mode)) for xy in (cells_xy, dest.xy)
     )
     minutes = road_matrix(network, cells, points, max_minutes=max_minutes, k=k, progress=progress)
+    cell_reason = cells.reason.copy()
+    dest_reason = points.reason.copy()
+    cell_rough = np.full(len(cell_ids), "", dtype=object)
+    dest_rough = np.full(len(dest), "", dtype=object)
+    if line is not None:
+        far_cells = cell_reason == "no_road_within_limit"
+        far_dest = dest_reason == "no_road_within_limit"
+        if far_cells.any() or far_dest.any():
+            speeds = straight_line_speeds(region, mode, params)
+            circuity, terminal = line.circuity(mode), line.terminal_min(mode)
+            usable_cells = cells.ok | far_cells
+            usable_dest = points.ok | far_dest
+            rows = np.flatnonzero(far_cells)
+            cols = np.flatnonzero(usable_dest)
+            minutes[np.ix_(rows, cols)] = straight_line_minutes(
+                cells_xy[rows], dest.xy[cols], speeds[rows], circuity, terminal
+            )
+            rows = np.flatnonzero(usable_cells)
+            cols = np.flatnonzero(far_dest)
+            minutes[np.ix_(rows, cols)] = straight_line_minutes(
+                cells_xy[rows], dest.xy[cols], speeds[rows], circuity, terminal
+            )
+            minutes = _limit(minutes, max_minutes, k)
+            cell_reason[far_cells] = ""
+            dest_reason[far_dest] = ""
+            cell_rough[far_cells] = "outside_road_network"
+            dest_rough[far_dest] = "outside_road_network"
+    return TravelTimes(
+        mode=mode,
+        minutes=minutes,
+        cell_ids=cell_ids,
+        to=dest,
+        unreachable=unreachable_cells(region, cell_reason),
+        unreachable_destinations=unreachable_destinations(dest, dest_reason),
+        parameters={
+            "n_nodes": network.n_nodes,
+            "n_edges": network.n_edges,
+            "approximate": bool((cell_rough != "").any() or (dest_rough != "").any()),
+        },
+        approximate=unreachable_cells(region, cell_rough),
+        approximate_destinations=unreachable_destinations(dest, dest_rough),
+    )
+
+
+def _straight_line_only(
+    region: Region,
+    dest: Destinations,
+    mode: str,
+    params: RoadParams,
+    max_minutes: float | None,
+    k: int | None,
+    progress: Progress | None,
+) -> TravelTimes:
+    """Every pair estimated (a region without roads); invalid cell points stay unreachable."""
+    line = params.straight_line
+    assert line is not None
+    cells_xy = region.cell_points()
+    valid = np.isfinite(cells_xy).all(axis=1)
+    minutes = np.full((len(cells_xy), len(dest)), np.inf, dtype=np.float32)
+    speeds = straight_line_speeds(region, mode, params)
+    minutes[valid] = straight_line_minutes(
+        cells_xy[valid], dest.xy, speeds[valid], line.circuity(mode), line.terminal_min(mode)
+    )
+    minutes = _limit(minutes, max_minutes, k)
+    if progress is not None:
+        progress(len(dest), len(dest))
+    cell_reason = np.where(valid, "", "invalid_point").astype(object)
+    cell_rough = np.where(valid, "no_road_network", "").astype(object)
     return TravelTimes(
         mode=mode,
         minutes=minutes,
         cell_ids=region.population["cell_id"].astype(str).to_numpy(dtype=object),
         to=dest,
-        unreachable=unreachable_cells(region, cells.reason),
-        unreachable_destinations=unreachable_destinations(dest, points.reason),
-        parameters={"n_nodes": network.n_nodes, "n_edges": network.n_edges},
+        unreachable=unreachable_cells(region, cell_reason),
+        parameters={"n_nodes": 0, "n_edges": 0, "approximate": True},
+        approximate=unreachable_cells(region, cell_rough),
+        approximate_destinations=unreachable_destinations(
+            dest, np.full(len(dest), "no_road_network", dtype=object)
+        ),
     )
+
+
+def _limit(minutes: np.ndarray, max_minutes: float | None, k: int | None) -> np.ndarray:
+    """``minutes`` with times over ``max_minutes``, and beyond each row's ``k`` nearest, ``inf``."""
+    if max_minutes is None and k is None:
+        return minutes
+    keep = np.isfinite(minutes)
+    if max_minutes is not None:
+        keep &= minutes <= max_minutes
+    if k is not None and minutes.shape[1] > k:
+        masked = np.where(keep, minutes, np.inf)
+        part = np.argpartition(masked, k - 1, axis=1)[:, :k]
+        top = np.zeros_like(keep)
+        np.put_along_axis(top, part, True, axis=1)
+        keep &= top
+    return np.where(keep, minutes, np.inf).astype(np.float32)
+
+
+def _water(region: Region) -> np.ndarray | None:
+    """The region's water polygons (for the island rule of :mod:`.linking`), or None."""
+    if region.water is None or not len(region.water):
+        return None
+    return np.asarray(region.water.geometry.to_numpy(), dtype=object)
 
 
 # --- transit ------------------------------------------------------------------------------------
@@ -339,6 +472,12 @@ def _transit(
 # --- helpers ------------------------------------------------------------------------------------
 
 
+def _road_source(region: Region) -> str:
+    if region.roads_pbf is not None:
+        return "osm"
+    return "roads" if region.roads is not None else "none"
+
+
 def _road_source_digest(region: Region) -> str:
     if region.roads_pbf is not None:
         return "pbf:" + file_digest(Path(region.roads_pbf))
@@ -366,6 +505,12 @@ def _to_arrays(result: TravelTimes) -> dict[str, np.ndarray]:
             result.to.ids, result.unreachable_destinations, "destination_id"
         ).astype(str),
         "parameters": np.array(json.dumps(dict(result.parameters), sort_keys=True, default=str)),
+        "cell_approximate": _reason_per_row(result.cell_ids, result.approximate, "cell_id").astype(
+            str
+        ),
+        "destination_approximate": _reason_per_row(
+            result.to.ids, result.approximate_destinations, "destination_id"
+        ).astype(str),
     }
     for q, arr in result.percentiles.items():
         arrays[f"percentile_{int(q)}"] = arr.astype(np.float32)
@@ -380,10 +525,11 @@ def _from_arrays(
         for name, arr in arrays.items()
         if name.startswith("percentile_")
     }
+    cells = arrays["cell_ids"].astype(object)
     return TravelTimes(
         mode=str(arrays["mode"]),
         minutes=arrays["minutes"],
-        cell_ids=arrays["cell_ids"].astype(object),
+        cell_ids=cells,
         to=dest,
         percentiles=dict(sorted(percentiles.items())),
         unreachable=unreachable_cells(region, arrays["cell_reason"].astype(object)),
@@ -392,7 +538,17 @@ def _from_arrays(
         ),
         parameters=json.loads(str(arrays["parameters"])),
         digest=digest,
+        approximate=unreachable_cells(region, _reasons(arrays, "cell_approximate", len(cells))),
+        approximate_destinations=unreachable_destinations(
+            dest, _reasons(arrays, "destination_approximate", len(dest))
+        ),
     )
+
+
+def _reasons(arrays: Mapping[str, np.ndarray], name: str, n: int) -> np.ndarray:
+    if name not in arrays:
+        return np.full(n, "", dtype=object)
+    return arrays[name].astype(object)
 
 
 def _warn_unreachable(result: TravelTimes) -> None:
@@ -425,3 +581,20 @@ def _warn_unreachable(result: TravelTimes) -> None:
             UnreachableWarning,
             stacklevel=3,
         )
+
+
+def _warn_approximate(result: TravelTimes) -> None:
+    if not result.is_approximate:
+        return
+    cells = result.approximate
+    reasons = sorted(set(cells["reason"]) | set(result.approximate_destinations["reason"]))
+    warnings.warn(
+        f"{result.mode}: travel times are APPROXIMATE (straight line x circuity at a speed by "
+        f"settlement) for {len(cells)} cell(s) with {int(cells['residents'].sum())} residents "
+        f"and {len(result.approximate_destinations)} destination(s): "
+        + "; ".join(APPROXIMATE_REASONS[r] for r in reasons)
+        + ". They are listed in TravelTimes.approximate and approximate_destinations. Fix: "
+        "give a road network (a roads layer or roads.osm.pbf) that covers the region",
+        ApproximationWarning,
+        stacklevel=3,
+    )

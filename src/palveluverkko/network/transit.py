@@ -118,7 +118,7 @@ def transit_travel_times(
     deadlines = np.arange(start_s, end_s + horizon_s + 60, 60, dtype=np.int64)
 
     net = walk_network
-    linking = p.walk.snap_options()
+    linking = p.walk.snap_options("walk")
     cells = snap(net, region.cell_points(), **linking)
     sites = snap(net, dest.xy, **linking)
     stops = snap(net, stop_points(tt, region.crs), **linking)

@@ -34,6 +34,7 @@ __all__ = [
     "TravelTimes",
     "empty_unreachable_cells",
     "empty_unreachable_destinations",
+    "residents_per_cell",
     "unreachable_cells",
     "unreachable_destinations",
 ]
@@ -243,9 +244,13 @@ def empty_unreachable_destinations() -> pd.DataFrame:
     )
 
 
-def _residents(region: Region) -> np.ndarray:
+def residents_per_cell(region: Region) -> np.ndarray:
+    """``(n_cells,)`` int64 residents of each cell over all age bands."""
     cols = [c for c in POPULATION_COLUMNS if c in region.population.columns]
     return region.population[cols].to_numpy(dtype=np.int64).sum(axis=1)
+
+
+_residents = residents_per_cell
 
 
 def unreachable_cells(region: Region, reason: np.ndarray) -> pd.DataFrame:
@@ -295,6 +300,14 @@ class TravelTimes:
         Cells that cannot be linked to the network: ``cell_id, municipality, residents, reason``.
     unreachable_destinations
         Destinations that cannot be linked: ``destination_id, kind, municipality, reason``.
+    approximate
+        Cells whose every time is a straight-line estimate, not a routed one
+        (:mod:`.straight_line`): ``cell_id, municipality, residents, reason`` (reason
+        ``no_road_network`` or ``outside_road_network``). Empty when all were routed.
+    approximate_destinations
+        Destinations whose every time is an estimate: ``destination_id, kind, municipality,
+        reason``. A pair is estimated when its cell or its destination is
+        (:meth:`approximate_mask`); ``parameters["approximate"]`` is True when any pair is.
     parameters
         Every parameter that produced the matrix.
     digest
@@ -310,6 +323,8 @@ class TravelTimes:
     unreachable_destinations: pd.DataFrame = field(default_factory=empty_unreachable_destinations)
     parameters: Mapping[str, Any] = field(default_factory=dict)
     digest: str = ""
+    approximate: pd.DataFrame = field(default_factory=empty_unreachable_cells)
+    approximate_destinations: pd.DataFrame = field(default_factory=empty_unreachable_destinations)
 
     def __post_init__(self) -> None:
         shape = (len(self.cell_ids), len(self.to))
@@ -345,6 +360,26 @@ class TravelTimes:
         return len(self.to)
 
     n_sites = n_destinations
+
+    @property
+    def is_approximate(self) -> bool:
+        """True when any time is a straight-line estimate (``parameters["approximate"]``)."""
+        return bool(len(self.approximate) or len(self.approximate_destinations))
+
+    def approximate_cells(self) -> np.ndarray:
+        """``(n_cells,)`` bool: the rows that are estimates throughout."""
+        return np.isin(
+            np.asarray(self.cell_ids, dtype=object).astype(str),
+            self.approximate["cell_id"].astype(str).to_numpy(),
+        )
+
+    def approximate_mask(self) -> np.ndarray:
+        """``(n_cells, n_destinations)`` bool: the pairs whose time is an estimate."""
+        cols = np.isin(
+            self.to.ids.astype(str),
+            self.approximate_destinations["destination_id"].astype(str).to_numpy(),
+        )
+        return self.approximate_cells()[:, None] | cols[None, :]
 
     def to_frame(self, max_minutes: float | None = None) -> pd.DataFrame:
         """Long table ``cell_id, destination_id, minutes`` of the finite entries
@@ -388,12 +423,16 @@ class TravelTimes:
         cols = self.to.index_of(ids, what=f"travel times ({self.mode})")
         kept = set(self.to.ids[cols].tolist())
         lost = self.unreachable_destinations
+        rough = self.approximate_destinations
         return replace(
             self,
             minutes=self.minutes[:, cols],
             to=self.to.subset(self.to.ids[cols]),
             percentiles={q: a[:, cols] for q, a in self.percentiles.items()},
             unreachable_destinations=lost.loc[lost["destination_id"].isin(kept)].reset_index(
+                drop=True
+            ),
+            approximate_destinations=rough.loc[rough["destination_id"].isin(kept)].reset_index(
                 drop=True
             ),
         )
@@ -436,18 +475,39 @@ class TravelTimes:
                 [self.unreachable_destinations, other.unreachable_destinations],
                 ignore_index=True,
             ),
+            approximate=_union_cells(self.approximate, other.approximate),
+            approximate_destinations=pd.concat(
+                [self.approximate_destinations, other.approximate_destinations],
+                ignore_index=True,
+            ),
             digest=hashlib.sha256(f"{self.digest}+{other.digest}".encode()).hexdigest(),
         )
 
     def summary(self) -> str:
         """One line: mode, size, share of finite pairs, unreachable cells and residents."""
         finite = float(np.isfinite(self.minutes).mean()) if self.minutes.size else 0.0
-        return (
+        text = (
             f"{self.mode}: {self.n_cells} cells x {self.n_destinations} destinations, "
             f"{finite:.1%} of pairs reachable; {len(self.unreachable)} cells "
             f"({int(self.unreachable['residents'].sum())} residents) and "
             f"{len(self.unreachable_destinations)} destinations cannot be linked"
         )
+        if self.is_approximate:
+            text += (
+                f"; APPROXIMATE (straight-line estimates): {len(self.approximate)} cells "
+                f"({int(self.approximate['residents'].sum())} residents) and "
+                f"{len(self.approximate_destinations)} destinations"
+            )
+        return text
+
+
+def _union_cells(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``a``, then those of ``b`` whose cell is new."""
+    if not len(b):
+        return a
+    return pd.concat([a, b.loc[~b["cell_id"].isin(a["cell_id"])]], ignore_index=True).reset_index(
+        drop=True
+    )
 
 
 class TravelTimeSet(Mapping[str, TravelTimes]):
@@ -527,6 +587,21 @@ class TravelTimeSet(Mapping[str, TravelTimes]):
             return empty_unreachable_cells().assign(mode=pd.Series([], dtype=object))
         out = pd.concat(frames, ignore_index=True)
         return out[["mode", *empty_unreachable_cells().columns]]
+
+    @property
+    def approximate(self) -> pd.DataFrame:
+        """Cells whose times are straight-line estimates, per mode: ``mode, cell_id,
+        municipality, residents, reason``."""
+        frames = [tt.approximate.assign(mode=m) for m, tt in self._by_mode.items()]
+        if not frames:
+            return empty_unreachable_cells().assign(mode=pd.Series([], dtype=object))
+        out = pd.concat(frames, ignore_index=True)
+        return out[["mode", *empty_unreachable_cells().columns]]
+
+    @property
+    def is_approximate(self) -> bool:
+        """True when any mode holds a straight-line estimate."""
+        return any(tt.is_approximate for tt in self._by_mode.values())
 
     def select(self, ids: Iterable[Any]) -> TravelTimeSet:
         """Every mode with only the destinations ``ids``, in that order."""

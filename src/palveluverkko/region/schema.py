@@ -45,6 +45,9 @@ SITE_KINDS: dict[str, tuple[str, str, str]] = {
 }
 
 # Service levels: lähipalvelu, alueellinen, keskitetty.
+LOCATED_BY: tuple[str, ...] = ("coordinates", "postal_code")
+"""How a site's point was found (optional sites column ``located_by``): its own coordinates, or
+its postal area's centre (``import sites --postal-areas``)."""
 SERVICE_LEVELS: tuple[str, ...] = ("lahi", "alue", "keskitetty")
 
 # Travel modes.
@@ -157,6 +160,14 @@ SITES = Layer(
         Column("name_sv", "str", required=False, nullable=True),
         Column("condition_source", "str", required=False, nullable=True),
         Column("condition_date", "date", required=False, nullable=True),
+        Column(
+            "located_by",
+            "str",
+            required=False,
+            nullable=True,
+            description="how the point was found: coordinates, or postal_code (the postal "
+            "area's centre; as rough as the area is large)",
+        ),
     ),
     id_column="site_id",
 )

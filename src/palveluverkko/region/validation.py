@@ -25,6 +25,7 @@ from .model import Region
 from .schema import (
     AGE_BANDS,
     LAYERS,
+    LOCATED_BY,
     POPULATION_COLUMNS,
     RATE_COLUMNS,
     ROAD_CLASSES,
@@ -524,6 +525,19 @@ def _check_sites(
                 "map the site type to one of the kinds in docs/region-format.md",
                 values=sites["kind"].astype(object).to_numpy(),
             )
+        if "located_by" in sites.columns:
+            how = sites["located_by"]
+            problems += _rows(
+                how.notna().to_numpy() & ~how.isin(LOCATED_BY).to_numpy(),
+                labels,
+                "sites",
+                "located_by",
+                f"located_by {{value!r}} is unknown; expected {' or '.join(LOCATED_BY)} or empty",
+                "write coordinates (the site's own point) or postal_code (its postal area's "
+                "centre)",
+                severity="warning",
+                values=how.astype(object).to_numpy(),
+            )
         if "condition" in sites.columns:
             cond = sites["condition"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
             problems += _rows(
@@ -678,7 +692,8 @@ def _check_roads(roads: pd.DataFrame | None, has_roads_source: bool) -> list[Pro
                 "",
                 "",
                 "the region has no road network (no roads layer and no roads.osm.pbf)",
-                'add a roads layer or set [files] roads = "roads.osm.pbf"; travel times need one',
+                'add a roads layer or set [files] roads = "roads.osm.pbf"; without one, travel '
+                "times are straight-line estimates, marked approximate",
             )
         )
     if roads is None:

@@ -28,6 +28,7 @@ import pandas as pd
 from ..errors import InputError
 from ..evaluation import Comparison, Evaluation
 from ..i18n import number
+from ..network.rules import WALK_SPEED_SOURCE
 from ..region.model import CostParams, Region
 from .svgmap import bar_chart_svg, map_svg
 from .template import TEMPLATE
@@ -341,6 +342,22 @@ def _unreachable_note(ev: Evaluation, service: str, lang: str) -> str:
     return text("unreachable_municipalities", lang, names=names, cause=cause)
 
 
+def _approximate_note(ev: Evaluation, region: Region, lang: str) -> str:
+    """The first page's line when car times are straight-line estimates (empty when none)."""
+    cells = ev.cells
+    if "approximate" not in cells or not cells["approximate"].any():
+        return ""
+    rough = cells.loc[cells["approximate"].astype(bool)].drop_duplicates("cell_id")
+    residents = float(rough["residents"].sum())
+    total = float(cells.drop_duplicates("cell_id")["residents"].sum())
+    return text(
+        "approximate",
+        lang,
+        residents=number(residents, lang),
+        share=number(residents / total if total else 0.0, lang, 1, pct=True),
+    )
+
+
 def _estimate_notes(ev: Evaluation, lang: str) -> list[str]:
     """Notes on the results that rest on estimates and on the services delivered at home."""
     notes = []
@@ -560,6 +577,7 @@ def render_report(
         dict.fromkeys(
             [
                 *_estimate_notes(shown, lang),
+                WALK_SPEED_SOURCE[lang],
                 *base.notes,
                 *(other.notes if other is not None else ()),
             ]
@@ -578,6 +596,7 @@ def render_report(
         "substitutes": _substitute_rows(comparison, lang) if comparison is not None else [],
         "service_drops": _service_drop_rows(comparison, lang) if comparison is not None else [],
         "unreachable_note": _unreachable_note(shown, service, lang),
+        "approximate": _approximate_note(shown, region, lang),
         "capacity_estimated": bool(
             shown.capacity is not None
             and "estimated" in shown.capacity

@@ -57,6 +57,7 @@ TEMPLATE = """<!DOCTYPE html>
   {{ t('residents') }} {{ residents }}{% if other %} ·
   {{ t('scenario') }}: <strong>{{ other.scenario.name }}</strong>{% endif %}</p>
 {% if synthetic %}<p class="synthetic">{{ t('synthetic') }}</p>{% endif %}
+{% if approximate %}<p class="synthetic">{{ approximate }}</p>{% endif %}
 
 <section class="council">
 <h2>{{ t('council_page') }}</h2>

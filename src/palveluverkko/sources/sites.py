@@ -4,6 +4,14 @@ Kinds are inferred from names where the source has no kind (:func:`infer_kind`):
 conservative rule; a site whose kind cannot be told is left out and reported by name, with the
 fix (give its kind in ``kinds=``).
 
+A register with addresses but no coordinates can give each site's postal code (a
+``postal_code`` column, or ``columns={"postal_code": ...}``) and the postal-code areas
+(``postal_areas=``, e.g. ``postinumerot_geo.json``): a site without coordinates is then put at
+its postal area's centre point (:func:`postal_area_centres`) and flagged ``located_by =
+"postal_code"`` (``"coordinates"`` for the others), counted in the import report. A postal
+area is a few km2 in a town and tens of km2 in the country: such a site's travel times are as
+rough as its place, which the flag says.
+
 A file may declare one CRS and hold coordinates of another (the south-west Finland PTV file
 declares EPSG:4326 and holds EPSG:3067 metres). :func:`check_declared_crs` detects this from the
 coordinates themselves and raises :class:`~palveluverkko.errors.CRSError` naming the file, the
@@ -36,6 +44,8 @@ FINLAND_3067_X = (40_000.0, 780_000.0)
 FINLAND_3067_Y = (6_580_000.0, 7_800_000.0)
 
 OUTSIDE_REGION = "site outside the region's municipalities (clip=True)"
+BY_POSTAL_CODE = "site placed at its postal area's centre (located_by = postal_code)"
+
 UNKNOWN_BUILDING = (
     "floor_area_m2",
     "condition",
@@ -131,6 +141,51 @@ def _number(values: pd.Series) -> pd.Series:
     return pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
 
 
+def postal_area_centres(
+    postal_areas: str | Path | gpd.GeoDataFrame,
+    *,
+    code_column: str = "postinumeroalue",
+    crs: str = DEFAULT_CRS,
+) -> pd.DataFrame:
+    """The centre point of each postal-code area: ``postal_code`` (5 digits), ``x``, ``y`` in
+    ``crs``.
+
+    The centre is the area's centroid where it lies inside the area, else a point on its surface
+    (a bay-shaped area's centroid may lie in the water or the neighbour's area).
+
+    Raises
+    ------
+    MissingColumnError
+        When ``code_column`` is absent.
+    """
+    areas = (
+        postal_areas if isinstance(postal_areas, gpd.GeoDataFrame) else gpd.read_file(postal_areas)
+    )
+    where = "postal areas" if isinstance(postal_areas, gpd.GeoDataFrame) else str(postal_areas)
+    require_columns(
+        areas, [code_column], layer=where, fix="give the postal-code column with code_column="
+    )
+    areas = areas.to_crs(crs)
+    geom = areas.geometry.to_numpy()
+    centroid = shapely.centroid(geom)
+    inside = shapely.contains(geom, centroid)
+    centre = np.where(inside, centroid, shapely.point_on_surface(geom))
+    return pd.DataFrame(
+        {
+            "postal_code": areas[code_column].astype(str).str.strip().str.zfill(5).to_numpy(),
+            "x": shapely.get_x(centre),
+            "y": shapely.get_y(centre),
+        }
+    ).drop_duplicates("postal_code")
+
+
+def _postal_codes(values: pd.Series) -> pd.Series:
+    """Postal codes as 5-digit strings ('0100' -> '00100', '40100.0' -> '40100'), or NA."""
+    text = values.astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
+    text = text.where(text.str.fullmatch(r"\d{1,5}").fillna(False))
+    return text.str.zfill(5)
+
+
 def read_sites(
     path: str | Path,
     *,
@@ -145,6 +200,7 @@ def read_sites(
     designated_hospitals: Collection[str] = (),
     clip: bool = False,
     crs: str = DEFAULT_CRS,
+    postal_areas: str | Path | gpd.GeoDataFrame | None = None,
 ) -> tuple[gpd.GeoDataFrame, ImportReport]:
     """Read sites into the ``sites`` layer.
 
@@ -155,7 +211,8 @@ def read_sites(
         (GeoJSON, GeoPackage, ...).
     columns
         Our column -> source column, for ``site_id``, ``name`` and optionally ``kind``,
-        ``municipality``, ``name_sv``. Missing ``site_id``: the row number is used.
+        ``municipality``, ``name_sv``, ``postal_code``. Missing ``site_id``: the row number is
+        used. A source column called ``postal_code`` is used without being named.
     x_column, y_column
         Coordinate columns of a table (e.g. ``LON``/``LAT``); comma decimals are accepted.
     source_crs
@@ -176,11 +233,18 @@ def read_sites(
         kept and each is reported.
     crs
         Target CRS.
+    postal_areas
+        Postal-code areas (a file such as ``postinumerot_geo.json`` with a ``postinumeroalue``
+        column, or a GeoDataFrame): sites without coordinates are put at their postal area's
+        centre (module docstring). A table with a postal-code column needs no coordinate
+        columns then.
 
     Returns
     -------
     (geopandas.GeoDataFrame, ImportReport)
-        Unknown building fields (floor area, condition, costs, lease) are left empty.
+        Unknown building fields (floor area, condition, costs, lease) are left empty;
+        ``located_by`` says how each site's point was found
+        (:data:`palveluverkko.region.schema.LOCATED_BY`).
 
     Raises
     ------
@@ -198,6 +262,14 @@ def read_sites(
     report = ImportReport(source=where, rows_read=len(raw))
     frame = raw.copy()
     frame.index = pd.RangeIndex(len(frame))
+    if "postal_code" not in cols and "postal_code" in frame.columns:
+        cols["postal_code"] = "postal_code"
+    if "postal_code" in cols and postal_areas is None:
+        raise InputError(
+            f"{where}: sites have postal codes (column {cols['postal_code']!r}) but no postal "
+            "areas were given to place them. Fix: give postal_areas= (CLI: --postal-areas "
+            "postinumerot_geo.json)"
+        )
     require_columns(
         frame,
         [c for c in (*cols.values(), x_column, y_column) if c],
@@ -240,11 +312,15 @@ def read_sites(
         if declared is None:
             raise CRSError(f"{where}: the file declares no CRS. Fix: give source_crs=...")
         points = gpd.GeoSeries(geom, crs=declared)
+    elif not (x_column and y_column) and "postal_code" in cols:
+        points = gpd.GeoSeries(gpd.points_from_xy([np.nan] * len(frame), [np.nan] * len(frame)))
+        points = points.set_crs(crs)
     else:
         if not (x_column and y_column):
             raise InputError(
                 f"{where}: a table needs coordinate columns. Fix: give x_column= and y_column= "
-                "(e.g. 'LON' and 'LAT' with source_crs='EPSG:4326')"
+                "(e.g. 'LON' and 'LAT' with source_crs='EPSG:4326'), or a postal_code column "
+                "with postal_areas="
             )
         if source_crs is None:
             raise CRSError(
@@ -278,7 +354,39 @@ def read_sites(
         )
     report.drop("site without a name", int(noname.sum()))
     nogeo = nogeo & ~blank & ~noname
-    for i in np.flatnonzero(nogeo):
+    located_by = np.where(nogeo, "", "coordinates").astype(object)
+    if "postal_code" in cols and nogeo.any():
+        assert postal_areas is not None
+        centres = postal_area_centres(postal_areas, crs=crs).set_index("postal_code")
+        codes = _postal_codes(frame[cols["postal_code"]])
+        known = nogeo & codes.isin(centres.index).to_numpy()
+        rows = np.flatnonzero(known)
+        xy = centres.loc[codes.to_numpy()[rows], ["x", "y"]].to_numpy(dtype=np.float64)
+        placed = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=crs)
+        points = points.to_crs(crs)
+        geom = points.to_numpy().copy()
+        geom[rows] = placed.to_numpy()
+        points = gpd.GeoSeries(geom, crs=crs)
+        located_by[rows] = "postal_code"
+        report.correct(BY_POSTAL_CODE, len(rows))
+        for i in np.flatnonzero(nogeo & ~known):
+            code = frame[cols["postal_code"]].iloc[i]
+            report.add(
+                Problem(
+                    "error",
+                    where,
+                    cols["postal_code"],
+                    str(i),
+                    f"site {names.iloc[i]!r} has no coordinates and its postal code "
+                    f"{code if pd.notna(code) else '(empty)'!r} is not among the postal areas; "
+                    "left out",
+                    "add its coordinates or a valid postal code",
+                )
+            )
+        report.drop("site without coordinates or a known postal code", int((nogeo & ~known).sum()))
+        nogeo = nogeo & ~known
+    without = nogeo if "postal_code" not in cols else np.zeros(len(nogeo), dtype=bool)
+    for i in np.flatnonzero(without):
         report.add(
             Problem(
                 "error",
@@ -289,10 +397,11 @@ def read_sites(
                 "add its coordinates",
             )
         )
-    report.drop("site without coordinates", int(nogeo.sum()))
+    report.drop("site without coordinates", int(without.sum()))
     blank = blank | noname
     keep = ~(blank | nogeo)
     frame, points, names = frame[keep], points[keep], names[keep]
+    located_by = located_by[keep]
     points = points.to_crs(crs)
     if "site_id" in cols:
         ids = (
@@ -301,7 +410,11 @@ def read_sites(
     else:
         ids = pd.Series(frame.index.astype(str), index=frame.index, dtype="string")
     out = gpd.GeoDataFrame(
-        {"site_id": ids.to_numpy(dtype=object), "name": names.to_numpy(dtype=object)},
+        {
+            "site_id": ids.to_numpy(dtype=object),
+            "name": names.to_numpy(dtype=object),
+            "located_by": located_by,
+        },
         geometry=points.to_numpy(),
         crs=crs,
     )
@@ -407,8 +520,21 @@ def read_sites(
         out[column] = np.nan
     out["lease_end"] = pd.Series([pd.NaT] * len(out), dtype="datetime64[ms]")
     out["condition"] = pd.array([pd.NA] * len(out), dtype="Int64")
-    out = out[["site_id", "name", "municipality", "kind", *UNKNOWN_BUILDING, "name_sv", "geometry"]]
+    out = out[
+        [
+            "site_id",
+            "name",
+            "municipality",
+            "kind",
+            *UNKNOWN_BUILDING,
+            "name_sv",
+            "located_by",
+            "geometry",
+        ]
+    ]
     report.rows_kept = len(out)
     report.log()
     report.warn_dropped("sites", ignore=("blank row", OUTSIDE_REGION))
+    if report.corrected.get(BY_POSTAL_CODE):
+        log.info("%s: %d site(s) placed by postal code", where, report.corrected[BY_POSTAL_CODE])
     return out, report

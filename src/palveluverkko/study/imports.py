@@ -100,8 +100,10 @@ def import_sites(
     municipalities: Path | None = None,
     hospitals: Sequence[str] = (),
     clip: bool = False,
+    postal_areas: Path | None = None,
 ) -> ImportReport:
-    """Sites of a table or vector file into ``out`` (layer ``sites``)."""
+    """Sites of a table or vector file into ``out`` (layer ``sites``); sites without
+    coordinates are placed at their postal area's centre when ``postal_areas`` is given."""
     from ..sources.sites import read_sites
 
     munis = _layer(municipalities, "municipalities") if municipalities else None
@@ -116,6 +118,7 @@ def import_sites(
         municipalities=munis,
         designated_hospitals=list(hospitals),
         clip=clip,
+        postal_areas=postal_areas,
     )
     sites.to_file(out, layer="sites", driver="GPKG")
     return report
