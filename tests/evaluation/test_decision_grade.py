@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from palveluverkko import Conversion, Scenario, Study, compare, evaluate
-from palveluverkko.errors import DataWarning, UnreachableWarning
+from palveluverkko.errors import ApproximationWarning, DataWarning
 from palveluverkko.evaluation.figures import travel_columns
 from palveluverkko.network import TravelTimes
 from palveluverkko.region.model import Region
@@ -203,7 +203,8 @@ def test_tampere_optimize_then_evaluate_conserves_capacity(
         study = Study.open(pkg, cache_dir=tmp_path / "cache", modes=["car", "walk"])
     from palveluverkko import OptimizeRequest
 
-    with pytest.warns(UnreachableWarning):  # postal areas outside the OSM extract, counted
+    # postal areas outside the OSM extract: straight-line estimates, marked approximate
+    with pytest.warns(ApproximationWarning):
         opt = study.optimize(OptimizeRequest(service="vastaanotto", model="p-median", p=3))
     assert "Todistus koskee vain mallin tavoitetta" in opt.explanation
     assert "Kapasiteettitarkistus" in opt.explanation
