@@ -208,6 +208,7 @@ def test_tampere_optimize_then_evaluate_conserves_capacity(
         opt = study.optimize(OptimizeRequest(service="vastaanotto", model="p-median", p=3))
     assert "Todistus koskee vain mallin tavoitetta" in opt.explanation
     assert "Kapasiteettitarkistus" in opt.explanation
+    assert "matka-ajat ovat likiarvoja" in opt.explanation  # the proof rests on estimates
     assert np.isfinite(opt.within_target)
     dropped = {c.site for c in opt.scenario.conversions} | {c.site for c in opt.scenario.closures}
     assert len(dropped) == 2

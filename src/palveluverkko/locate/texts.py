@@ -161,6 +161,15 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "WARNING: the proposed network lowers care within the access target by {drop} "
         "percentage points.",
     ),
+    "approximate_times": (
+        "HUOM: matka-ajat ovat likiarvoja (suora etäisyys × kiertokerroin) {cells} ruudulle, "
+        "joissa asuu {residents} asukasta; optimaalisuus koskee mallia näillä "
+        "arvioiduilla ajoilla.",
+        "OBS: restiderna är uppskattningar (fågelvägen × omvägsfaktor) för {cells} rutor med "
+        "{residents} invånare; optimaliteten gäller modellen med dessa uppskattade tider.",
+        "NOTE: travel times are estimates (straight line × circuity) for {cells} cells with "
+        "{residents} residents; optimality holds for the model on these estimated times.",
+    ),
     "cost_unknown": (
         "Vuosikustannus puuttuu {n} toimipisteeltä {total}:sta; ne lasketaan 0 €:ksi, joten "
         "kustannusluvut eivät ole vertailukelpoisia.",

@@ -272,6 +272,21 @@ class Optimization:
         return target
 
 
+def _approximate_line(tt: TravelTimes, lang: str) -> str:
+    """The sentence that says the proof holds on straight-line estimates for some cells."""
+    from ..i18n import number, pick
+    from ..locate.texts import TEXTS
+
+    residents = float(tt.approximate["residents"].sum()) if len(tt.approximate) else 0.0
+    return pick(
+        TEXTS,
+        "approximate_times",
+        lang,
+        cells=number(int(tt.approximate_cells().sum()), lang, 0),
+        residents=number(residents, lang, 0),
+    )
+
+
 def optimize_service(
     region: Region,
     request: OptimizeRequest,
@@ -342,6 +357,8 @@ def optimize_service(
         threshold_minutes=shown_threshold,
         missing_cost=sites_without_cost(region, today_ids),
     )
+    if tt.is_approximate:
+        text = "\n".join([text, _approximate_line(tt, request.lang)])
     scenario = scenario_from_result(region, request.service, result, candidates=candidates)
     scenario = replace(
         scenario,
