@@ -59,6 +59,15 @@ def test_mobile_unit_serves_contacts_that_leave_the_sites(tmp_path: Path) -> Non
     stops = with_bus.mobile_stops
     assert stops["stop_id"].tolist() == ["C-s3"]
     assert stops["served_per_year"].sum() == pytest.approx(served, rel=1e-9)
+    # the timetable a resident reads: every visit of the stop with its week, weekday and hours
+    tt = with_bus.mobile_timetable
+    assert set(tt["stop_id"]) == {"C-s3"}
+    assert (tt["shape"] == "day_tour").all()
+    assert tt["week"].between(1, 2).all()
+    assert tt["weekday"].between(0, 6).all()
+    assert (tt["open"] < tt["close"]).all()
+    assert tt["open"].str.fullmatch(r"\d\d:\d\d").all()
+    assert plain.mobile_timetable.empty
     cost = with_bus.costs.loc[with_bus.costs["component"] == "mobile_units", "cost_eur"]
     assert (cost > 0).all()
     assert (plain.costs.loc[plain.costs["component"] == "mobile_units", "cost_eur"] == 0).all()

@@ -76,3 +76,17 @@ def test_staff_before_and_after(tiny: Region, tiny_tt: dict[str, TravelTimes]) -
     assert staff.at["s3", "staff_fte_change"] == -1.0
     assert staff.at["s2", "staff_fte_change"] == 1.0
     assert staff["staff_fte_change"].sum() == pytest.approx(0.0)
+
+
+def test_one_roof_counts_sites_within_the_radius() -> None:
+    """A dental clinic 300 m from an outpatient site makes both a full-package place; one
+    700 m away does not (PACKAGE_RADIUS_M = 500 m); a site offering all of it alone counts."""
+    from palveluverkko.evaluation.reach import PACKAGE_RADIUS_M, _full_package
+
+    assert PACKAGE_RADIUS_M == 500.0
+    # services (outpatient, dental) x sites: a outpatient, b dental 300 m east, c dental 700 m
+    # west of a, d both
+    offers = np.array([[True, False, False, True], [False, True, True, True]])
+    xy = np.array([[0.0, 0.0], [300.0, 0.0], [-700.0, 0.0], [5000.0, 0.0]])
+    assert _full_package(offers, xy).tolist() == [True, True, False, True]
+    assert _full_package(offers[:, :0], xy[:0]).tolist() == []

@@ -32,6 +32,7 @@ def test_order_of_the_appliers() -> None:
         "close",
         "channels",
         "mobile_unit",
+        "ems_station",
         "policy",
     ]
 

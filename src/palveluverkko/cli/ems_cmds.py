@@ -57,6 +57,11 @@ def evaluate_cmd(
     ),
     simulate: bool = typer.Option(False, "--simulate", help="Also simulate a year (SimPy)."),
     seed: int = typer.Option(0, "--seed", help="Seed of synthetic missions and simulation."),
+    scenario: Path | None = typer.Option(
+        None,
+        "--scenario",
+        help="Scenario TOML whose [[ems_station]] entries change the fleet: today against it.",
+    ),
     lang: str = typer.Option("fi", "--lang", help="fi, sv or en."),
     out: Path = typer.Option(Path("ems"), "--out", "-o", help="Output folder (CSV, Excel)."),
 ) -> None:
@@ -64,9 +69,40 @@ def evaluate_cmd(
     check_lang_option(lang)
     with session():
         from ..region import read_region
-        from ..study.ems import ems_evaluate, write_tables
+        from ..study.ems import ems_compare, ems_evaluate, write_tables
 
         loaded = read_region(region)
+        if scenario is not None:
+            from ..scenario import Scenario
+
+            sc = Scenario.from_toml(scenario)
+            sc.check(loaded)
+            cmp = ems_compare(
+                loaded,
+                sc,
+                params=params,
+                stations=stations,
+                missions=missions,
+                synthetic_missions=synthetic,
+                years=years,
+                risk_areas=risk_areas,
+                seed=seed,
+            )
+            write_tables(cmp.tables(), out, book="ems")
+    if scenario is not None:
+        _print_frame(cmp.decision_table(lang), f"{loaded.name}: {cmp.scenario.name}")
+        if len(cmp.stations):
+            _print_frame(cmp.stations, "stations")
+        r = cmp.resources.iloc[0]
+        console.print(
+            f"{cmp.base.fleet.summary()} -> {cmp.other.fleet.summary()}; "
+            f"EUR/yr {r['cost_eur_before']:,.0f} -> {r['cost_eur_after']:,.0f} "
+            f"({r['cost_change_eur']:+,.0f}); FTE {r['fte_before']:.1f} -> {r['fte_after']:.1f}",
+            markup=False,
+        )
+        console.print(f"Kirjoitettu / Skrivet / Written: {out}", markup=False)
+        return
+    with session():
         ev = ems_evaluate(
             loaded,
             params=params,

@@ -22,6 +22,15 @@ def report_cmd(
         None, "--service", help="Service of maps and tables (default vastaanotto)."
     ),
     pdf: bool = typer.Option(False, "--pdf", help="Also write the PDF beside the HTML."),
+    ems: bool = typer.Option(
+        False, "--ems", help="Add emergency care against the service-level decision."
+    ),
+    ems_stations: Path | None = typer.Option(
+        None, "--ems-stations", help="Ambulance stations CSV (default: ASSUMED from the sites)."
+    ),
+    ems_missions: Path | None = typer.Option(
+        None, "--ems-missions", help="Missions CSV (default: estimated from the residents)."
+    ),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Travel-time cache folder."),
 ) -> None:
     """Raportti / Rapport / Report: one self-contained HTML page (and PDF) that opens offline."""
@@ -32,7 +41,16 @@ def report_cmd(
 
         study = Study.open(region, cache_dir=cache_dir, progress=events)
         sc = Scenario.from_toml(scenario) if scenario is not None else None
-        path = study.report(out, scenario=sc, lang=lang, service=service, pdf=pdf)
+        path = study.report(
+            out,
+            scenario=sc,
+            lang=lang,
+            service=service,
+            pdf=pdf,
+            ems=ems,
+            ems_stations=ems_stations,
+            ems_missions=ems_missions,
+        )
     typer.echo(f"report: {path} ({path.stat().st_size / 1e6:.1f} MB)")
     if pdf:
         typer.echo(f"pdf: {path.with_suffix('.pdf')}")

@@ -4,7 +4,8 @@ back to the sites (:class:`ChannelOutcome`), the :class:`ChannelStage` protocol,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -34,6 +35,8 @@ class ChannelOutcome:
         has not scored them: outputs say "not evaluated" rather than a figure.
     table
         The channel's own detail table, or None.
+    extra
+        Further tables of the channel by name (e.g. ``mobile_timetable``).
     """
 
     channel: str
@@ -41,6 +44,7 @@ class ChannelOutcome:
     to_sites: np.ndarray
     evaluated: bool
     table: pd.DataFrame | None = None
+    extra: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
 
 class ChannelStage(Protocol):

@@ -52,6 +52,7 @@ def evaluation_tables(ev: Evaluation) -> dict[str, pd.DataFrame]:
         "unreachable": ev.unreachable if len(ev.unreachable.columns) else None,
         "approximate": ev.approximate if len(ev.approximate) else None,
         "mobile_stops": ev.mobile_stops if len(ev.mobile_stops) else None,
+        "mobile_timetable": ev.mobile_timetable if len(ev.mobile_timetable) else None,
         "digital": ev.digital if len(ev.digital) else None,
         "packages": ev.packages if len(ev.packages) else None,
         "staff": ev.staff if len(ev.staff) else None,

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("palveluverkko.evaluation")
 
-__all__ = ["UNIT_COLUMNS", "MobileChannel"]
+__all__ = ["TIMETABLE_COLUMNS", "UNIT_COLUMNS", "MobileChannel"]
 
 UNIT_COLUMNS: tuple[str, ...] = (
     "unit",
@@ -43,6 +43,22 @@ UNIT_COLUMNS: tuple[str, ...] = (
     "unit_cost_eur_per_year",
 )
 """Columns of the mobile channel's table (``Evaluation.mobile_stops``)."""
+
+TIMETABLE_COLUMNS: tuple[str, ...] = (
+    "unit",
+    "shape",
+    "stop_id",
+    "stop_name",
+    "week",
+    "last_week",
+    "weekday",
+    "open",
+    "close",
+    "services",
+)
+"""Columns of ``Evaluation.mobile_timetable``: one row per visit of a day tour (``week`` of the
+cycle, ``weekday`` 0 = Monday) or per stay of a rotation (``week`` to ``last_week``, ``weekday``
+empty: every working day); ``open``/``close`` as HH:MM."""
 
 
 @dataclass(frozen=True)
@@ -61,9 +77,11 @@ class MobileChannel:
             return ChannelOutcome("mobile", np.zeros_like(mobile), mobile.copy(), True)
         served_cs = np.zeros(mobile.shape[:2])  # (n_cells, n_services)
         rows = []
+        timetables = []
         for entry in units:
             plan = _plan(setting, entry)
             served_cs += _served_by_cell(plan.cells, setting, demand)
+            timetables.append(_timetable(plan))
             f = plan.figures
             for _, stop in plan.stops.iterrows():
                 rows.append(
@@ -89,7 +107,37 @@ class MobileChannel:
         from_sites = served - from_mobile
         to_sites = (mobile - from_mobile) - from_sites
         table = pd.DataFrame(rows, columns=list(UNIT_COLUMNS))
-        return ChannelOutcome("mobile", served, to_sites, True, table)
+        timetable = pd.concat(timetables, ignore_index=True)
+        return ChannelOutcome(
+            "mobile", served, to_sites, True, table, extra={"mobile_timetable": timetable}
+        )
+
+
+def _timetable(plan: MobilePlan) -> pd.DataFrame:
+    """The plan's timetable in :data:`TIMETABLE_COLUMNS` (both shapes in one table)."""
+    t = plan.timetable
+    n = len(t)
+    rotation = "first_week" in t.columns
+    out = pd.DataFrame(
+        {
+            "unit": [plan.unit.name] * n,
+            "shape": ["rotation" if rotation else "day_tour"] * n,
+            "stop_id": t["stop_id"].astype(str).to_numpy(),
+            "stop_name": t["stop_name"].astype(str).to_numpy(),
+            "week": (t["first_week"] if rotation else t["week"]).astype("int64").to_numpy(),
+            "last_week": (t["last_week"] if rotation else t["week"]).astype("int64").to_numpy(),
+            "weekday": np.full(n, -1, dtype=np.int64)
+            if rotation
+            else t["weekday"].astype("int64").to_numpy(),
+            "open": t["open"].astype(str).to_numpy(),
+            "close": t["close"].astype(str).to_numpy(),
+            "services": t["services"].astype(str).to_numpy(),
+        },
+        columns=list(TIMETABLE_COLUMNS),
+    )
+    return out.sort_values(["unit", "week", "weekday", "open"], kind="stable").reset_index(
+        drop=True
+    )
 
 
 def _plan(setting: Setting, entry: MobileUnitEntry) -> MobilePlan:

@@ -126,6 +126,9 @@ def evaluate(
     channels = channels_stage(setting, demand, alloc, outcomes)
     capacity = capacity_stage(setting, demand, sites)
     mobile_stops = next((o.table for o in outcomes if o.channel == "mobile"), None)
+    mobile_timetable = next(
+        (o.extra["mobile_timetable"] for o in outcomes if "mobile_timetable" in o.extra), None
+    )
     digital = digital_stage(setting, demand)
     packages = package_stage(setting, demand, alloc)
     staff = staff_stage(sites, setting)
@@ -167,6 +170,7 @@ def evaluate(
         unreachable=setting.unreachable,
         approximate=setting.approximate,
         mobile_stops=mobile_stops if mobile_stops is not None else pd.DataFrame(),
+        mobile_timetable=mobile_timetable if mobile_timetable is not None else pd.DataFrame(),
         digital=digital,
         packages=packages,
         staff=staff,

@@ -9,9 +9,9 @@ Three stages of an evaluation (tables documented in :class:`~.result.Evaluation`
   the split of :mod:`palveluverkko.demand.channels` counts them as physical); the remote staff
   the digital contacts need.
 - :func:`package_stage`: for each resident, whether the nearest site (for the first service of
-  the package) offers the whole one-contact package of a sote-keskus, and the car time to the
-  nearest site that does; shares within thresholds by county, municipality, age band and
-  settlement (:data:`PACKAGE`).
+  the package) offers the whole one-contact package of a sote-keskus (itself, or with the sites
+  within :data:`PACKAGE_RADIUS_M`: one roof), and the car time to the nearest site that does;
+  shares within thresholds by county, municipality, age band and settlement (:data:`PACKAGE`).
 - :func:`staff_stage`: per site, staff (FTE) today and in the scenario, and the change.
 """
 
@@ -29,6 +29,7 @@ from .stages import AllocationStage, DemandStage, Setting, nearest_by_service, o
 __all__ = [
     "DIGITAL_CONTACTS_PER_FTE_WEEK_FACTOR",
     "PACKAGE",
+    "PACKAGE_RADIUS_M",
     "digital_stage",
     "package_stage",
     "staff_stage",
@@ -38,6 +39,11 @@ PACKAGE: tuple[str, ...] = ("vastaanotto", "sosiaalityo", "mielenterveys", "hamm
 """The one-contact package of a sote-keskus (DOMAIN.md: help with one contact, many professions
 under one roof): GP and nurse, social work, mental-health and substance-abuse services, dental
 care. Services the region's catalogue lacks are left out of the package."""
+
+PACKAGE_RADIUS_M = 500.0
+"""Sites this close to each other count as one roof for the package (ASSUMPTION: a dental
+clinic or a family centre in the same health-centre block, a few minutes' walk apart, serves
+the same visit; 500 m is about six minutes on foot). 0 asks for one site offering it all."""
 
 DIGITAL_CONTACTS_PER_FTE_WEEK_FACTOR = 1.5
 """Remote contacts per FTE-week relative to the service's physical rate (ASSUMPTION: a remote
@@ -122,7 +128,10 @@ def package_stage(setting: Setting, demand: DemandStage, alloc: AllocationStage)
     if not package:
         return pd.DataFrame()
     offers = offers_matrix(setting.region.site_services, tuple(services), setting.site_ids)
-    full: np.ndarray = np.asarray(offers[[services.index(s) for s in package]].all(axis=0))
+    full = _full_package(
+        np.asarray(offers[[services.index(s) for s in package]], dtype=bool),
+        _site_points(setting),
+    )
     car = setting.matrices["car"]
     near_full = nearest_by_service(car, full[None, :])
     first = alloc.nearest["car"].site[services.index(package[0])]
@@ -160,7 +169,27 @@ def package_stage(setting: Setting, demand: DemandStage, alloc: AllocationStage)
         shares.append(float(ww[nearest_full[mask]].sum() / ww.sum()) if ww.sum() > 0 else np.nan)
     table["share_nearest_full"] = shares
     table["package"] = "+".join(package)
+    table["full_package_sites"] = int(full.sum())
     return table.reset_index(drop=True)
+
+
+def _site_points(setting: Setting) -> np.ndarray:
+    """``(n_sites, 2)`` points of the setting's sites in ``site_ids`` order."""
+    sites = setting.sites.set_index(setting.sites["site_id"].astype(str))
+    geom = sites.geometry.reindex([str(s) for s in setting.site_ids])
+    return np.column_stack([geom.x.to_numpy(), geom.y.to_numpy()]).astype(np.float64)
+
+
+def _full_package(offers: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """``(n_sites,)`` bool: the site, with the sites within :data:`PACKAGE_RADIUS_M` of it,
+    offers every service of the package (``offers``: package services x sites)."""
+    if offers.shape[1] == 0:
+        return np.zeros(0, dtype=bool)
+    d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
+    near = d <= PACKAGE_RADIUS_M  # (sites, sites), the diagonal included
+    # a service is under the roof of site j when any site near j offers it
+    covered = (offers.astype(np.int64) @ near.astype(np.int64)) > 0
+    return np.asarray(covered.all(axis=0))
 
 
 def staff_stage(sites: pd.DataFrame, setting: Setting) -> pd.DataFrame:

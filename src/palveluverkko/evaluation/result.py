@@ -125,6 +125,9 @@ class Evaluation:
     ``mobile_stops`` (one row per stop of every mobile unit of the scenario)
         ``unit, stop_id, name, municipality, residents_within, served_per_year`` and the unit's
         ``unit_km_per_year, unit_hours_per_year, unit_cost_eur_per_year``; empty without units.
+    ``mobile_timetable`` (one row per visit of a day tour, or per stay of a rotation)
+        ``unit, shape, stop_id, stop_name, week, last_week, weekday`` (0 = Monday; -1 for a
+        rotation's every working day), ``open, close`` (HH:MM), ``services``.
     ``digital`` (one row per service x age band x broadband class)
         ``service, band, broadband_class`` (``>=100``, ``>=30``, ``>=10``, ``<10`` Mbit/s,
         ``unknown``), ``contacts_per_year, digital_per_year, digital_share``,
@@ -182,6 +185,7 @@ class Evaluation:
     unreachable: pd.DataFrame = field(default_factory=pd.DataFrame)
     approximate: pd.DataFrame = field(default_factory=pd.DataFrame)
     mobile_stops: pd.DataFrame = field(default_factory=pd.DataFrame)
+    mobile_timetable: pd.DataFrame = field(default_factory=pd.DataFrame)
     digital: pd.DataFrame = field(default_factory=pd.DataFrame)
     packages: pd.DataFrame = field(default_factory=pd.DataFrame)
     staff: pd.DataFrame = field(default_factory=pd.DataFrame)

@@ -19,7 +19,7 @@ import logging
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import numpy as np
@@ -30,9 +30,14 @@ from ..evaluation import Comparison, Evaluation
 from ..i18n import number
 from ..network.rules import WALK_SPEED_SOURCE
 from ..region.model import CostParams, Region
+from .sections import channel_sections, ems_section
 from .svgmap import bar_chart_svg, map_svg
 from .template import TEMPLATE
 from .texts import LANGS, TEXTS, text
+
+if TYPE_CHECKING:
+    from ..ems import EmsEvaluation
+    from ..study.ems import EmsComparison
 
 log = logging.getLogger("palveluverkko.report")
 
@@ -532,8 +537,11 @@ def render_report(
     *,
     lang: str = "fi",
     service: str | None = None,
+    ems: EmsEvaluation | EmsComparison | None = None,
+    ems_assumed_fleet: bool = True,
 ) -> str:
-    """The report as one self-contained HTML text (module docstring)."""
+    """The report as one self-contained HTML text (module docstring); with ``ems`` also the
+    emergency-care section (``ems_assumed_fleet``: its stations were derived from the sites)."""
     if lang not in LANGS:
         raise InputError(
             f"report language {lang!r} is not one of {', '.join(LANGS)}; use --lang fi"
@@ -614,6 +622,14 @@ def render_report(
         "cost_rows": cost_rows,
         "cost_note": _cost_note(comparison, lang, region.costs),
         "notes": notes,
+        "sections": [
+            *channel_sections(base, other, region, lang),
+            *(
+                [ems_section(ems, region, lang, assumed_fleet=ems_assumed_fleet)]
+                if ems is not None
+                else []
+            ),
+        ],
         "credits": list(region.meta.credits),
         "residents": number(region.total_population, lang),
     }
@@ -631,12 +647,22 @@ def write_report(
     lang: str = "fi",
     service: str | None = None,
     pdf: bool = False,
+    ems: EmsEvaluation | EmsComparison | None = None,
+    ems_assumed_fleet: bool = True,
 ) -> Path:
     """Write :func:`render_report` to ``path`` (and, with ``pdf``, the PDF beside it)."""
     from ..atomic import output_file
 
     path = Path(path)
-    html = render_report(base, comparison, region, lang=lang, service=service)
+    html = render_report(
+        base,
+        comparison,
+        region,
+        lang=lang,
+        service=service,
+        ems=ems,
+        ems_assumed_fleet=ems_assumed_fleet,
+    )
     with output_file(path) as tmp:
         tmp.write_text(html, encoding="utf-8")
     log.info("wrote %s (%.1f MB)", path, path.stat().st_size / 1e6)

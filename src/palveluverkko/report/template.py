@@ -38,6 +38,8 @@ TEMPLATE = """<!DOCTYPE html>
   .maps { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
   figure { margin: 0; }
   figcaption { font-size: 0.9rem; color: var(--muted); margin-top: 4px; }
+  caption { text-align: left; font-weight: 600; padding: 4px 0; }
+  table.words th, table.words td { text-align: left; }
   .notes li { color: var(--muted); font-size: 0.9rem; }
   footer { font-size: 0.8rem; color: var(--muted); margin-top: 28px; }
   @media print {
@@ -161,6 +163,24 @@ TEMPLATE = """<!DOCTYPE html>
 <p class="small">{{ t('capacity_note') }}</p>
 {% if capacity_estimated %}<p class="small">{{ t('estimated_note') }}</p>{% endif %}
 {% else %}<p>{{ t('capacity_missing') }}</p>{% endif %}
+
+{% for s in sections %}
+<section id="{{ s.key }}">
+<h2>{{ s.title }}</h2>
+{% for p in s.paragraphs %}<p>{{ p }}</p>
+{% endfor %}
+{% for f in s.figures %}<figure>{{ f | safe_svg }}</figure>
+{% endfor %}
+{% for tb in s.tables %}<table{% if tb.text %} class="words"{% endif %}>
+<caption>{{ tb.caption }}</caption>
+<thead><tr>{% for h in tb.headers %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in tb.rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody></table>
+{% endfor %}
+</section>
+{% endfor %}
 
 <h2>{{ t('costs') }}</h2>
 {% if cost_rows %}

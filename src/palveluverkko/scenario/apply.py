@@ -371,6 +371,29 @@ def apply_mobile_units(scenario: Scenario, work: Work) -> None:
 
 Applier = Callable[[Scenario, Work], None]
 
+
+def apply_ems_stations(scenario: Scenario, work: Work) -> None:
+    """``[[ems_station]]``: each station named once, new ones inside the region's extent (the
+    emergency-care evaluation changes the fleet; no layer changes)."""
+    seen: set[str] = set()
+    xmin, ymin, xmax, ymax = work.region.municipalities.total_bounds
+    for n, entry in enumerate(scenario.ems_stations):
+        label = f"scenario ems_station[{n}]"
+        if entry.station in seen:
+            raise ScenarioError(
+                f"{label}.station: {entry.station!r} is named twice; give one entry per station"
+            )
+        seen.add(entry.station)
+        if entry.x is not None and entry.y is not None:
+            inside = xmin <= entry.x <= xmax and ymin <= entry.y <= ymax
+            if not inside:
+                raise ScenarioError(
+                    f"{label}: the point ({entry.x:.0f}, {entry.y:.0f}) lies outside the region "
+                    f"({xmin:.0f}..{xmax:.0f}, {ymin:.0f}..{ymax:.0f}); give x and y in the "
+                    "region's CRS (EPSG:3067)"
+                )
+
+
 APPLIERS: tuple[tuple[str, Applier], ...] = (
     ("open", apply_openings),
     ("convert", apply_conversions),
@@ -378,6 +401,7 @@ APPLIERS: tuple[tuple[str, Applier], ...] = (
     ("close", apply_closures),
     ("channels", apply_channel_changes),
     ("mobile_unit", apply_mobile_units),
+    ("ems_station", apply_ems_stations),
     ("policy", apply_policy),
 )
 """The appliers in the order they run, by their TOML table name."""

@@ -17,6 +17,9 @@ A :class:`Scenario` says which year is evaluated and what changes against the re
 - ``[[mobile_unit]]``: run a mobile unit (``[mobile_unit.unit]`` and ``[mobile_unit.stops]`` as in
   a unit file, see ``docs/channels.md``); the evaluation plans its stops and timetable and the
   contacts its stops serve leave the sites.
+- ``[[ems_station]]``: set an ambulance station's units per shift (``units = { 24h = 2, day = 0
+  }``; 0 removes them), or open a station with ``x``, ``y`` (and ``name``); scored by
+  ``palveluverkko ems evaluate --scenario`` against the service-level decision.
 - ``[policy]``: access target in days, travel-time threshold in minutes.
 
 Example (every key shown)::
@@ -94,6 +97,7 @@ __all__ = [
     "ChannelChange",
     "Closure",
     "Conversion",
+    "EmsStationChange",
     "MobileUnitEntry",
     "NewSite",
     "Scenario",
@@ -203,6 +207,26 @@ class MobileUnitEntry:
 
 
 @dataclass(frozen=True)
+class EmsStationChange:
+    """An ambulance station's units per shift in the scenario (``[[ems_station]]``).
+
+    ``station`` names a station of today's fleet (the county's stations file, or the ASSUMED
+    fleet at the sites) whose counts of the shifts in ``units`` are replaced (0 removes them;
+    shifts not named keep their count), or a new station when ``x`` and ``y`` are given."""
+
+    station: str
+    units: Mapping[str, int]
+    name: str | None = None
+    x: float | None = None
+    y: float | None = None
+
+    @property
+    def is_new(self) -> bool:
+        """True when the entry opens a station at ``x``, ``y``."""
+        return self.x is not None
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A proposed change to the service network (see the module docstring for the TOML form).
 
@@ -216,6 +240,9 @@ class Scenario:
         The changes, applied in this order by :meth:`apply`.
     mobile_units
         Mobile units the scenario runs (planned and scored by the evaluation's mobile channel).
+    ems_stations
+        Ambulance stations and units (scored by the emergency-care evaluation, not by
+        :meth:`apply`, which only checks them).
     access_target_days, travel_time_threshold_min
         Policy overrides (None keeps the region's).
     """
@@ -229,6 +256,7 @@ class Scenario:
     capacity_changes: tuple[CapacityChange, ...] = ()
     channel_changes: tuple[ChannelChange, ...] = ()
     mobile_units: tuple[MobileUnitEntry, ...] = ()
+    ems_stations: tuple[EmsStationChange, ...] = ()
     access_target_days: float | None = None
     travel_time_threshold_min: float | None = None
 

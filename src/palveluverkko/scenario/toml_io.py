@@ -18,6 +18,7 @@ from .model import (
     ChannelChange,
     Closure,
     Conversion,
+    EmsStationChange,
     MobileUnitEntry,
     NewSite,
     Scenario,
@@ -137,6 +138,15 @@ def scenario_to_toml(scenario: Scenario) -> str:
             ]
         }
         lines += ["", tomli_w.dumps(doc).rstrip()]
+    for st in scenario.ems_stations:
+        lines += ["", "[[ems_station]]", f"station = {_q(st.station)}"]
+        lines.append(
+            "units = { " + ", ".join(f"{_q(k)} = {int(v)}" for k, v in st.units.items()) + " }"
+        )
+        if st.name is not None:
+            lines.append(f"name = {_q(st.name)}")
+        if st.x is not None and st.y is not None:
+            lines += [f"x = {float(st.x)!r}", f"y = {float(st.y)!r}"]
     if scenario.access_target_days is not None or scenario.travel_time_threshold_min is not None:
         lines += ["", "[policy]"]
         if scenario.access_target_days is not None:
@@ -176,6 +186,7 @@ _TOP_KEYS = {
     "capacity",
     "channels",
     "mobile_unit",
+    "ems_station",
     "policy",
 }
 _ENTRY_KEYS: dict[str, tuple[set[str], set[str]]] = {
@@ -189,6 +200,7 @@ _ENTRY_KEYS: dict[str, tuple[set[str], set[str]]] = {
     "capacity": ({"site", "service"}, {"capacity_per_week", "staff_fte"}),
     "channels": ({"service", "digital_share"}, {"band"}),
     "mobile_unit": ({"unit"}, {"stops", "seed", "time_limit_s"}),
+    "ems_station": ({"station", "units"}, {"name", "x", "y"}),
     "policy": (set(), {"access_target_days", "travel_time_threshold_min"}),
 }
 
@@ -372,6 +384,33 @@ def _from_dict(data: dict[str, Any], where: str) -> Scenario:
                 time_limit_s=_num(f"{label}.time_limit_s", e.get("time_limit_s", 3.0)),
             )
         )
+    ems = []
+    for n, e in enumerate(_list(where, data, "ems_station")):
+        e = _keys(where, "ems_station", n, e)
+        label = f"{where}: ems_station[{n}]"
+        if not isinstance(e["units"], dict):
+            raise ScenarioError(
+                f"{label}.units: expected a table of counts per shift, such as "
+                "{ 24h = 1, day = 1 }"
+            )
+        units: dict[str, int] = {}
+        for shift, count in e["units"].items():
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise ScenarioError(
+                    f"{label}.units.{shift}: expected a whole number of units >= 0, found {count!r}"
+                )
+            units[str(shift)] = count
+        if ("x" in e) != ("y" in e):
+            raise ScenarioError(f"{label}: give both x and y (a new station), or neither")
+        ems.append(
+            EmsStationChange(
+                station=_str(f"{label}.station", e["station"]),
+                units=units,
+                name=None if e.get("name") is None else _str(f"{label}.name", e["name"]),
+                x=None if "x" not in e else _num(f"{label}.x", e["x"]),
+                y=None if "y" not in e else _num(f"{label}.y", e["y"]),
+            )
+        )
     policy = _keys(where, "policy", None, data.get("policy", {}))
     return Scenario(
         name=_str(f"{where}: name", data.get("name", "Skenaario")),
@@ -383,6 +422,7 @@ def _from_dict(data: dict[str, Any], where: str) -> Scenario:
         capacity_changes=tuple(caps),
         channel_changes=tuple(channels),
         mobile_units=tuple(mobile),
+        ems_stations=tuple(ems),
         access_target_days=None
         if "access_target_days" not in policy
         else _num(f"{where}: policy.access_target_days", policy["access_target_days"]),

@@ -61,6 +61,7 @@ STAGE_LABELS: dict[str, dict[str, str]] = {
     "sweep": {"fi": "herkkyysajot", "sv": "känslighetskörningar", "en": "sensitivity draws"},
     "write": {"fi": "tulokset", "sv": "resultat", "en": "results"},
     "report": {"fi": "raportti", "sv": "rapport", "en": "report"},
+    "ems": {"fi": "ensihoito", "sv": "prehospital akutsjukvård", "en": "emergency care"},
 }
 """Each stage's name in fi, sv and en."""
 

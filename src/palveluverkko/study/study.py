@@ -20,12 +20,14 @@ from .progress import Progress, ProgressEvent
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..ems import EmsEvaluation
     from ..evaluation import Comparison, EvaluateOptions, Evaluation
     from ..locate.candidates import CandidateSet
     from ..network.params import RoadParams, TransitParams
     from ..network.types import Destinations, TravelTimes, TravelTimeSet
     from ..region.model import Region
     from ..scenario import Scenario
+    from .ems import EmsComparison
     from .optimize import Optimization, OptimizeRequest, ParetoRequest
     from .sweep import SweepResult, SweepSpec
 
@@ -320,10 +322,17 @@ class Study:
         lang: str = "fi",
         service: str | None = None,
         pdf: bool = False,
+        ems: bool = False,
+        ems_stations: str | Path | None = None,
+        ems_missions: str | Path | None = None,
     ) -> Path:
         """Write the report of today's network, compared with ``scenario`` if given.
 
         Evaluations already made may be passed (``base``, ``comparison``) to skip redoing them.
+        With ``ems`` the report gains the emergency-care section: today's fleet (the county's
+        ``ems_stations`` file, else an ASSUMED fleet at the sites) against the service-level
+        decision, and the scenario's fleet when it has ``[[ems_station]]`` entries; missions
+        from ``ems_missions``, else estimated.
         """
         from ..i18n import check_lang
         from ..report import write_report
@@ -333,8 +342,30 @@ class Study:
             comparison = self.compare(None, scenario)[0]
         if base is None:
             base = comparison.base if comparison is not None else self.evaluate(None)
+        emergency: EmsEvaluation | EmsComparison | None = None
+        if ems:
+            from .ems import ems_compare, ems_evaluate
+
+            stations = Path(ems_stations) if ems_stations is not None else None
+            missions = Path(ems_missions) if ems_missions is not None else None
+            self._emit("ems", 0, 1, lang)
+            if scenario is not None and scenario.ems_stations:
+                emergency = ems_compare(self.region, scenario, stations=stations, missions=missions)
+            else:
+                emergency = ems_evaluate(self.region, stations=stations, missions=missions)
+            self._emit("ems", 1, 1, lang)
         self._emit("report", 0, 1, lang)
-        path = write_report(base, comparison, self.region, out, lang=lang, service=service, pdf=pdf)
+        path = write_report(
+            base,
+            comparison,
+            self.region,
+            out,
+            lang=lang,
+            service=service,
+            pdf=pdf,
+            ems=emergency,
+            ems_assumed_fleet=ems_stations is None,
+        )
         self._emit("report", 1, 1, lang)
         return path
 
