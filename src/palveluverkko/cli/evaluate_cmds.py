@@ -68,6 +68,11 @@ def evaluate_cmd(
     ),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Travel-time cache folder."),
     no_excel: bool = typer.Option(False, "--no-excel", help="Write no Excel workbook."),
+    home_care_routes: bool = typer.Option(
+        False,
+        "--home-care-routes",
+        help="Route home care from its bases (a sampled weekday; about 40 s for a county).",
+    ),
     capacity_method: str = typer.Option(
         "analytic",
         "--capacity-method",
@@ -93,6 +98,7 @@ def evaluate_cmd(
         options = EvaluateOptions(
             substitute_rule=substitute_rule,
             capacity_method="simulation" if capacity_method == "simulation" else "analytic",
+            home_care_routes=home_care_routes,
         )
         ev = study.evaluate(sc, year=year, options=options)
         files = study.write(ev, out, excel=not no_excel)
@@ -113,6 +119,11 @@ def compare_cmd(
     ),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Travel-time cache folder."),
     no_excel: bool = typer.Option(False, "--no-excel", help="Write no Excel workbook."),
+    home_care_routes: bool = typer.Option(
+        False,
+        "--home-care-routes",
+        help="Route home care from its bases (a sampled weekday; about 40 s for a county).",
+    ),
 ) -> None:
     """Vertaa kahta skenaariota / Jämför två scenarier / Compare two scenarios.
 
@@ -125,7 +136,10 @@ def compare_cmd(
 
         study = Study.open(region, cache_dir=cache_dir, progress=events)
         a, b = Scenario.from_toml(base), Scenario.from_toml(other)
-        (cmp,) = study.compare(a, b, options=EvaluateOptions(substitute_rule=substitute_rule))
+        options = EvaluateOptions(
+            substitute_rule=substitute_rule, home_care_routes=home_care_routes
+        )
+        (cmp,) = study.compare(a, b, options=options)
         files = study.write_comparison(cmp, out, excel=not no_excel)
     typer.echo(cmp.summary())
     console.print(f"Kirjoitettu / Skrivet / Written: {len(files)} files in {out}")

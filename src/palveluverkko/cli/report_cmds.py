@@ -22,6 +22,11 @@ def report_cmd(
         None, "--service", help="Service of maps and tables (default vastaanotto)."
     ),
     pdf: bool = typer.Option(False, "--pdf", help="Also write the PDF beside the HTML."),
+    home_care_routes: bool = typer.Option(
+        False,
+        "--home-care-routes",
+        help="Route home care from its bases (a sampled weekday; about 40 s for a county).",
+    ),
     ems: bool = typer.Option(
         False, "--ems", help="Add emergency care against the service-level decision."
     ),
@@ -36,6 +41,7 @@ def report_cmd(
     """Raportti / Rapport / Report: one self-contained HTML page (and PDF) that opens offline."""
     check_lang_option(lang)
     with session() as events:
+        from ..evaluation import EvaluateOptions
         from ..scenario import Scenario
         from ..study import Study
 
@@ -47,6 +53,7 @@ def report_cmd(
             lang=lang,
             service=service,
             pdf=pdf,
+            options=EvaluateOptions(home_care_routes=home_care_routes),
             ems=ems,
             ems_stations=ems_stations,
             ems_missions=ems_missions,

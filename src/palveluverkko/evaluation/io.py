@@ -53,6 +53,7 @@ def evaluation_tables(ev: Evaluation) -> dict[str, pd.DataFrame]:
         "approximate": ev.approximate if len(ev.approximate) else None,
         "mobile_stops": ev.mobile_stops if len(ev.mobile_stops) else None,
         "mobile_timetable": ev.mobile_timetable if len(ev.mobile_timetable) else None,
+        "home_care": ev.home_care if len(ev.home_care) else None,
         "digital": ev.digital if len(ev.digital) else None,
         "packages": ev.packages if len(ev.packages) else None,
         "staff": ev.staff if len(ev.staff) else None,

@@ -46,6 +46,7 @@ from .figures import (
     travel_stage,
     unserved_stage,
 )
+from .homecare import home_care_stage
 from .reach import digital_stage, package_stage, staff_stage
 from .result import EvaluateOptions, Evaluation
 from .stages import (
@@ -130,6 +131,11 @@ def evaluate(
         (o.extra["mobile_timetable"] for o in outcomes if "mobile_timetable" in o.extra), None
     )
     digital = digital_stage(setting, demand)
+    home_care = (
+        home_care_stage(setting, seed=setting.options.home_care_seed)
+        if setting.options.home_care_routes
+        else pd.DataFrame()
+    )
     packages = package_stage(setting, demand, alloc)
     staff = staff_stage(sites, setting)
     digital_fte = float(digital["remote_staff_fte"].sum()) if not digital.empty else 0.0
@@ -171,6 +177,7 @@ def evaluate(
         approximate=setting.approximate,
         mobile_stops=mobile_stops if mobile_stops is not None else pd.DataFrame(),
         mobile_timetable=mobile_timetable if mobile_timetable is not None else pd.DataFrame(),
+        home_care=home_care,
         digital=digital,
         packages=packages,
         staff=staff,

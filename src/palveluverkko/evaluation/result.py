@@ -44,6 +44,9 @@ class EvaluateOptions:
         (:mod:`.overflow`); ``Evaluation.flows`` then lists every flow. Overflow starts from
         each group's nearest reachable site, so it does not keep ``substitute_rule``'s choice
         (known limitation).
+    home_care_routes
+        Route home care from its bases (PyVRP, a sampled weekday, seeded by
+        ``home_care_seed``; about 40 s on the demo county): ``Evaluation.home_care``.
     """
 
     substitute_rule: bool = False
@@ -53,6 +56,8 @@ class EvaluateOptions:
     validate: bool = True
     max_walk_minutes: float = 30.0
     capacity_aware: bool = False
+    home_care_routes: bool = False
+    home_care_seed: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,6 +133,11 @@ class Evaluation:
     ``mobile_timetable`` (one row per visit of a day tour, or per stay of a rotation)
         ``unit, shape, stop_id, stop_name, week, last_week, weekday`` (0 = Monday; -1 for a
         rotation's every working day), ``open, close`` (HH:MM), ``services``.
+    ``home_care`` (one row per home-care base; only with ``home_care_routes``)
+        ``base_id, name, municipality``, the sampled weekday's ``visits_per_day,
+        routed_per_day, not_served_staff_per_day, not_reached_per_day``, staff
+        ``travel_min_per_visit, travel_hours_per_year, travel_fte, road_share``, ``fte_needed``
+        (visits and travel) against ``fte_given``, ``seed`` (:mod:`.homecare`; ESTIMATES).
     ``digital`` (one row per service x age band x broadband class)
         ``service, band, broadband_class`` (``>=100``, ``>=30``, ``>=10``, ``<10`` Mbit/s,
         ``unknown``), ``contacts_per_year, digital_per_year, digital_share``,
@@ -186,6 +196,7 @@ class Evaluation:
     approximate: pd.DataFrame = field(default_factory=pd.DataFrame)
     mobile_stops: pd.DataFrame = field(default_factory=pd.DataFrame)
     mobile_timetable: pd.DataFrame = field(default_factory=pd.DataFrame)
+    home_care: pd.DataFrame = field(default_factory=pd.DataFrame)
     digital: pd.DataFrame = field(default_factory=pd.DataFrame)
     packages: pd.DataFrame = field(default_factory=pd.DataFrame)
     staff: pd.DataFrame = field(default_factory=pd.DataFrame)

@@ -179,6 +179,47 @@ T: dict[str, tuple[str, str, str]] = {
         "{service}: {visits} home visits a year ({which}). Staff travel from the bases is not "
         "evaluated in this report: it is computed by the command palveluverkko homecare plan.",
     ),
+    "home_routed": (
+        "{service}: {visits} kotikäyntiä vuodessa ({which}); henkilöstön reitit tukikohdista on "
+        "laskettu otospäivälle (PyVRP).",
+        "{service}: {visits} hembesök per år ({which}); personalens rutter från baserna har "
+        "beräknats för en urvalsdag (PyVRP).",
+        "{service}: {visits} home visits a year ({which}); staff routes from the bases were "
+        "computed for a sampled day (PyVRP).",
+    ),
+    "home_table": (
+        "Kotihoidon tukikohdat, {which}",
+        "Hemvårdens baser, {which}",
+        "Home-care bases, {which}",
+    ),
+    "home_base": ("Tukikohta", "Bas", "Base"),
+    "home_visits_day": ("Käyntejä päivässä", "Besök per dag", "Visits a day"),
+    "home_travel_visit": (
+        "Matka-aika käyntiä kohden (min)",
+        "Restid per besök (min)",
+        "Travel per visit (min)",
+    ),
+    "home_travel_fte": ("Matkoihin htv", "Resor åa", "Travel FTE"),
+    "home_road_share": ("Osuus työajasta tiellä", "Andel av arbetstiden på väg", "Time on road"),
+    "home_fte": ("Tarve / nyt htv", "Behov / nu åa", "Needed / given FTE"),
+    "home_not_served": (
+        "Käyntejä ilman tekijää",
+        "Besök utan personal",
+        "Visits not served",
+    ),
+    "home_change": (
+        "Henkilöstön matkoihin kuluu {before} htv nyt ja {after} htv skenaariossa; matka-aika "
+        "on osa kotihoidon henkilöstön työaikaa (kustannuksissa rivillä henkilöstö).",
+        "Personalens resor tar {before} åa nu och {after} åa i scenariot; restiden är en del "
+        "av hemvårdspersonalens arbetstid (i kostnaderna på raden personal).",
+        "Staff travel takes {before} FTE today and {after} FTE in the scenario; travel is part "
+        "of the home-care staff's working time (in the costs under staff).",
+    ),
+    "home_estimate": (
+        "ARVIO: yksi arvottu arkipäivä (siemen {seed}) kerrottuna 365:llä.",
+        "UPPSKATTNING: en slumpad vardag (frö {seed}) gånger 365.",
+        "ESTIMATE: one sampled weekday (seed {seed}) times 365.",
+    ),
     "ems": ("Ensihoito", "Prehospital akutsjukvård", "Emergency care"),
     "ems_intro": (
         "Ensihoidon palvelutasopäätöksen taulukko (VNA 585/2017): osuus tehtävistä, joihin "
@@ -302,7 +343,7 @@ def channel_sections(
     staff = _staff(other, lang) if other is not None else None
     if staff is not None:
         out.append(staff)
-    home = _home(shown, other is not None, region, lang)
+    home = _home(base, other, region, lang)
     if home is not None:
         out.append(home)
     return out
@@ -548,25 +589,88 @@ def _staff(other: Evaluation, lang: str) -> Section | None:
     )
 
 
-def _home(ev: Evaluation, scenario: bool, region: Region, lang: str) -> Section | None:
-    ch = ev.channels
+def _home(base: Evaluation, other: Evaluation | None, region: Region, lang: str) -> Section | None:
+    """Home visits counted; with routes (``home_care_routes``) staff travel per base."""
+    shown = other if other is not None else base
+    ch = shown.channels
     if ch is None or ch.empty or "channel" not in ch:
         return None
     home = ch.loc[ch["channel"] == "home"].groupby("service")["contacts_per_year"].sum()
     home = home.loc[home > 0]
     if home.empty:
         return None
-    paragraphs = tuple(
+    routed = not shown.home_care.empty
+    paragraphs = [
         _t(
-            "home_text",
+            "home_routed" if routed else "home_text",
             lang,
             service=_service_name(region, str(code), lang),
             visits=number(v, lang),
-            which=_which(scenario, lang),
+            which=_which(other is not None, lang),
         )
         for code, v in home.items()
-    )
-    return Section("home", _t("home", lang), paragraphs)
+    ]
+    tables: list[SectionTable] = []
+    if routed:
+        b = base.home_care.set_index("base_id") if not base.home_care.empty else None
+        o = shown.home_care.set_index("base_id")
+        ids = list(dict.fromkeys([*(b.index if b is not None else []), *o.index]))
+        headers = [
+            _t("home_base", lang),
+            _t("home_visits_day", lang),
+            _t("home_travel_visit", lang),
+            _t("home_travel_fte", lang),
+            _t("home_road_share", lang),
+            _t("home_fte", lang),
+            _t("home_not_served", lang),
+        ]
+        two = other is not None and b is not None
+        if two:
+            headers.insert(3, f"{_t('home_travel_visit', lang)}, {_t('today', lang)}")
+        rows = []
+        for bid in ids:
+            r = o.loc[bid] if bid in o.index else None
+            before = b.loc[bid] if b is not None and bid in b.index else None
+            src = r if r is not None else before
+            assert src is not None
+            row = [
+                str(src["name"]),
+                number(r["visits_per_day"], lang) if r is not None else "–",
+                number(r["travel_min_per_visit"], lang, 1) if r is not None else "–",
+            ]
+            if two:
+                row.append(
+                    number(before["travel_min_per_visit"], lang, 1) if before is not None else "–"
+                )
+            if r is not None:
+                row += [
+                    number(r["travel_fte"], lang, 1),
+                    number(r["road_share"], lang, 1, pct=True),
+                    f"{number(r['fte_needed'], lang, 1)} / {number(r['fte_given'], lang, 1)}",
+                    number(r["not_served_staff_per_day"] + r["not_reached_per_day"], lang),
+                ]
+            else:
+                row += ["–", "–", "–", "–"]
+            rows.append(tuple(row))
+        tables.append(
+            SectionTable(
+                _t("home_table", lang, which=_which(other is not None, lang)),
+                tuple(headers),
+                tuple(rows),
+            )
+        )
+        travel = float(o["travel_fte"].sum())
+        if two and b is not None:
+            paragraphs.append(
+                _t(
+                    "home_change",
+                    lang,
+                    before=number(float(b["travel_fte"].sum()), lang, 1),
+                    after=number(travel, lang, 1),
+                )
+            )
+        paragraphs.append(_t("home_estimate", lang, seed=int(o["seed"].iloc[0])))
+    return Section("home", _t("home", lang), tuple(paragraphs), tuple(tables))
 
 
 # ---------------------------------------------------------------------- emergency care

@@ -322,6 +322,7 @@ class Study:
         lang: str = "fi",
         service: str | None = None,
         pdf: bool = False,
+        options: EvaluateOptions | None = None,
         ems: bool = False,
         ems_stations: str | Path | None = None,
         ems_missions: str | Path | None = None,
@@ -339,9 +340,11 @@ class Study:
 
         check_lang(lang)
         if comparison is None and scenario is not None:
-            comparison = self.compare(None, scenario)[0]
+            comparison = self.compare(None, scenario, options=options)[0]
         if base is None:
-            base = comparison.base if comparison is not None else self.evaluate(None)
+            base = (
+                comparison.base if comparison is not None else self.evaluate(None, options=options)
+            )
         emergency: EmsEvaluation | EmsComparison | None = None
         if ems:
             from .ems import ems_compare, ems_evaluate
