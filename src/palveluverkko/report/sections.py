@@ -626,6 +626,7 @@ def _home(base: Evaluation, other: Evaluation | None, region: Region, lang: str)
         ]
         two = other is not None and b is not None
         if two:
+            headers[2] = f"{_t('home_travel_visit', lang)}, {_t('scenario', lang)}"
             headers.insert(3, f"{_t('home_travel_visit', lang)}, {_t('today', lang)}")
         rows = []
         for bid in ids:
