@@ -17,7 +17,8 @@ from palveluverkko.region.model import Region
 
 
 def with_home_care() -> Region:
-    """The tiny region with kotihoito (rates x 8, within the validated bound) at s1 (10 FTE) and s2 (6 FTE)."""
+    """The tiny region with kotihoito (rates x 8, within the validated bound) at s1 (10 FTE)
+    and s2 (6 FTE)."""
     r = tiny_region()
     home = default_services().set_index("service").loc[["kotihoito"]].reset_index()
     rate_cols = [c for c in home.columns if c.startswith("rate_")]

@@ -103,3 +103,33 @@ def test_report_cli_with_ems(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", str(pkg), "--ems", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert '<section id="ems">' in out.read_text(encoding="utf-8")
+
+
+def test_sweep_section_from_bands(tmp_path: Path) -> None:
+    """The sensitivity table shows each figure's 10th, 50th and 90th percentile in the
+    language's style; a bands file without its columns is named."""
+    import pandas as pd
+
+    from palveluverkko.errors import InputError
+    from palveluverkko.report.sections import sweep_section
+    from palveluverkko.study.sweep import read_bands
+
+    bands = pd.DataFrame(
+        {
+            "service": ["vastaanotto"] * 2,
+            "figure": ["share_within_target", "mean_wait_days"],
+            "p10": [0.612, 3.26],
+            "p50": [0.701, 4.0],
+            "p90": [0.8, 6.5],
+        }
+    )
+    path = tmp_path / "s_bands.csv"
+    bands.to_csv(path, index=False)
+    s = sweep_section(read_bands(path), tiny_region(), "fi")
+    (table,) = s.tables
+    assert table.rows[0] == ("Hoitotakuun sisällä", "61,2 %", "70,1 %", "80,0 %")
+    assert table.rows[1] == ("Keskimääräinen odotus (pv)", "3,3", "4,0", "6,5")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("service,figure\nx,y\n", encoding="utf-8")
+    with pytest.raises(InputError, match="p10, p50, p90 missing"):
+        read_bands(bad)

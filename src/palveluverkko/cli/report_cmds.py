@@ -36,6 +36,9 @@ def report_cmd(
     ems_missions: Path | None = typer.Option(
         None, "--ems-missions", help="Missions CSV (default: estimated from the residents)."
     ),
+    sweep_bands: Path | None = typer.Option(
+        None, "--sweep-bands", help="A sweep's <out>_bands.csv: the sensitivity section."
+    ),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Travel-time cache folder."),
 ) -> None:
     """Raportti / Rapport / Report: one self-contained HTML page (and PDF) that opens offline."""
@@ -44,6 +47,7 @@ def report_cmd(
         from ..evaluation import EvaluateOptions
         from ..scenario import Scenario
         from ..study import Study
+        from ..study.sweep import read_bands
 
         study = Study.open(region, cache_dir=cache_dir, progress=events)
         sc = Scenario.from_toml(scenario) if scenario is not None else None
@@ -57,6 +61,7 @@ def report_cmd(
             ems=ems,
             ems_stations=ems_stations,
             ems_missions=ems_missions,
+            sweep_bands=read_bands(sweep_bands) if sweep_bands is not None else None,
         )
     typer.echo(f"report: {path} ({path.stat().st_size / 1e6:.1f} MB)")
     if pdf:

@@ -30,7 +30,7 @@ from ..evaluation import Comparison, Evaluation
 from ..i18n import number
 from ..network.rules import WALK_SPEED_SOURCE
 from ..region.model import CostParams, Region
-from .sections import channel_sections, ems_section
+from .sections import channel_sections, ems_section, sweep_section
 from .svgmap import bar_chart_svg, map_svg
 from .template import TEMPLATE
 from .texts import LANGS, TEXTS, text
@@ -539,6 +539,7 @@ def render_report(
     service: str | None = None,
     ems: EmsEvaluation | EmsComparison | None = None,
     ems_assumed_fleet: bool = True,
+    sweep_bands: pd.DataFrame | None = None,
 ) -> str:
     """The report as one self-contained HTML text (module docstring); with ``ems`` also the
     emergency-care section (``ems_assumed_fleet``: its stations were derived from the sites)."""
@@ -629,6 +630,11 @@ def render_report(
                 if ems is not None
                 else []
             ),
+            *(
+                [sweep_section(sweep_bands, region, lang, services=[service])]
+                if sweep_bands is not None
+                else []
+            ),
         ],
         "credits": list(region.meta.credits),
         "residents": number(region.total_population, lang),
@@ -649,6 +655,7 @@ def write_report(
     pdf: bool = False,
     ems: EmsEvaluation | EmsComparison | None = None,
     ems_assumed_fleet: bool = True,
+    sweep_bands: pd.DataFrame | None = None,
 ) -> Path:
     """Write :func:`render_report` to ``path`` (and, with ``pdf``, the PDF beside it)."""
     from ..atomic import output_file
@@ -662,6 +669,7 @@ def write_report(
         service=service,
         ems=ems,
         ems_assumed_fleet=ems_assumed_fleet,
+        sweep_bands=sweep_bands,
     )
     with output_file(path) as tmp:
         tmp.write_text(html, encoding="utf-8")

@@ -15,6 +15,7 @@ here and nothing in the template:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from ..region.model import Region
     from ..study.ems import EmsComparison
 
-__all__ = ["Section", "SectionTable", "channel_sections", "ems_section"]
+__all__ = ["Section", "SectionTable", "channel_sections", "ems_section", "sweep_section"]
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,44 @@ T: dict[str, tuple[str, str, str]] = {
         "UPPSKATTNING: en slumpad vardag (frö {seed}) gånger 365.",
         "ESTIMATE: one sampled weekday (seed {seed}) times 365.",
     ),
+    "sweep": ("Herkkyysanalyysi", "Känslighetsanalys", "Sensitivity analysis"),
+    "sweep_intro": (
+        "Luvut vaihtelevat, kun epävarmoja lähtötietoja (kysynnän kasvu, digitaalinen osuus, "
+        "kapasiteetti, ajonopeudet) arvotaan niiden jakaumista: 80 % arvonnoista osuu välille "
+        "10. – 90. persentiili.",
+        "Siffrorna varierar när osäkra indata (efterfrågans tillväxt, digital andel, "
+        "kapacitet, hastigheter) dras ur sina fördelningar: 80 % av dragningarna hamnar mellan "
+        "10:e och 90:e percentilen.",
+        "The figures vary when uncertain inputs (demand growth, digital share, capacity, "
+        "speeds) are drawn from their distributions: 80 % of the draws fall between the 10th "
+        "and the 90th percentile.",
+    ),
+    "sweep_table": (
+        "{service}: vaihteluväli arvonnoissa",
+        "{service}: variationsintervall i dragningarna",
+        "{service}: range over the draws",
+    ),
+    "figure": ("Luku", "Siffra", "Figure"),
+    "p10": ("10. persentiili", "10:e percentilen", "10th percentile"),
+    "p50": ("mediaani", "median", "median"),
+    "p90": ("90. persentiili", "90:e percentilen", "90th percentile"),
+    "f_share_within_30_car": (
+        "Autolla 30 min sisällä",
+        "Med bil inom 30 min",
+        "Within 30 min by car",
+    ),
+    "f_share_within_target": (
+        "Hoitotakuun sisällä",
+        "Inom vårdgarantin",
+        "Within the access target",
+    ),
+    "f_mean_wait_days": ("Keskimääräinen odotus (pv)", "Medelväntetid (d)", "Mean wait (days)"),
+    "f_mean_car_minutes": (
+        "Keskimääräinen automatka (min)",
+        "Medelbilresa (min)",
+        "Mean car trip (min)",
+    ),
+    "f_digital_share": ("Digitaalinen osuus", "Digital andel", "Digital share"),
     "ems": ("Ensihoito", "Prehospital akutsjukvård", "Emergency care"),
     "ems_intro": (
         "Ensihoidon palvelutasopäätöksen taulukko (VNA 585/2017): osuus tehtävistä, joihin "
@@ -810,3 +849,45 @@ def _ems_map(ev: EmsEvaluation, region: Region, lang: str) -> str:
         sites_open=stations.to_numpy(dtype=np.float64),
         site_labels=(_t("station", lang), ""),
     )
+
+
+SWEEP_FIGURES: tuple[tuple[str, bool], ...] = (
+    ("share_within_30_car", True),
+    ("share_within_target", True),
+    ("mean_wait_days", False),
+    ("mean_car_minutes", False),
+    ("digital_share", True),
+)
+"""Figures of a sweep shown in the report, and whether each is a share."""
+
+
+def sweep_section(
+    bands: pd.DataFrame, region: Region, lang: str, *, services: Sequence[str] | None = None
+) -> Section:
+    """The sensitivity section from a sweep's bands (``service, figure, p10, p50, p90``, as
+    :meth:`palveluverkko.study.sweep.SweepResult.bands` gives and ``sweep`` writes to
+    ``<out>_bands.csv``): one table per service."""
+    tables = []
+    wanted = list(services) if services is not None else list(dict.fromkeys(bands["service"]))
+    for code in wanted:
+        b = bands.loc[bands["service"].astype(str) == str(code)].set_index("figure")
+        rows = []
+        for fig, share in SWEEP_FIGURES:
+            if fig not in b.index:
+                continue
+            r = b.loc[fig]
+            rows.append(
+                (
+                    _t(f"f_{fig}", lang),
+                    *(number(float(r[p]), lang, 1, pct=share) for p in ("p10", "p50", "p90")),
+                )
+            )
+        if rows:
+            tables.append(
+                SectionTable(
+                    _t("sweep_table", lang, service=_service_name(region, str(code), lang)),
+                    (_t("figure", lang), _t("p10", lang), _t("p50", lang), _t("p90", lang)),
+                    tuple(rows),
+                )
+            )
+    return Section("sweep", _t("sweep", lang), (_t("sweep_intro", lang),), tuple(tables))

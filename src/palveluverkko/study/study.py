@@ -326,6 +326,7 @@ class Study:
         ems: bool = False,
         ems_stations: str | Path | None = None,
         ems_missions: str | Path | None = None,
+        sweep_bands: pd.DataFrame | None = None,
     ) -> Path:
         """Write the report of today's network, compared with ``scenario`` if given.
 
@@ -368,6 +369,7 @@ class Study:
             pdf=pdf,
             ems=emergency,
             ems_assumed_fleet=ems_stations is None,
+            sweep_bands=sweep_bands,
         )
         self._emit("report", 1, 1, lang)
         return path

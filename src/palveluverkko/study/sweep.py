@@ -48,6 +48,7 @@ __all__ = [
     "SweepSpec",
     "draw_figures",
     "draw_parameters",
+    "read_bands",
     "run_sweep",
 ]
 
@@ -457,3 +458,24 @@ def _on_dask(
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def read_bands(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A sweep's bands file (``<out>_bands.csv``: ``service, figure, p10, p50, p90``).
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read or lacks a column (the message names the file).
+    """
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{path}: cannot read the sweep's bands ({exc})") from None
+    missing = [c for c in ("service", "figure", "p10", "p50", "p90") if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{path}: column(s) {', '.join(missing)} missing; give the <out>_bands.csv that "
+            "palveluverkko sweep writes"
+        )
+    return frame
