@@ -30,14 +30,13 @@ from palveluverkko.region.model import Region
 FAST = HomeCareParams(seconds_per_100_visits=0.1, min_seconds_per_base=0.1)
 
 
-@pytest.fixture(scope="module")
-def region() -> Region:
-    """The tiny region with the default kotihoito service (rates x 20 so that a day has
-    visits) offered at s1 and s2."""
+def home_care_region(rate_factor: float = 20.0) -> Region:
+    """The tiny region with the default kotihoito service (rates x ``rate_factor`` so that a
+    day has visits) offered at s1 (10 FTE) and s2 (6 FTE)."""
     r = tiny_region()
     home = default_services().set_index("service").loc[["kotihoito"]].reset_index()
     rate_cols = [c for c in home.columns if c.startswith("rate_")]
-    home[rate_cols] = home[rate_cols] * 20
+    home[rate_cols] = home[rate_cols] * rate_factor
     services = pd.concat([r.services, home[r.services.columns]], ignore_index=True)
     extra = pd.DataFrame(
         {
@@ -50,6 +49,12 @@ def region() -> Region:
     return r.replace(
         services=services, site_services=pd.concat([r.site_services, extra], ignore_index=True)
     )
+
+
+@pytest.fixture(scope="module")
+def region() -> Region:
+    """:func:`home_care_region` with rates x 20."""
+    return home_care_region()
 
 
 def test_route_base_matches_brute_force_on_one_nurse() -> None:

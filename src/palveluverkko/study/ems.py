@@ -153,6 +153,33 @@ def scenario_fleet(fleet: Fleet, changes: Sequence[EmsStationChange], params: Em
     return FleetType(st.reset_index(drop=True)).check(params)
 
 
+def _inputs(
+    region: Region,
+    params: Path | None,
+    stations: Path | None,
+    missions: Path | None,
+    synthetic_missions: bool,
+    risk_areas: Path | None,
+    seed: int,
+) -> tuple[EmsParams, Fleet | None, pd.DataFrame | None, pd.DataFrame | None]:
+    """Parameters, the county's fleet (None: ASSUMED), the mission history (None: estimated)
+    and the county's risk areas, each read from its file."""
+    from ..ems import read_missions, read_params, read_risk_areas, read_stations
+    from ..ems import synthetic_missions as synthetic
+
+    if missions is not None and synthetic_missions:
+        raise InputError("--missions and --synthetic-missions exclude each other")
+    p = read_params(params)
+    fleet = read_stations(stations, p) if stations is not None else None
+    hist = None
+    if missions is not None:
+        hist = read_missions(missions)
+    elif synthetic_missions:
+        hist = synthetic(region, seed, params=p)
+    areas = read_risk_areas(risk_areas) if risk_areas is not None else None
+    return p, fleet, hist, areas
+
+
 def ems_compare(
     region: Region,
     scenario: Scenario,
@@ -179,16 +206,7 @@ def ems_compare(
     """
     import pandas as pd
 
-    from ..ems import (
-        default_fleet,
-        evaluate_ems,
-        read_missions,
-        read_params,
-        read_risk_areas,
-        read_stations,
-        risk_grid,
-    )
-    from ..ems import synthetic_missions as synthetic
+    from ..ems import default_fleet, evaluate_ems, risk_grid
     from ..network.graph import RoadNetwork
 
     if not scenario.ems_stations:
@@ -196,17 +214,11 @@ def ems_compare(
             "the scenario has no [[ems_station]] entry: nothing changes in emergency care; "
             "add one (see docs/scenarios.md) or run ems evaluate without --scenario"
         )
-    if missions is not None and synthetic_missions:
-        raise InputError("--missions and --synthetic-missions exclude each other")
-    p = read_params(params)
-    base_fleet = read_stations(stations, p) if stations is not None else default_fleet(region, p)
+    p, fleet, hist, areas = _inputs(
+        region, params, stations, missions, synthetic_missions, risk_areas, seed
+    )
+    base_fleet = fleet if fleet is not None else default_fleet(region, p)
     other_fleet = scenario_fleet(base_fleet, scenario.ems_stations, p)
-    hist = None
-    if missions is not None:
-        hist = read_missions(missions)
-    elif synthetic_missions:
-        hist = synthetic(region, seed, params=p)
-    areas = read_risk_areas(risk_areas) if risk_areas is not None else None
     grid = risk_grid(region, p, missions=hist, years=years, risk_areas=areas)
     net = RoadNetwork.for_region(region, "car")
     base = evaluate_ems(region, p, stations=base_fleet, grid=grid, network=net, seed=seed)
@@ -294,25 +306,11 @@ def ems_evaluate(
     InputError
         Both a mission file and synthetic missions, or a bad file (the message names it).
     """
-    from ..ems import (
-        evaluate_ems,
-        read_missions,
-        read_params,
-        read_risk_areas,
-        read_stations,
-    )
-    from ..ems import synthetic_missions as synthetic
+    from ..ems import evaluate_ems
 
-    if missions is not None and synthetic_missions:
-        raise InputError("--missions and --synthetic-missions exclude each other")
-    p = read_params(params)
-    fleet = read_stations(stations, p) if stations is not None else None
-    hist = None
-    if missions is not None:
-        hist = read_missions(missions)
-    elif synthetic_missions:
-        hist = synthetic(region, seed, params=p)
-    areas = read_risk_areas(risk_areas) if risk_areas is not None else None
+    p, fleet, hist, areas = _inputs(
+        region, params, stations, missions, synthetic_missions, risk_areas, seed
+    )
     return evaluate_ems(
         region,
         p,
