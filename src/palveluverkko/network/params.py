@@ -349,6 +349,11 @@ class TransitParams:
         Percentiles besides the median: (10, 25, 75, 90).
     max_minutes_horizon
         Trips longer than this count as not possible unless walking is shorter (180 min).
+    max_minutes
+        Cutoff (120 min, like the road matrices'): a percentile above it is ``inf`` (not
+        reported), so each destination's search stops there and touches only the cells that
+        reach it within the cutoff. The times at or under it are the same as without a cutoff.
+        None: no cutoff (only ``max_minutes_horizon``).
     max_rounds
         At most this many vehicles in a trip (6).
     access_stops
@@ -366,6 +371,7 @@ class TransitParams:
     window: tuple[str, str] = ("07:00", "09:00")
     percentiles: tuple[int, ...] = (10, 25, 75, 90)
     max_minutes_horizon: float = 180.0
+    max_minutes: float | None = 120.0
     max_rounds: int = 6
     access_stops: int = 8
     max_access_minutes: float = 20.0
@@ -396,6 +402,7 @@ class TransitParams:
             raise InputError(f"TransitParams.percentiles {bad}: give percents between 1 and 99")
         for name in ("max_minutes_horizon", "max_access_minutes", "max_transfer_minutes"):
             _positive("TransitParams", name, getattr(self, name))
+        _positive("TransitParams", "max_minutes", self.max_minutes)
         for name in ("max_rounds", "access_stops"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
