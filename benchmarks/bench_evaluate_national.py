@@ -147,7 +147,9 @@ def main() -> None:
         f"{r['inputs_mb'] / 1024:.2f} GB); {r['cells_rows']:,} cell rows"
     )
     for s in r["stages"]:
-        print(f"  {s['stage']:26s} {s['seconds']:7.2f} s   peak after {s['peak_mb'] / 1024:5.2f} GB")
+        print(
+            f"  {s['stage']:26s} {s['seconds']:7.2f} s   peak after {s['peak_mb'] / 1024:5.2f} GB"
+        )
     print("target: < 60 s and < 8 GB")
 
 

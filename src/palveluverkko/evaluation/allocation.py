@@ -50,6 +50,9 @@ __all__ = [
 
 MODE_GROUPS: tuple[str, ...] = ("car", "transit", "walk", "taxi")
 
+_ROW_BLOCK = 8192
+"""Rows of a travel-time matrix read at once by :func:`nearest_site`."""
+
 DEFAULT_CAR_SHARE: dict[str, float] = {
     "city": 0.6,
     "town": 0.7,
@@ -86,10 +89,15 @@ def nearest_site(minutes: np.ndarray, offers: np.ndarray) -> tuple[np.ndarray, n
     if not offers.any():
         return np.full(n_cells, -1, np.int64), np.full(n_cells, np.inf)
     cols = np.flatnonzero(offers)
-    sub = minutes[:, cols]
-    arg = np.argmin(sub, axis=1)
-    best = sub[np.arange(n_cells), arg].astype(np.float64)
-    idx = cols[arg].astype(np.int64)
+    idx = np.empty(n_cells, np.int64)
+    best = np.empty(n_cells, np.float64)
+    # by blocks of rows: no cells x offering-sites copy of the matrix (1.2 GB at national size)
+    for start in range(0, n_cells, _ROW_BLOCK):
+        stop = min(start + _ROW_BLOCK, n_cells)
+        sub = minutes[start:stop] if len(cols) == minutes.shape[1] else minutes[start:stop, cols]
+        arg = np.argmin(sub, axis=1)
+        best[start:stop] = sub[np.arange(stop - start), arg]
+        idx[start:stop] = cols[arg]
     idx[~np.isfinite(best)] = -1
     return idx, best
 

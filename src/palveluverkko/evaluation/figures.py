@@ -173,7 +173,7 @@ def catchment_stage(setting: Setting, demand: DemandStage, alloc: AllocationStag
         if not len(cols):
             continue
         d0 = threshold[code]
-        m = setting.matrices["car"][:, cols]
+        m = setting.matrices["car"][:, cols].astype(np.float64)
         acc2[s], ratio2[s, cols] = two_stage_fca(m, res_total, cap[s, cols], d0)
         acce[s], ratioe[s, cols] = two_stage_fca(m, res_total, cap[s, cols], d0, weights=weight_fn)
     return Catchments(acc2, acce, ratio2, ratioe)

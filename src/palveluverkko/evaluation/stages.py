@@ -176,8 +176,20 @@ def _aligned(
                 "scenario_destinations(region, scenario)), or let evaluate() compute them"
             )
         cols = tt.to.index_of(site_ids)
-        out[mode] = np.asarray(tt.minutes, dtype=np.float64)[:, cols]
+        out[mode] = _columns(tt.minutes, cols)
     return out
+
+
+def _columns(minutes: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``minutes[:, cols]`` in its own dtype (float32 from routing): a read-only view, without a
+    copy, when the columns are already in order (at national size a float64 copy is 2.4 GB).
+    Every reader takes minima, compares or gathers entries and widens them to float64 itself."""
+    if len(cols) == minutes.shape[1] and np.array_equal(cols, np.arange(len(cols))):
+        view = minutes.view()
+    else:
+        view = minutes[:, cols]
+    view.flags.writeable = False
+    return view
 
 
 def prepare(

@@ -10,14 +10,15 @@ Scale
 -----
 Sites are streamed: one profile (deadlines x stops, int64) is in memory at a time, made for the
 first site at its (node, egress) and dropped after the last; the walk the whole way is routed for
-blocks of 32 sites (cells x 32, float32). With the cutoff ``max_minutes`` (default 120) the
-deadlines stop at the window's end plus the cutoff, and a site reads only the cells that can reach
-it: those with an access stop that still has a departure after the window opens, and those that
-walk there within the cutoff (:func:`.raptor.reachable_rows`). Each such cell's percentiles are
-order statistics of its own departures (:func:`.raptor.origin_percentiles`), without a cells x
-departures matrix. Times at or under the cutoff equal those without it bit for bit; a percentile
-above it is ``inf``. Memory: the result (cells x sites x (1 + len(percentiles)) float32), one
-profile and its transpose, the walk block, and the access and egress labels of the walk network.
+blocks of 32 sites (cells x 32, float32). With a cutoff ``max_minutes`` (e.g. 120; none by
+default) the deadlines stop at the window's end plus the cutoff (else the horizon). A site reads
+only the cells that can reach it: those with an access stop that still has a departure after the
+window opens, and those that walk there in time (:func:`.raptor.reachable_rows`). Each such
+cell's percentiles are order statistics of its own departures
+(:func:`.raptor.origin_percentiles`), without a cells x departures matrix. Times at or under the
+cutoff equal those without it bit for bit; a percentile above it is ``inf``. Memory: the result
+(cells x sites x (1 + len(percentiles)) float32), one profile and its transpose, the walk block,
+and the access and egress labels of the walk network.
 
 Walking
 -------
@@ -33,7 +34,8 @@ Defaults (documented, override as options of ``travel_times(region, "transit", .
 ``date`` = the Tuesday with the most trips in the feeds (:func:`default_date`; a normal
 weekday), ``window=("07:00", "09:00")``, ``percentiles=(10, 25, 75, 90)``,
 ``max_minutes_horizon=180`` (trips longer than that count as not possible unless walking is
-shorter), ``max_minutes=120`` (a percentile above it is ``inf``), ``max_rounds=6`` (at most 6 vehicles), ``access_stops=8``, ``max_access_minutes=20``,
+shorter), ``max_minutes=None`` (no cutoff; 120 for national runs), ``max_rounds=6`` (at most 6
+vehicles), ``access_stops=8``, ``max_access_minutes=20``,
 ``max_transfer_minutes=10``.
 """
 
