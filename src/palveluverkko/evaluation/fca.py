@@ -40,8 +40,6 @@ DENSE_MAX_ENTRIES = 50_000_000
 """Cells x sites above which the catchment stage uses the pairs inside the catchment
 (:func:`two_stage_fca_pairs`) instead of dense float64 matrices (400 MB each at this size)."""
 
-_ROW_BLOCK = 16_384
-
 STEP_WEIGHTS: tuple[tuple[float, float], ...] = ((1 / 3, 1.0), (2 / 3, 0.68), (1.0, 0.22))
 """(upper limit as a share of the catchment, weight): Luo and Qi (2009)."""
 
@@ -111,22 +109,14 @@ def catchment_pairs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The pairs inside the catchment of ``minutes[:, cols]``: ``(cell, column in cols, W)``.
 
-    Read by blocks of rows, compared in float64 (as the dense path does): memory is the pairs,
-    not the matrix. Pairs come in row-major order.
+    One pass over the matrix in its own dtype (numba), each entry widened to float64 before the
+    comparison (as the dense path compares): memory is the pairs, not the matrix. Pairs come in
+    row-major order.
     """
-    rows_out, cols_out, w_out = [], [], []
-    for start in range(0, minutes.shape[0], _ROW_BLOCK):
-        block = np.asarray(minutes[start : start + _ROW_BLOCK][:, cols], dtype=np.float64)
-        r, c = np.nonzero(block <= catchment_min)
-        d = block[r, c]
-        rows_out.append(r + start)
-        cols_out.append(c)
-        w_out.append(np.ones(len(d)) if weights is None else weights(d, catchment_min))
-    return (
-        np.concatenate(rows_out).astype(np.int64),
-        np.concatenate(cols_out).astype(np.int64),
-        np.concatenate(w_out).astype(np.float64),
-    )
+    from ._fca_kernels import pairs_within
+
+    cell, col, d = pairs_within(minutes, np.asarray(cols, dtype=np.int64), float(catchment_min))
+    return cell, col, (np.ones(len(d)) if weights is None else weights(d, catchment_min))
 
 
 def two_stage_fca_pairs(
