@@ -108,6 +108,7 @@ def _timed(name: str, fn: Callable[..., Any], timings: list[dict[str, Any]]) -> 
         timings.append(
             {"stage": name, "seconds": round(time.perf_counter() - t0, 2), "peak_mb": peak_mb()}
         )
+        print(json.dumps(timings[-1]), file=sys.stderr, flush=True)  # progress, if killed
         return out
 
     return wrapper

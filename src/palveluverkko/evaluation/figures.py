@@ -398,6 +398,7 @@ def travel_stage(setting: Setting, demand: DemandStage, alloc: AllocationStage) 
         setting.matrices["car"],
         alloc.offers,
         alloc.trip_minutes,
+        nearest_car_site=alloc.nearest["car"].site,  # the same search, done once
     )
 
 
