@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from palveluverkko import evaluate
-from palveluverkko.evaluation import allocation, costs, figures
+from palveluverkko.evaluation import costs, figures
 from palveluverkko.network.types import TravelTimes
 from palveluverkko.region import Region
 
@@ -16,10 +16,9 @@ from palveluverkko.region import Region
 def test_national_paths_equal_the_small_ones(
     tiny: Region, tiny_tt: dict[str, TravelTimes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Blocks of 2 rows for nearest sites, 3 rows for costs, and 2SFCA from catchment pairs:
-    every table equal (the 2SFCA/E2SFCA columns to 1e-12, sums taken in another order)."""
+    """Blocks of 3 rows for costs and 2SFCA from catchment pairs: every table equal (the
+    2SFCA/E2SFCA columns to 1e-12, their sums taken in another order)."""
     small = evaluate(tiny, travel_times=tiny_tt)
-    monkeypatch.setattr(allocation, "_ROW_BLOCK", 2)
     monkeypatch.setattr(costs, "_COST_BLOCK", 3)
     monkeypatch.setattr(figures, "DENSE_MAX_ENTRIES", 0)
     big = evaluate(tiny, travel_times=tiny_tt)
@@ -44,3 +43,27 @@ def test_matrices_are_not_copied(tiny: Region, tiny_tt: dict[str, TravelTimes]) 
     assert np.shares_memory(car, tiny_tt["car"].minutes)
     assert not car.flags.writeable
     assert tiny_tt["car"].minutes.flags.writeable  # the caller's array is untouched
+
+
+def test_nearest_by_offers_equals_numpy_argmin() -> None:
+    """The one-pass kernel picks numpy's argmin (first of equals) per service; -1 and inf where
+    no offering site is reachable; float32 and float64 matrices alike."""
+    from palveluverkko.evaluation.allocation import nearest_by_offers
+
+    rng = np.random.default_rng(3)
+    minutes = np.round(rng.uniform(0, 20, size=(500, 9))).astype(np.float32)  # many ties
+    minutes[rng.random(minutes.shape) < 0.3] = np.inf
+    offers = rng.random((4, 9)) < 0.5
+    offers[3] = False
+    for m in (minutes, minutes.astype(np.float64)):
+        site, best = nearest_by_offers(m, offers)
+        for s in range(3):
+            cols = np.flatnonzero(offers[s])
+            arg = np.argmin(m[:, cols], axis=1)
+            want_t = m[np.arange(len(m)), cols[arg]].astype(np.float64)
+            want_i = np.where(np.isfinite(want_t), cols[arg], -1)
+            assert np.array_equal(site[s], want_i)
+            assert np.array_equal(best[s], want_t)
+        assert (site[3] == -1).all()
+        assert np.isinf(best[3]).all()
+        assert (site[:3] == -1).any()

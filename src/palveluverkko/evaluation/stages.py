@@ -39,7 +39,7 @@ from ..errors import InputError
 from ..network.types import Destinations, TravelTimes
 from ..region.model import Region
 from ..scenario import Scenario
-from .allocation import Allocation, allocate, car_shares, nearest_site
+from .allocation import Allocation, allocate, car_shares, nearest_by_offers
 from .channels import ChannelOutcome, ChannelStage, ShareChannel
 from .mobile import MobileChannel
 from .overflow import capacity_aware
@@ -542,8 +542,8 @@ class Nearest:
 
 def nearest_by_service(minutes: np.ndarray, offers: np.ndarray) -> Nearest:
     """:class:`Nearest` for every service row of ``offers``."""
-    pairs = [nearest_site(minutes, offers[s]) for s in range(offers.shape[0])]
-    return Nearest(np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs]))
+    site, best = nearest_by_offers(minutes, offers)
+    return Nearest(site, best)
 
 
 @dataclass(frozen=True, eq=False)
