@@ -8,7 +8,13 @@ import pytest
 from access import fca as pysal_fca
 from access import weights as pysal_weights
 
-from palveluverkko.evaluation.fca import stepped_weights, two_stage_fca
+from palveluverkko.evaluation.fca import (
+    catchment_pairs,
+    gaussian_weights,
+    stepped_weights,
+    two_stage_fca,
+    two_stage_fca_pairs,
+)
 
 
 def _pysal(
@@ -67,3 +73,25 @@ def test_2sfca_by_hand() -> None:
     # site 0 reaches both cells: 8/400; site 1 only cell 1: 6/300
     assert ratio == pytest.approx([0.02, 0.02])
     assert access == pytest.approx([0.02, 0.04])
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+@pytest.mark.parametrize("weights", [None, stepped_weights, gaussian_weights])
+def test_catchment_pairs_equal_the_dense_path(seed: int, weights: object) -> None:
+    """The national path (pairs inside the catchment, read by row blocks from a float32 matrix
+    and a column subset) gives the dense path's access and ratios to 1e-12."""
+    rng = np.random.default_rng(seed)
+    n_c, n_s = 40_000, 12  # more rows than one block
+    minutes = np.round(rng.uniform(1, 60, size=(n_c, n_s)), 1).astype(np.float32)
+    minutes[rng.random(minutes.shape) < 0.2] = np.inf
+    cols = np.array([0, 3, 4, 7, 11])
+    pop = rng.integers(0, 50, n_c).astype(float)
+    supply = rng.uniform(10, 200, len(cols))
+    dense = np.asarray(minutes[:, cols], dtype=np.float64)
+    want_a, want_r = two_stage_fca(dense, pop, supply, 20.0, weights=weights)  # type: ignore[arg-type]
+    cell, col, w = catchment_pairs(minutes, cols, 20.0, weights)  # type: ignore[arg-type]
+    assert len(cell) == int((dense <= 20.0).sum())
+    got_a, got_r = two_stage_fca_pairs(cell, col, w, pop, supply)
+    assert np.allclose(got_r, want_r, rtol=1e-12, atol=0)
+    assert np.allclose(got_a, want_a, rtol=1e-12, atol=0)
+    assert (want_a > 0).sum() > 10_000

@@ -45,10 +45,12 @@ __all__ = [
     "Allocation",
     "allocate",
     "car_shares",
+    "nearest_by_offers",
     "nearest_site",
 ]
 
 MODE_GROUPS: tuple[str, ...] = ("car", "transit", "walk", "taxi")
+
 
 DEFAULT_CAR_SHARE: dict[str, float] = {
     "city": 0.6,
@@ -82,16 +84,22 @@ def nearest_site(minutes: np.ndarray, offers: np.ndarray) -> tuple[np.ndarray, n
     Returns ``(site index (n_cells,) int64, minutes float64)``; -1 and ``inf`` where no offering
     site is reachable. Ties go to the lowest site index.
     """
-    n_cells = minutes.shape[0]
-    if not offers.any():
-        return np.full(n_cells, -1, np.int64), np.full(n_cells, np.inf)
-    cols = np.flatnonzero(offers)
-    sub = minutes[:, cols]
-    arg = np.argmin(sub, axis=1)
-    best = sub[np.arange(n_cells), arg].astype(np.float64)
-    idx = cols[arg].astype(np.int64)
-    idx[~np.isfinite(best)] = -1
-    return idx, best
+    site, best = nearest_by_offers(minutes, np.asarray(offers, dtype=bool)[None, :])
+    return site[0], best[0]
+
+
+def nearest_by_offers(minutes: np.ndarray, offers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`nearest_site` for every row of ``offers`` (``(n_services, n_sites)``) at once:
+    ``(n_services, n_cells)`` site index and float64 minutes, in one pass over ``minutes`` (a
+    numba kernel; no copy of the matrix, whatever its dtype)."""
+    from ._nearest_kernels import nearest_columns
+
+    offers = np.asarray(offers, dtype=bool)
+    col_ptr = np.zeros(offers.shape[0] + 1, dtype=np.int64)
+    np.cumsum(offers.sum(axis=1), out=col_ptr[1:])
+    cols = np.nonzero(offers)[1].astype(np.int64)  # row-major: each service's columns, increasing
+    site, best = nearest_columns(minutes, col_ptr, cols)
+    return site, best
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,12 +201,21 @@ def allocate(
     rest = 1.0 - car_share
     rows = np.arange(n_cells)
 
-    def choose(m: np.ndarray, s: int) -> tuple[np.ndarray, np.ndarray]:
-        idx, t = nearest_site(m, offers[s])
+    # every service's nearest site by each mode, in one pass over each matrix
+    near = {mode: nearest_by_offers(m, offers) for mode, m in minutes.items()}
+    base_near = (
+        {mode: nearest_by_offers(m, base_offers)[0] for mode, m in minutes.items()}
+        if use_sub and base_offers is not None
+        else {}
+    )
+
+    def choose(mode: str, s: int) -> tuple[np.ndarray, np.ndarray]:
+        m = minutes[mode]
+        idx, t = near[mode][0][s], near[mode][1][s]
         if use_sub:
             assert base_offers is not None
             assert substitute_index is not None
-            b_idx, _ = nearest_site(m, base_offers[s])
+            b_idx = base_near[mode][s]
             closed = (b_idx >= 0) & ~offers[s][np.maximum(b_idx, 0)]
             sub = np.where(closed, substitute_index[np.maximum(b_idx, 0)], -1)
             ok = sub >= 0
@@ -210,15 +227,15 @@ def allocate(
         return idx, t
 
     for s in range(n_s):
-        c_idx, c_t = choose(car, s)
+        c_idx, c_t = choose("car", s)
         site[0, s], mins[0, s], share[0, s] = c_idx, c_t, car_share
         t_idx, t_t = (
-            choose(minutes["transit"], s)
+            choose("transit", s)
             if "transit" in minutes
             else (np.full(n_cells, -1, np.int64), np.full(n_cells, np.inf))
         )
         w_idx, w_t = (
-            choose(minutes["walk"], s)
+            choose("walk", s)
             if "walk" in minutes
             else (np.full(n_cells, -1, np.int64), np.full(n_cells, np.inf))
         )

@@ -240,8 +240,8 @@ def _substitutes(base: Evaluation, other: Evaluation) -> pd.DataFrame:
             idx = mine.index.to_numpy() - bc.index[bc["service"] == svc][0]
             w = mine["residents"].to_numpy(dtype=float)
             tot = w.sum()
-            t_car = car[idx, col[c.substitute]]
-            t_bus = None if transit is None else transit[idx, col[c.substitute]]
+            t_car = car[idx, col[c.substitute]].astype(np.float64)
+            t_bus = None if transit is None else transit[idx, col[c.substitute]].astype(np.float64)
 
             def mean(t: np.ndarray, w: np.ndarray = w) -> float:
                 ok = np.isfinite(t)

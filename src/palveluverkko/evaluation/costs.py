@@ -113,6 +113,10 @@ def _year_factors(region: Region, eval_year: int, years: Sequence[int]) -> pd.Da
     return out
 
 
+_COST_BLOCK = 1 << 20
+"""Rows of the travel table costed at once by :func:`_travel_by_group`."""
+
+
 def _travel_by_group(
     travel: pd.DataFrame, mode_shares: pd.DataFrame | None, params: CostParams
 ) -> pd.DataFrame:
@@ -130,8 +134,9 @@ def _travel_by_group(
     hours = np.where(served, trips * np.nan_to_num(minutes) / 60.0, 0.0)
 
     # mode shares per row (cell x service, the same for every band)
-    shares = np.zeros((len(travel), 4))
-    shares[:, 0] = 1.0  # without shares every trip is by car
+    grid: np.ndarray | None = None
+    cell_row = travel["cell_id"].cat.codes.to_numpy()
+    service_codes = travel["service"].cat.codes.to_numpy()
     if mode_shares is not None and len(mode_shares):
         cells = travel["cell_id"].cat.categories.astype(str)
         services = travel["service"].cat.categories.astype(str)
@@ -143,29 +148,38 @@ def _travel_by_group(
         grid[ci[ok], si[ok]] = np.nan_to_num(
             mode_shares.loc[ok, list(MODE_SHARES)].to_numpy(dtype=np.float64)
         )
-        shares = grid[
-            travel["cell_id"].cat.codes.to_numpy(), travel["service"].cat.codes.to_numpy()
-        ]
     near_km = np.nan_to_num(near)
-    cost = np.stack(
-        [
-            params.kela_car_eur_per_km * near_km,
-            np.full(len(near_km), params.bus_fare_eur),
-            np.zeros(len(near_km)),
-            params.taxi_start_eur + params.taxi_eur_per_km * near_km,
-        ],
-        axis=1,
-    )
-    service_codes = travel["service"].cat.codes.to_numpy()
     is_health = np.asarray(
         [str(c) in params.kela_services for c in travel["service"].cat.categories], dtype=bool
     )
     eligible = served & is_health[service_codes] & np.isfinite(near)
-    group_trips = np.where(eligible[:, None], trips[:, None] * shares, 0.0)
-    deductible = np.minimum(cost, params.kela_deductible_eur)
-    gross = (group_trips * cost).sum(axis=1)
-    patient = (group_trips * deductible).sum(axis=1)
-    reimbursed_trips = (group_trips * (cost > params.kela_deductible_eur)).sum(axis=1)
+    gross = np.empty(len(travel))
+    patient = np.empty(len(travel))
+    reimbursed_trips = np.empty(len(travel))
+    # by blocks of rows (each row's sums are the same): a national travel table has ~12 M rows,
+    # and each (rows, 4) temporary would be 400 MB
+    for start in range(0, len(travel), _COST_BLOCK):
+        rows = slice(start, min(start + _COST_BLOCK, len(travel)))
+        if grid is None:
+            shares = np.zeros((rows.stop - rows.start, 4))
+            shares[:, 0] = 1.0  # without shares every trip is by car
+        else:
+            shares = grid[cell_row[rows], service_codes[rows]]
+        nk = near_km[rows]
+        cost = np.stack(
+            [
+                params.kela_car_eur_per_km * nk,
+                np.full(len(nk), params.bus_fare_eur),
+                np.zeros(len(nk)),
+                params.taxi_start_eur + params.taxi_eur_per_km * nk,
+            ],
+            axis=1,
+        )
+        group_trips = np.where(eligible[rows, None], trips[rows, None] * shares, 0.0)
+        deductible = np.minimum(cost, params.kela_deductible_eur)
+        gross[rows] = (group_trips * cost).sum(axis=1)
+        patient[rows] = (group_trips * deductible).sum(axis=1)
+        reimbursed_trips[rows] = (group_trips * (cost > params.kela_deductible_eur)).sum(axis=1)
 
     # per cell x band (a resident's trips to all services): the yearly cap per resident, above
     # which Kela pays the patient's part too

@@ -15,7 +15,14 @@ import pandas as pd
 
 from ..region.schema import AGE_BANDS
 from .access import indicator_table, losers_table
-from .fca import gaussian_weights, stepped_weights, two_stage_fca
+from .fca import (
+    DENSE_MAX_ENTRIES,
+    catchment_pairs,
+    gaussian_weights,
+    stepped_weights,
+    two_stage_fca,
+    two_stage_fca_pairs,
+)
 from .result import WEEKS_PER_YEAR
 from .stages import (
     AllocationStage,
@@ -173,9 +180,20 @@ def catchment_stage(setting: Setting, demand: DemandStage, alloc: AllocationStag
         if not len(cols):
             continue
         d0 = threshold[code]
-        m = setting.matrices["car"][:, cols]
-        acc2[s], ratio2[s, cols] = two_stage_fca(m, res_total, cap[s, cols], d0)
-        acce[s], ratioe[s, cols] = two_stage_fca(m, res_total, cap[s, cols], d0, weights=weight_fn)
+        car = setting.matrices["car"]
+        if n_cells * len(cols) <= DENSE_MAX_ENTRIES:
+            m = car[:, cols].astype(np.float64)
+            acc2[s], ratio2[s, cols] = two_stage_fca(m, res_total, cap[s, cols], d0)
+            acce[s], ratioe[s, cols] = two_stage_fca(
+                m, res_total, cap[s, cols], d0, weights=weight_fn
+            )
+            continue
+        # national size: only the pairs inside the catchment, never a dense float64 copy
+        cell, col, w = catchment_pairs(car, cols, d0, weight_fn)
+        acc2[s], ratio2[s, cols] = two_stage_fca_pairs(
+            cell, col, np.ones(len(w)), res_total, cap[s, cols]
+        )
+        acce[s], ratioe[s, cols] = two_stage_fca_pairs(cell, col, w, res_total, cap[s, cols])
     return Catchments(acc2, acce, ratio2, ratioe)
 
 
@@ -380,6 +398,7 @@ def travel_stage(setting: Setting, demand: DemandStage, alloc: AllocationStage) 
         setting.matrices["car"],
         alloc.offers,
         alloc.trip_minutes,
+        nearest_car_site=alloc.nearest["car"].site,  # the same search, done once
     )
 
 

@@ -140,7 +140,7 @@ def capacity_aware(
             if not served.any():
                 continue
             cells = np.flatnonzero(served)
-            m = matrices[mode_of[name]][np.ix_(cells, cols)]
+            m = matrices[mode_of[name]][np.ix_(cells, cols)].astype(np.float64)
             if name == "walk":
                 m = np.where(m <= max_walk_minutes, m, np.inf)
             piece_cell.append(cells)

@@ -39,7 +39,7 @@ from ..errors import InputError
 from ..network.types import Destinations, TravelTimes
 from ..region.model import Region
 from ..scenario import Scenario
-from .allocation import Allocation, allocate, car_shares, nearest_site
+from .allocation import Allocation, allocate, car_shares, nearest_by_offers
 from .channels import ChannelOutcome, ChannelStage, ShareChannel
 from .mobile import MobileChannel
 from .overflow import capacity_aware
@@ -176,8 +176,20 @@ def _aligned(
                 "scenario_destinations(region, scenario)), or let evaluate() compute them"
             )
         cols = tt.to.index_of(site_ids)
-        out[mode] = np.asarray(tt.minutes, dtype=np.float64)[:, cols]
+        out[mode] = _columns(tt.minutes, cols)
     return out
+
+
+def _columns(minutes: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``minutes[:, cols]`` in its own dtype (float32 from routing): a read-only view, without a
+    copy, when the columns are already in order (at national size a float64 copy is 2.4 GB).
+    Every reader takes minima, compares or gathers entries and widens them to float64 itself."""
+    if len(cols) == minutes.shape[1] and np.array_equal(cols, np.arange(len(cols))):
+        view = minutes.view()
+    else:
+        view = minutes[:, cols]
+    view.flags.writeable = False
+    return view
 
 
 def prepare(
@@ -530,8 +542,8 @@ class Nearest:
 
 def nearest_by_service(minutes: np.ndarray, offers: np.ndarray) -> Nearest:
     """:class:`Nearest` for every service row of ``offers``."""
-    pairs = [nearest_site(minutes, offers[s]) for s in range(offers.shape[0])]
-    return Nearest(np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs]))
+    site, best = nearest_by_offers(minutes, offers)
+    return Nearest(site, best)
 
 
 @dataclass(frozen=True, eq=False)

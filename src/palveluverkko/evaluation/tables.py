@@ -146,13 +146,22 @@ def travel_table(
     car_minutes: np.ndarray,
     offers: np.ndarray,
     trip: np.ndarray,
+    nearest_car_site: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """One row per cell x band x service for the cost model (see ``Evaluation.travel``)."""
+    """One row per cell x band x service for the cost model (see ``Evaluation.travel``).
+
+    ``nearest_car_site``: ``(n_services, n_cells)`` nearest offering site by car when the caller
+    has it (:func:`.stages.nearest_by_service`), else found here from ``car_minutes``.
+    """
     n_c, n_s, n_b = physical.shape
     car_site = alloc.site_index[0]  # (n_s, n_c)
     car_min = alloc.minutes[0]
     # road km estimate to the car-allocated site and to the nearest offering site by car
-    nearest = np.stack([nearest_site(car_minutes, offers[s])[0] for s in range(n_s)])
+    nearest = (
+        np.stack([nearest_site(car_minutes, offers[s])[0] for s in range(n_s)])
+        if nearest_car_site is None
+        else nearest_car_site
+    )
 
     def km(idx: np.ndarray) -> np.ndarray:
         d = np.hypot(

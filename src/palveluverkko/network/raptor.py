@@ -22,7 +22,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["NEG", "origin_travel_times", "reverse_profile"]
+__all__ = ["NEG", "origin_percentiles", "origin_travel_times", "reachable_rows", "reverse_profile"]
 
 NEG = np.int64(-(2**62))
 
@@ -172,4 +172,104 @@ def origin_travel_times(
                 if t < best:
                     best = t
             out[o, j] = best
+    return out
+
+
+@numba.njit(cache=True)
+def reachable_rows(
+    last_departure_s: np.ndarray,
+    first_departure_s: int,
+    stop_cell_ptr: np.ndarray,
+    stop_cells: np.ndarray,
+    walk_rows: np.ndarray,
+    n_origins: int,
+) -> np.ndarray:
+    """Origins that may reach the target: via a stop still usable or on foot (sorted, unique).
+
+    A stop whose latest departure at the last deadline (``last_departure_s``) is before the first
+    departure minute cannot help any departure: the profile never decreases with the deadline.
+    ``stop_cells[stop_cell_ptr[s]:stop_cell_ptr[s + 1]]``: the origins with ``s`` among their
+    access stops; ``walk_rows``: origins that walk to the target within the cutoff.
+    """
+    mark = np.zeros(n_origins, dtype=np.bool_)
+    count = 0
+    for s in range(len(last_departure_s)):
+        if last_departure_s[s] == NEG or last_departure_s[s] < first_departure_s:
+            continue
+        for q in range(stop_cell_ptr[s], stop_cell_ptr[s + 1]):
+            o = stop_cells[q]
+            if not mark[o]:
+                mark[o] = True
+                count += 1
+    for o in walk_rows:
+        if not mark[o]:
+            mark[o] = True
+            count += 1
+    out = np.empty(count, dtype=np.int64)
+    i = 0
+    for o in range(n_origins):
+        if mark[o]:
+            out[i] = o
+            i += 1
+    return out
+
+
+@numba.njit(cache=True, parallel=True)
+def origin_percentiles(
+    profile_by_stop: np.ndarray,
+    deadlines_s: np.ndarray,
+    access_stop: np.ndarray,
+    access_s: np.ndarray,
+    rows: np.ndarray,
+    direct_minutes: np.ndarray,
+    departures_s: np.ndarray,
+    ranks: np.ndarray,
+    max_minutes: float,
+) -> np.ndarray:
+    """``(len(rows), len(ranks))`` float32 minutes: order statistics of the origins' trip times.
+
+    The same trips as :func:`origin_travel_times`, one origin at a time: no
+    ``origins x departures`` matrix. ``profile_by_stop`` is the profile transposed
+    (``(n_stops, n_deadlines)``, so an origin reads its stops' rows contiguously);
+    ``rows`` the origins to compute; ``direct_minutes`` (float32, one per row) the walk the
+    whole way (``inf`` if none). Column ``r`` is the ``ranks[r]``-th smallest trip time (0-based)
+    in minutes (``seconds / 60``), ``inf`` above ``max_minutes``: with the ranks of
+    ``numpy.percentile(..., method="inverted_cdf")`` this equals the percentiles of
+    :func:`origin_travel_times` bit for bit where they are at most ``max_minutes``.
+    """
+    n_d = len(deadlines_s)
+    n_dep = len(departures_s)
+    k = access_stop.shape[1]
+    out = np.empty((len(rows), len(ranks)), dtype=np.float32)
+    for r in numba.prange(len(rows)):
+        o = rows[r]
+        q = np.full(n_d, NEG, dtype=np.int64)
+        for m in range(k):
+            s = access_stop[o, m]
+            if s < 0:
+                continue
+            w = access_s[o, m]
+            row = profile_by_stop[s]
+            for a in range(n_d):
+                ld = row[a]
+                if ld > NEG and ld - w > q[a]:
+                    q[a] = ld - w
+        walk = float(direct_minutes[r])
+        direct = walk * 60.0 if np.isfinite(walk) else np.inf
+        times = np.empty(n_dep)
+        a = 0
+        for j in range(n_dep):
+            dep = departures_s[j]
+            while a < n_d and q[a] < dep:
+                a += 1
+            best = direct
+            if a < n_d:
+                t = float(deadlines_s[a] - dep)
+                if t < best:
+                    best = t
+            times[j] = best
+        times.sort()
+        for c in range(len(ranks)):
+            value = times[ranks[c]] / 60.0
+            out[r, c] = np.float32(value) if value <= max_minutes else np.float32(np.inf)
     return out
