@@ -137,7 +137,7 @@ def evaluate(
         notes.append(
             f"APPROXIMATE: car times of {len(rough)} cells ({rough['residents'].sum():,.0f} "
             "residents) are straight-line estimates (no road data reaches them; circuity and "
-            "speeds of network.straight_line); cells.csv marks them (approximate)"
+            "speeds of network.straight_line); cells.parquet marks them (approximate)"
         )
     if "transit" not in setting.matrices:
         notes.append("no public-transport matrix: transit indicators are empty (NaN)")
