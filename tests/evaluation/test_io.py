@@ -140,3 +140,18 @@ def test_wide_cells_of_a_cell_missing_for_a_service() -> None:
     assert not wide.loc["b", "y__car_reachable"]
     assert wide.loc["a", "y__car_minutes"] == 7.0
     assert wide["residents"].sum() == 7.0
+
+
+def test_finite_blanks_infinities_and_leaves_the_frame() -> None:
+    """inf and -inf become NaN in float columns only; the caller's frame is not changed."""
+    from palveluverkko.evaluation.io import _finite
+
+    frame = pd.DataFrame(
+        {"a": [1.0, np.inf, -np.inf, np.nan], "b": [1, 2, 3, 4], "c": list("wxyz")}
+    )
+    out = _finite(frame)
+    assert out["a"].isna().tolist() == [False, True, True, True]
+    assert out["b"].tolist() == [1, 2, 3, 4]
+    assert np.isinf(frame["a"]).sum() == 2
+    clean = frame.iloc[[0, 3]]
+    assert _finite(clean) is clean  # nothing to replace: no copy

@@ -101,10 +101,20 @@ def evaluation_tables(ev: Evaluation) -> dict[str, pd.DataFrame]:
 
 
 def _finite(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for c in out.columns:
-        if pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].where(np.isfinite(out[c].to_numpy()), np.nan)
+    """``frame`` with ``inf`` and ``-inf`` as NaN in its float columns (GIS tools and Excel show
+    no infinities); a column without one is left as it is, and ``frame`` is not changed."""
+    replaced: dict[str, np.ndarray] = {}
+    for c in frame.columns:
+        if pd.api.types.is_float_dtype(frame[c]):
+            values = frame[c].to_numpy()
+            infinite = np.isinf(values)
+            if infinite.any():
+                replaced[c] = np.where(infinite, np.nan, values)
+    if not replaced:
+        return frame
+    out = frame.copy(deep=False)  # copy-on-write: the caller's frame stays as it is
+    for c, values in replaced.items():
+        out[c] = values
     return out
 
 
