@@ -13,7 +13,9 @@ machine may be shared, so CPU seconds are printed beside wall seconds):
   :func:`legacy_write_evaluation`;
 - the whole ``palveluverkko demo`` in a fresh folder (travel times computed) and again in the
   same folder (travel times from the cache, as a second ``make demo``), against the target of
-  25 s, and ``demo --pdf`` for the PDF's cost; each with the demo's own timing line.
+  25 s, and ``demo --pdf`` for the PDF's cost; each with the demo's own timing line. With
+  ``--peer-commit fd7d13d`` also the demo of that commit (before this work; its ``src/`` taken
+  with ``git archive``), then this checkout's once more, so both are timed in the same load.
 """
 
 from __future__ import annotations
@@ -136,16 +138,31 @@ def _comparison(seed: int, cache: Path) -> Comparison:
         return study.compare(None, example_scenario(region))[0]
 
 
-def _demo(out: Path, seed: int, extra: list[str]) -> str:
-    exe = Path(sys.executable).with_name("palveluverkko")
+def _peer_source(commit: str, into: Path) -> Path:
+    """``src/`` of ``commit`` of this checkout, unpacked into ``into`` (for the peer demo)."""
+    root = Path(__file__).resolve().parents[1]
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", commit, "src"], capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into / "src"
+
+
+def _demo(out: Path, seed: int, extra: list[str], source: Path | None = None) -> str:
+    """``palveluverkko demo`` in a child process (of the code in ``source`` if given)."""
+    cli = "from palveluverkko.cli import app; app(prog_name='palveluverkko')"
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run(
-        [str(exe), "demo", "--out", str(out), "--seed", str(seed), *extra],
+        [sys.executable, "-c", cli, "demo", "--out", str(out), "--seed", str(seed), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
         check=False,
+        env=env,
     )
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -165,6 +182,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-demo", action="store_true", help="Only time the writers.")
+    parser.add_argument(
+        "--peer-commit",
+        default=None,
+        help="Also time the demo of this commit (e.g. fd7d13d, before issue 15 item 5), "
+        "alternating with this checkout's, in the same conditions.",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -181,9 +204,16 @@ def main() -> None:
     out = Path(tempfile.mkdtemp(prefix="bench-outputs-"))
     try:
         print("palveluverkko demo:")
-        print(f"  fresh folder (travel times computed): {_demo(out, args.seed, [])}")
-        print(f"  again (travel times cached):          {_demo(out, args.seed, [])}")
-        print(f"  again with --pdf:                     {_demo(out, args.seed, ['--pdf'])}")
+        print(f"  fresh folder (travel times computed): {_demo(out / 'a', args.seed, [])}")
+        print(f"  again (travel times cached):          {_demo(out / 'a', args.seed, [])}")
+        print(f"  again with --pdf:                     {_demo(out / 'a', args.seed, ['--pdf'])}")
+        if args.peer_commit:
+            peer = _peer_source(args.peer_commit, out)
+            _demo(out / "warm", args.seed, [], peer)  # its numba kernels compile once
+            print(f"peer: palveluverkko demo at {args.peer_commit} (it writes the PDF):")
+            print(f"  fresh folder: {_demo(out / 'b', args.seed, [], peer)}")
+            print(f"  again:        {_demo(out / 'b', args.seed, [], peer)}")
+            print(f"this checkout, fresh folder again: {_demo(out / 'c', args.seed, [])}")
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
