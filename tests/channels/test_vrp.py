@@ -161,3 +161,22 @@ def test_solomon_c101_reaches_best_known() -> None:
     assert res.feasible
     assert res.objective / 10 <= 827.3 * 1.02
     assert res.objective / 10 >= 827.3 - 1e-9  # never below the proven optimum
+
+
+def test_no_improvement_ends_a_settled_search_before_the_time_limit() -> None:
+    """A small TSP settles at once: with no_improvement the solve ends long before its 20 s
+    limit, with the brute-force optimum; a bad value is refused."""
+    _, d = _points(7, 5)
+    problem = RoutingProblem(
+        duration=d,
+        depot_location=np.array([0]),
+        client_location=np.arange(1, 7),
+        service=np.zeros(6, dtype=np.int64),
+        vehicles=(VehicleKind("v"),),
+    )
+    best = min(_route_cost(d, p) for p in itertools.permutations(range(1, 7)))
+    res = solve_routing(problem, RoutingParams(time_limit_s=20.0, no_improvement=200), seed=3)
+    assert res.objective == best
+    assert res.seconds < 10.0  # stopped by the criterion, not by the 20 s limit
+    with pytest.raises(InputError, match="no_improvement must be >= 1"):
+        RoutingParams(no_improvement=0)

@@ -44,6 +44,9 @@ def test_full_demo_writes_results_and_report(tmp_path: Path) -> None:
     for folder in ("baseline", "scenario", "comparison"):
         assert any((tmp_path / folder).iterdir()), folder
     assert (tmp_path / "baseline" / "results.gpkg").is_file()
+    assert (tmp_path / "scenario" / "cells.parquet").is_file()
+    assert not (tmp_path / "scenario" / "cells.csv").exists()  # cell tables are Parquet only
+    assert not (tmp_path / "report.pdf").exists()  # the PDF only with --pdf
     assert not (tmp_path / "comparison" / "base").exists()  # not written twice
     costs = pd.read_csv(tmp_path / "comparison" / "comparison_costs.csv")
     assert sorted(costs["year"].unique()) == list(range(2025, 2031))

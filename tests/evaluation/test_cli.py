@@ -133,7 +133,7 @@ def test_evaluate_routes_new_sites(package: Path, tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    cells = pd.read_csv(out / "cells.csv")
+    cells = pd.read_parquet(out / "cells.parquet")
     c4 = cells.loc[(cells["cell_id"] == "c4") & (cells["service"] == "vastaanotto")].iloc[0]
     assert c4["site_id"] == "n1"  # (15 km, 9 km) is nearest to the new site
     sites = pd.read_csv(out / "sites.csv").set_index(["site_id", "service"])

@@ -92,7 +92,7 @@ def test_tampere_import_and_evaluate_by_car_and_bus(shared_data: Path, tmp_path:
     assert 0.2 < v["share_within_30_transit"] <= v["share_within_30_car"] <= 1.0
     assert v["unreachable_car_residents"] == 0
     assert v["unreachable_transit_residents"] > 0
-    residents = pd.read_csv(ev / "cells.csv").groupby("service")["residents"].sum()
+    residents = pd.read_parquet(ev / "cells.parquet").groupby("service")["residents"].sum()
     assert np.allclose(residents, summary["residents"].reindex(residents.index))
     cap = pd.read_csv(ev / "capacity.csv")
     assert (cap.loc[cap["status"] == "ok", "share_within_target"].between(0, 1)).all()

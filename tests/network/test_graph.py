@@ -228,6 +228,29 @@ def test_for_region_without_roads() -> None:
         RoadNetwork.for_region(region, "car")
 
 
+def test_for_region_builds_a_roads_layer_once_per_mode_and_options() -> None:
+    """The same layer, mode and options give the same network (built once); another mode,
+    other options or a copy of the layer give another; a collected layer is forgotten."""
+    import gc
+
+    from palveluverkko.network import graph
+
+    region = tiny_region()
+    car = RoadNetwork.for_region(region, "car")
+    assert RoadNetwork.for_region(region.replace(sites=region.sites.iloc[:1]), "car") is car
+    assert RoadNetwork.for_region(region, "walk") is not car
+    slow = RoadNetwork.for_region(region, "walk", walk_speed_kph=3.0)
+    assert slow is not RoadNetwork.for_region(region, "walk")
+    assert slow.minutes.sum() > RoadNetwork.for_region(region, "walk").minutes.sum()
+    copy = region.replace(roads=region.roads.copy())
+    assert RoadNetwork.for_region(copy, "car") is not car
+    key = id(copy.roads)
+    assert key in graph._BUILT
+    del copy
+    gc.collect()
+    assert key not in graph._BUILT
+
+
 @st.composite
 def road_layers(draw: st.DrawFn) -> gpd.GeoDataFrame:
     """Random grids: 2-6 x 2-6 nodes, random speeds and classes, oneways, missing links."""

@@ -80,7 +80,7 @@ def test_keski_suomi_readme_example_runs_on_straight_lines(
     html = report.read_text(encoding="utf-8")
     first_page = html.split("Päätöksentekijän yhteenveto")[0]
     assert "LIKIARVO" in first_page  # the report says on its first page: times are approximate
-    cells = pd.read_csv(ev / "cells.csv")
+    cells = pd.read_parquet(ev / "cells.parquet")
     assert cells.loc[cells["service"] == "vastaanotto", "approximate"].all()
 
 

@@ -158,7 +158,9 @@ def assert_conserved(out: Path, pkg: Path) -> None:
     np.testing.assert_allclose(summary["residents"], residents, rtol=0, atol=0.5)
     parts = summary[["physical_per_year", "digital_per_year", "home_per_year", "mobile_per_year"]]
     np.testing.assert_allclose(parts.sum(axis=1), summary["total_per_year"], rtol=1e-9, atol=1e-6)
-    cells = pd.read_csv(out / "cells.csv", usecols=["service", "residents", "contacts_per_year"])
+    cells = pd.read_parquet(
+        out / "cells.parquet", columns=["service", "residents", "contacts_per_year"]
+    )
     by_service = cells.groupby("service", sort=False)[["residents", "contacts_per_year"]].sum()
     np.testing.assert_allclose(by_service["residents"], residents, rtol=0, atol=0.5)
     totals = summary.set_index("service")["total_per_year"].reindex(by_service.index)

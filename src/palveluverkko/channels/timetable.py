@@ -136,7 +136,7 @@ def day_tour(
     per_cycle = eligible / unit.cycles_per_year
     need = np.clip(np.ceil(per_cycle / unit.contacts_per_visit), 1, D).astype(np.int64)
     freq = allocate(max(capacity_visits, len(chosen)), per_cycle, need)
-    rp = RoutingParams(time_limit_s=params.time_limit_s)
+    rp = RoutingParams(time_limit_s=params.time_limit_s, no_improvement=params.no_improvement)
     problem, stop_of, _ = _tour_problem(unit, inp, chosen, freq, required=False)
     res = solve_routing(problem, rp, seed=seed)
     got = np.bincount(stop_of[res.visits["client"].to_numpy()], minlength=len(chosen))
@@ -261,7 +261,9 @@ def rotation(
             service=np.zeros(len(chosen), dtype=np.int64),
             vehicles=(VehicleKind("move"),),
         ),
-        RoutingParams(time_limit_s=min(params.time_limit_s, 2.0)),
+        RoutingParams(
+            time_limit_s=min(params.time_limit_s, 2.0), no_improvement=params.no_improvement
+        ),
         seed=seed,
     )
     seq = tour.visits.sort_values("position")["client"].to_numpy()

@@ -249,10 +249,15 @@ class RoutingParams:
         Wall-clock limit of PyVRP's search (default 10 s, the Solomon benchmark's budget).
     max_iterations
         Optional cap on PyVRP iterations (makes a run independent of machine speed).
+    no_improvement
+        Optional: stop after this many iterations without a better solution (PyVRP's
+        ``NoImprovement``); a small problem then ends when its search has settled, not at the
+        time limit, and the same seed gives the same routes on any machine.
     """
 
     time_limit_s: float = 10.0
     max_iterations: int | None = None
+    no_improvement: int | None = None
 
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0:
@@ -262,6 +267,10 @@ class RoutingParams:
         if self.max_iterations is not None and self.max_iterations < 1:
             raise InputError(
                 f"RoutingParams.max_iterations must be >= 1; found {self.max_iterations}"
+            )
+        if self.no_improvement is not None and self.no_improvement < 1:
+            raise InputError(
+                f"RoutingParams.no_improvement must be >= 1; found {self.no_improvement}"
             )
 
 
@@ -375,14 +384,17 @@ def solve_routing(
         Routes as tables; ``feasible`` False when PyVRP found no feasible solution in time.
     """
     import pyvrp
-    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement
 
     params = params or RoutingParams()
     t0 = time.perf_counter()
     data = to_pyvrp(problem)
-    stop: Any = MaxRuntime(params.time_limit_s)
+    criteria: list[Any] = [MaxRuntime(params.time_limit_s)]
     if params.max_iterations is not None:
-        stop = MultipleCriteria([stop, MaxIterations(params.max_iterations)])
+        criteria.append(MaxIterations(params.max_iterations))
+    if params.no_improvement is not None:
+        criteria.append(NoImprovement(params.no_improvement))
+    stop: Any = criteria[0] if len(criteria) == 1 else MultipleCriteria(criteria)
     if problem.n_clients == 0:
         return _empty_result(problem, t0)
     res = pyvrp.solve(data, stop, seed=seed, collect_stats=False, display=False)

@@ -69,28 +69,28 @@ def demo(
     region_only: bool = typer.Option(
         False, "--region-only", help="Only build and write the region package."
     ),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write OUT/report.pdf (takes seconds)."),
 ) -> None:
     """Rakenna demomaakunta / Bygg demolandskapet / Build and evaluate the synthetic demo county.
 
     Writes OUT/region/ (the region package), travel times by car, on foot and by public transport
     (cached in OUT/cache/), the evaluation of today's network (OUT/baseline/) and of an example
     scenario (OUT/scenario/: the three sites in the worst condition closed with substitutes, a
-    higher digital share), their comparison (OUT/comparison/), OUT/report.html and
-    OUT/report.pdf. Needs no network and no input.
+    higher digital share), their comparison (OUT/comparison/) and OUT/report.html (with --pdf also
+    OUT/report.pdf). Needs no network and no input.
     """
     check_lang_option(lang)
     with session() as events:
         from ..study import run_demo
 
-        run = run_demo(out, seed=seed, lang=lang, region_only=region_only, progress=events)
+        run = run_demo(out, seed=seed, lang=lang, region_only=region_only, pdf=pdf, progress=events)
     _print_summary(run.region)
     typer.echo(f"wrote {run.package}")
     if run.comparison is not None and run.report is not None:
         typer.echo(run.comparison.summary())
         typer.echo(f"scenario: {run.scenario_file}")
         typer.echo(f"results: {', '.join(str(p) for p in run.outputs.values())}")
-        typer.echo(
-            f"report: {run.report} ({run.report.stat().st_size / 1e6:.1f} MB), "
-            f"{run.report.with_suffix('.pdf')}"
-        )
+        size = f"{run.report.stat().st_size / 1e6:.1f} MB"
+        pdf_file = f", {run.report.with_suffix('.pdf')}" if pdf else ""
+        typer.echo(f"report: {run.report} ({size}){pdf_file}")
     _timings(run)

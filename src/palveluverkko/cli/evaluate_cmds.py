@@ -81,8 +81,9 @@ def evaluate_cmd(
 ) -> None:
     """Arvioi skenaario / Utvärdera ett scenario / Evaluate a scenario.
 
-    Writes results.gpkg (layers cells, sites, municipalities; opens in QGIS), a CSV per table and
-    results.xlsx into --out.
+    Writes into --out: results.gpkg (layers cells: one polygon per cell with a column per service
+    and figure; sites; municipalities; opens in QGIS), cells.parquet (GeoParquet) and the other
+    tables of a row per cell as Parquet, and the summary tables as CSV and in results.xlsx.
     """
     if capacity_method not in CAPACITY_METHODS:
         raise fail(

@@ -26,6 +26,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from ..errors import InputError
 from .queueing import analytic_wait, simulate_wait, slots_per_day
@@ -141,32 +142,35 @@ def site_load(
     wait_method = np.full(n, "", dtype=object)
     status = np.full(n, "ok", dtype=object)
     slots = np.zeros(n, dtype=np.int64)
-    for i in range(n):
-        lam, cap = float(lam_w[i]), float(cap_w[i])
-        if cap > 0:
-            slots[i] = slots_per_day(cap)
-        if cap <= 0 and lam > 0:
-            status[i], wait[i], share[i], steady[i] = "no_capacity", np.inf, 0.0, False
-            log.warning(
-                "site %s, service %s: %.1f contacts a week and no capacity",
-                m["site_id"].iat[i],
-                m["service"].iat[i],
-                lam,
+    # one BLAS thread: the banded solves are small, and OpenBLAS's threads made them several
+    # times slower (in CPU, and more in wall time on a busy machine; bench_queueing.py)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for i in range(n):
+            lam, cap = float(lam_w[i]), float(cap_w[i])
+            if cap > 0:
+                slots[i] = slots_per_day(cap)
+            if cap <= 0 and lam > 0:
+                status[i], wait[i], share[i], steady[i] = "no_capacity", np.inf, 0.0, False
+                log.warning(
+                    "site %s, service %s: %.1f contacts a week and no capacity",
+                    m["site_id"].iat[i],
+                    m["service"].iat[i],
+                    lam,
+                )
+                continue
+            if lam <= 0:
+                status[i] = "no_demand"
+                continue
+            if method == "simulation":
+                res = simulate_wait(lam, cap, float(target[i]), seed=seed)
+            else:
+                res = analytic_wait(lam, cap, float(target[i]))
+            wait[i], share[i], steady[i] = (
+                res.expected_wait_days,
+                res.share_within_target,
+                res.steady_state,
             )
-            continue
-        if lam <= 0:
-            status[i] = "no_demand"
-            continue
-        if method == "simulation":
-            res = simulate_wait(lam, cap, float(target[i]), seed=seed)
-        else:
-            res = analytic_wait(lam, cap, float(target[i]))
-        wait[i], share[i], steady[i] = (
-            res.expected_wait_days,
-            res.share_within_target,
-            res.steady_state,
-        )
-        wait_method[i] = res.method
+            wait_method[i] = res.method
     with np.errstate(divide="ignore", invalid="ignore"):
         util = np.where(cap_w > 0, lam_w / np.where(cap_w > 0, cap_w, 1.0), np.nan)
         util = np.where((cap_w <= 0) & (lam_w > 0), np.inf, util)

@@ -1,16 +1,24 @@
-"""Writing evaluations and comparisons: GeoPackage (opens in QGIS), CSV and Excel.
+"""Writing evaluations and comparisons: Parquet, GeoPackage (opens in QGIS), CSV and Excel.
 
 :func:`write_evaluation` writes into a folder:
 
-- ``results.gpkg``: layers ``cells`` (cell geometry, one feature per cell x service, the columns
-  of ``Evaluation.cells``), ``sites`` (points, one per site x service), ``municipalities``
-  (polygons, one per municipality x service, with the one-site rule). Unreachable times (``inf``)
-  are written as NULL with a ``car_reachable`` flag, since GIS tools do not show infinities.
-- ``<table>.csv`` for every table (UTF-8, ``.`` decimal), including ``cells``; ``travel`` and
-  ``flows`` as ``<table>.parquet`` (:data:`PARQUET_TABLES`; ~0.8 M rows for a county).
-- ``results.xlsx``: summary, municipalities, bands, settlements, sites, equity, losers, capacity
-  and costs (``cells`` and ``travel`` are left out of Excel: they can exceed its row limit; they
-  are in the CSV files).
+- ``cells.parquet``: ``Evaluation.cells`` whole (one row per cell x service, every column) as
+  GeoParquet with the cell polygon in ``geometry``; ``travel``, ``losers``, ``unserved``,
+  ``approximate``, ``unreachable`` and ``flows`` as ``<table>.parquet`` without geometry
+  (:data:`PARQUET_TABLES`: the tables of a row per cell, up to about a million rows for a
+  county). Parquet keeps the types and ``inf`` (unreachable) as they are.
+- ``results.gpkg``: layers ``cells`` (one polygon per cell, :func:`wide_cells`: the cell's own
+  columns then a column ``<service>__<figure>`` per service and figure, so QGIS opens one layer
+  and styles any service by choosing a column), ``sites`` (points, one per site x service),
+  ``municipalities`` (polygons, one per municipality x service, with the one-site rule).
+  Unreachable times (``inf``) are written as NULL with a ``<service>__car_reachable`` flag,
+  since GIS tools do not show infinities.
+- ``<table>.csv`` for every other table (UTF-8, ``.`` decimal): the summaries, of a row per
+  service, municipality, site, band, year and so on (hundreds of rows, whatever the region).
+- ``results.xlsx``: the same summary tables, a sheet each.
+
+The files of one evaluation, and the two evaluations of a comparison, are written in parallel
+threads (pyogrio and pyarrow release the GIL while they write).
 
 :func:`write_comparison` writes both evaluations into ``base/`` and ``scenario/`` and the
 comparison tables into ``comparison.xlsx`` and ``comparison_<table>.csv``.
@@ -19,6 +27,9 @@ comparison tables into ``comparison.xlsx`` and ``comparison_<table>.csv``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -30,10 +41,35 @@ from .result import Evaluation
 
 log = logging.getLogger("palveluverkko.evaluation")
 
-__all__ = ["PARQUET_TABLES", "evaluation_tables", "write_comparison", "write_evaluation"]
+__all__ = [
+    "CELL_COLUMNS",
+    "PARQUET_TABLES",
+    "evaluation_tables",
+    "wide_cells",
+    "write_comparison",
+    "write_evaluation",
+]
 
-PARQUET_TABLES: frozenset[str] = frozenset({"travel", "flows"})
-"""Tables written as Parquet, not CSV: about 0.8 M rows for a county (a 100 MB CSV)."""
+PARQUET_TABLES: frozenset[str] = frozenset(
+    {"cells", "travel", "flows", "losers", "unserved", "approximate", "unreachable"}
+)
+"""Tables of a row per cell (x service, x site, x mode), written as Parquet, not CSV or Excel:
+up to about a million rows for a county, millions for all of Finland (Excel's limit is
+1,048,576 rows and a CSV of them is slow to write and to read)."""
+
+CELL_COLUMNS: tuple[str, ...] = (
+    "cell_id",
+    "municipality",
+    "settlement",
+    "residents",
+    "residents_75_plus",
+)
+"""The columns of ``Evaluation.cells`` that belong to the cell, not to a service: one column
+each in the wide ``cells`` layer; every other column is repeated per service."""
+
+WIDE_SEPARATOR = "__"
+"""Between service and figure in the wide layer's column names (``vastaanotto__car_minutes``);
+no figure name contains it, so a name splits at its last ``__``."""
 
 
 def evaluation_tables(ev: Evaluation) -> dict[str, pd.DataFrame]:
@@ -67,10 +103,20 @@ def evaluation_tables(ev: Evaluation) -> dict[str, pd.DataFrame]:
 
 
 def _finite(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for c in out.columns:
-        if pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].where(np.isfinite(out[c].to_numpy()), np.nan)
+    """``frame`` with ``inf`` and ``-inf`` as NaN in its float columns (GIS tools and Excel show
+    no infinities); a column without one is left as it is, and ``frame`` is not changed."""
+    replaced: dict[str, np.ndarray] = {}
+    for c in frame.columns:
+        if pd.api.types.is_float_dtype(frame[c]):
+            values = frame[c].to_numpy()
+            infinite = np.isinf(values)
+            if infinite.any():
+                replaced[c] = np.where(infinite, np.nan, values)
+    if not replaced:
+        return frame
+    out = frame.copy(deep=False)  # copy-on-write: the caller's frame stays as it is
+    for c, values in replaced.items():
+        out[c] = values
     return out
 
 
@@ -87,6 +133,33 @@ def _excel(path: Path, tables: dict[str, pd.DataFrame]) -> None:
                 sheet.column_dimensions[get_column_letter(k)].width = max(10, len(str(column)) + 2)
 
 
+def wide_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """``Evaluation.cells`` one row per cell: :data:`CELL_COLUMNS`, then for each service (in
+    the order of ``cells``) its figures as ``<service>__<figure>`` and ``<service>__car_reachable``
+    (False where no site of the service can be reached by car; NULL times there).
+
+    A cell missing for a service has empty figures for it. Values are as in ``cells`` (``inf``
+    included); the GeoPackage writer turns ``inf`` into NULL.
+    """
+    if cells.empty:
+        return cells.loc[:, [c for c in CELL_COLUMNS if c in cells.columns]].copy()
+    figures = [c for c in cells.columns if c not in CELL_COLUMNS and c != "service"]
+    frame = cells.assign(car_reachable=np.isfinite(cells["car_minutes"].to_numpy()))
+    figures.append("car_reachable")
+    cell_ids = pd.Index(pd.unique(frame["cell_id"]), name="cell_id")
+    first = frame.drop_duplicates("cell_id").set_index("cell_id")
+    out = {c: first[c].reindex(cell_ids).to_numpy() for c in CELL_COLUMNS[1:] if c in first}
+    for service, block in frame.groupby("service", sort=False):
+        rows = block.set_index("cell_id").reindex(cell_ids)
+        for figure in figures:
+            column = rows[figure]
+            if figure in ("approximate", "car_reachable"):
+                # a cell missing for the service is neither approximate nor reachable
+                column = column.astype("boolean").fillna(False).astype(bool)
+            out[f"{service}{WIDE_SEPARATOR}{figure}"] = column.to_numpy()
+    return pd.DataFrame(out, index=cell_ids).reset_index()
+
+
 def _about(ev: Evaluation) -> dict[str, object]:
     """What a result folder was written from (for its marker file)."""
     return {
@@ -99,6 +172,22 @@ def _about(ev: Evaluation) -> dict[str, object]:
 
 def _moved(files: list[Path], tmp: Path, target: Path) -> list[Path]:
     return [target / p.relative_to(tmp) for p in files]
+
+
+def _run(jobs: list[Callable[[], list[Path]]]) -> list[Path]:
+    """Run ``jobs`` in threads; the files they wrote, in the order of ``jobs``.
+
+    The first error is raised after every job has ended (no file is left half-written behind
+    the caller's back; the atomic output folder then drops them all)."""
+    if len(jobs) == 1:
+        return jobs[0]()
+    with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="write") as pool:
+        futures = [pool.submit(job) for job in jobs]
+        errors = [f.exception() for f in futures]
+    for error in errors:
+        if error is not None:
+            raise error
+    return [p for f in futures for p in f.result()]
 
 
 def write_evaluation(ev: Evaluation, out_dir: str | Path, *, excel: bool = True) -> list[Path]:
@@ -119,56 +208,93 @@ def write_evaluation(ev: Evaluation, out_dir: str | Path, *, excel: bool = True)
 
     target = Path(out_dir)
     with output_folder(target, about=_about(ev)) as tmp:
-        files = _write_evaluation_files(ev, tmp, excel=excel)
+        files = _run(_evaluation_jobs(ev, tmp, excel=excel))
     log.info("wrote %d files to %s", len(files), target)
     return _moved(files, tmp, target)
 
 
-def _write_evaluation_files(ev: Evaluation, out: Path, *, excel: bool) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+def _geopackage(ev: Evaluation, path: Path) -> list[Path]:
+    """``results.gpkg``: the wide ``cells`` layer, ``sites`` and ``municipalities``."""
     region = ev.region
-    gpkg = out / "results.gpkg"
+    wide = wide_cells(ev.cells)
     geom = region.population.set_index(region.population["cell_id"].astype(str)).geometry
-    cells = ev.cells.assign(car_reachable=np.isfinite(ev.cells["car_minutes"].to_numpy()))
     cells_g = gpd.GeoDataFrame(
-        _finite(cells), geometry=geom.reindex(cells["cell_id"]).to_numpy(), crs=region.crs
+        _finite(wide), geometry=geom.reindex(wide["cell_id"].astype(str)).to_numpy(), crs=region.crs
     )
-    cells_g.to_file(gpkg, layer="cells", driver="GPKG")
+    cells_g.to_file(path, layer="cells", driver="GPKG", use_arrow=True)
     union = pd.concat([ev.base_region.sites, region.sites], ignore_index=True)
     union = union.drop_duplicates("site_id").set_index(union["site_id"].drop_duplicates())
-    site_geom = union.geometry
     sites_g = gpd.GeoDataFrame(
         _finite(ev.sites),
-        geometry=site_geom.reindex(ev.sites["site_id"]).to_numpy(),
+        geometry=union.geometry.reindex(ev.sites["site_id"]).to_numpy(),
         crs=region.crs,
     )
-    sites_g.to_file(gpkg, layer="sites", driver="GPKG")
+    sites_g.to_file(path, layer="sites", driver="GPKG", use_arrow=True)
     mgeom = region.municipalities.set_index(region.municipalities["code"].astype(str)).geometry
     munis_g = gpd.GeoDataFrame(
         _finite(ev.municipalities),
         geometry=mgeom.reindex(ev.municipalities["municipality"]).to_numpy(),
         crs=region.crs,
     )
-    munis_g.to_file(gpkg, layer="municipalities", driver="GPKG")
-    written.append(gpkg)
-    tables = evaluation_tables(ev)
+    munis_g.to_file(path, layer="municipalities", driver="GPKG", use_arrow=True)
+    return [path]
+
+
+def _cells_parquet(ev: Evaluation, path: Path) -> list[Path]:
+    """``cells.parquet``: ``Evaluation.cells`` as GeoParquet, the cell polygon in ``geometry``."""
+    region = ev.region
+    geom = region.population.set_index(region.population["cell_id"].astype(str)).geometry
+    cells = gpd.GeoDataFrame(
+        ev.cells,
+        geometry=geom.reindex(ev.cells["cell_id"].astype(str)).to_numpy(),
+        crs=region.crs,
+    )
+    cells.to_parquet(path, index=False)
+    return [path]
+
+
+def _parquet(frame: pd.DataFrame, path: Path) -> list[Path]:
+    frame.to_parquet(path, index=False)
+    return [path]
+
+
+def _tables(
+    tables: dict[str, pd.DataFrame], out: Path, prefix: str, book: str | None
+) -> list[Path]:
+    """The summary tables as ``<prefix><name>.csv`` and, with ``book``, one workbook."""
+    written = []
     for name, frame in tables.items():
-        if name in PARQUET_TABLES:
-            path = out / f"{name}.parquet"
-            frame.to_parquet(path, index=False)
-        else:
-            path = out / f"{name}.csv"
-            frame.to_csv(path, index=False)
+        path = out / f"{prefix}{name}.csv"
+        frame.to_csv(path, index=False)
         written.append(path)
-    if excel:
-        path = out / "results.xlsx"
-        _excel(path, {k: v for k, v in tables.items() if k not in ("cells", "travel")})
+    if book is not None:
+        path = out / book
+        _excel(path, tables)
         written.append(path)
-    scenario_path = out / "scenario.toml"
-    scenario_path.write_text(ev.scenario.to_toml(), encoding="utf-8")
-    written.append(scenario_path)
     return written
+
+
+def _evaluation_jobs(ev: Evaluation, out: Path, *, excel: bool) -> list[Callable[[], list[Path]]]:
+    """The writes of one evaluation into ``out``, independent of each other."""
+    out.mkdir(parents=True, exist_ok=True)
+    tables = evaluation_tables(ev)
+    small = {k: v for k, v in tables.items() if k not in PARQUET_TABLES}
+
+    def summaries() -> list[Path]:
+        files = _tables(small, out, "", "results.xlsx" if excel else None)
+        path = out / "scenario.toml"
+        path.write_text(ev.scenario.to_toml(), encoding="utf-8")
+        return [*files, path]
+
+    jobs: list[Callable[[], list[Path]]] = [
+        partial(_geopackage, ev, out / "results.gpkg"),
+        partial(_cells_parquet, ev, out / "cells.parquet"),
+    ]
+    for name in sorted(PARQUET_TABLES - {"cells"}):
+        if name in tables:
+            jobs.append(partial(_parquet, tables[name], out / f"{name}.parquet"))
+    jobs.append(summaries)
+    return jobs
 
 
 def write_comparison(
@@ -182,17 +308,17 @@ def write_comparison(
     target = Path(out_dir)
     about = {"base": _about(cmp.base), "scenario": _about(cmp.other)}
     with output_folder(target, about=about) as tmp:
-        files = _write_comparison_files(cmp, tmp, excel=excel, evaluations=evaluations)
+        files = _run(_comparison_jobs(cmp, tmp, excel=excel, evaluations=evaluations))
     return _moved(files, tmp, target)
 
 
-def _write_comparison_files(
+def _comparison_jobs(
     cmp: Comparison, out: Path, *, excel: bool, evaluations: bool
-) -> list[Path]:
-    written: list[Path] = []
+) -> list[Callable[[], list[Path]]]:
+    jobs: list[Callable[[], list[Path]]] = []
     if evaluations:
-        written += _write_evaluation_files(cmp.base, out / "base", excel=excel)
-        written += _write_evaluation_files(cmp.other, out / "scenario", excel=excel)
+        jobs += _evaluation_jobs(cmp.base, out / "base", excel=excel)
+        jobs += _evaluation_jobs(cmp.other, out / "scenario", excel=excel)
     tables: dict[str, pd.DataFrame | None] = {
         "headline": cmp.headline,
         "access": cmp.access,
@@ -203,12 +329,5 @@ def _write_comparison_files(
         "costs": cmp.costs,
     }
     present = {k: v for k, v in tables.items() if v is not None}
-    for name, frame in present.items():
-        path = out / f"comparison_{name}.csv"
-        frame.to_csv(path, index=False)
-        written.append(path)
-    if excel:
-        path = out / "comparison.xlsx"
-        _excel(path, present)
-        written.append(path)
-    return written
+    jobs.append(partial(_tables, present, out, "comparison_", "comparison.xlsx" if excel else None))
+    return jobs

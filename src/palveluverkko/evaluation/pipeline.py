@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from .figures import (
     capacity_stage,
@@ -68,6 +69,11 @@ log = logging.getLogger("palveluverkko.evaluation")
 __all__ = ["evaluate"]
 
 
+# One BLAS thread: the evaluation's BLAS calls are dot products and matrix-vector products of a
+# cell's length, which OpenBLAS splits over threads that cost more than they save (the demo's
+# two evaluations took 2.4 s of CPU each instead of 4.2-6.7, and the sums no longer depend on
+# the machine's number of cores).
+@threadpool_limits.wrap(limits=1, user_api="blas")
 def evaluate(
     region: Region,
     scenario: Scenario | None = None,
@@ -146,7 +152,7 @@ def evaluate(
         notes.append(
             f"APPROXIMATE: car times of {len(rough)} cells ({rough['residents'].sum():,.0f} "
             "residents) are straight-line estimates (no road data reaches them; circuity and "
-            "speeds of network.straight_line); cells.csv marks them (approximate)"
+            "speeds of network.straight_line); cells.parquet marks them (approximate)"
         )
     if "transit" not in setting.matrices:
         notes.append("no public-transport matrix: transit indicators are empty (NaN)")

@@ -39,6 +39,8 @@ near each other in memory and speeds up searches (:mod:`.build`).
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -456,7 +458,10 @@ class RoadNetwork:
     def for_region(cls, region: Region, mode: str, **options: Any) -> RoadNetwork:
         """The network of ``mode`` for a region: its ``roads_pbf`` if set, else its ``roads`` layer.
 
-        ``options`` go to :meth:`from_osm` or :meth:`from_roads`.
+        ``options`` go to :meth:`from_osm` or :meth:`from_roads`. A network built from a
+        ``roads`` layer is kept while that layer lives and given again for the same mode and
+        options (routing, the transit walk legs and the mobile units of today's network and of
+        each scenario share one region's roads; a region's layers are not changed in place).
 
         Raises
         ------
@@ -466,8 +471,40 @@ class RoadNetwork:
         if region.roads_pbf is not None:
             return cls.from_osm(region.roads_pbf, mode, crs=region.crs, **options)
         if region.roads is not None:
-            return cls.from_roads(region.roads, mode, crs=region.crs, **options)
+            return _built_from_roads(region.roads, mode, region.crs, options)
         raise MissingLayerError(
             f"region {region.name!r} has no road network: no roads layer and no roads.osm.pbf; "
             'add a roads layer to region.gpkg or set [files] roads = "roads.osm.pbf"'
         )
+
+
+_BUILT: dict[int, tuple[weakref.ref[Any], dict[tuple[str, str, str], RoadNetwork]]] = {}
+"""Networks built from a roads layer, by ``id`` of the layer (a DataFrame cannot be hashed);
+an entry goes when its layer is collected."""
+_BUILT_LOCK = threading.Lock()
+
+
+def _built_from_roads(
+    roads: gpd.GeoDataFrame, mode: str, crs: str, options: Mapping[str, Any]
+) -> RoadNetwork:
+    """:meth:`RoadNetwork.from_roads`, once per roads layer (while it lives), mode and options."""
+    key = (mode, str(crs), repr(sorted(options.items())))
+    with _BUILT_LOCK:
+        ref, networks = _BUILT.get(id(roads), (None, {}))
+        known = networks.get(key) if ref is not None and ref() is roads else None
+    if known is not None:
+        return known
+    network = RoadNetwork.from_roads(roads, mode, crs=crs, **options)
+    with _BUILT_LOCK:
+        ref, networks = _BUILT.get(id(roads), (None, {}))
+        if ref is None or ref() is not roads:
+            networks = {}
+            _BUILT[id(roads)] = (weakref.ref(roads), networks)
+            weakref.finalize(roads, _forget, id(roads))
+        networks[key] = network
+    return network
+
+
+def _forget(key: int) -> None:
+    with _BUILT_LOCK:
+        _BUILT.pop(key, None)

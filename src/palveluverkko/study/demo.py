@@ -7,8 +7,10 @@ seconds of each step); the ``palveluverkko demo`` command only prints it.
 
 from __future__ import annotations
 
+import logging
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from ..scenario import Scenario
 
 __all__ = ["DemoRun", "residents_table", "run_demo"]
+
+log = logging.getLogger("palveluverkko.study")
 
 README = """# Demo county (SYNTHETIC)
 
@@ -95,7 +99,7 @@ def run_demo(
     seed: int = 0,
     lang: str = "fi",
     region_only: bool = False,
-    pdf: bool = True,
+    pdf: bool = False,
     progress: Progress | None = None,
 ) -> DemoRun:
     """Build and evaluate the demo county into ``out`` (needs no data and no network).
@@ -154,11 +158,23 @@ def run_demo(
     seconds["evaluate (2 scenarios)"] = time.perf_counter() - t
     t = time.perf_counter()
     outputs = {name: out / name for name in ("baseline", "scenario", "comparison")}
-    study.write(comparison.base, outputs["baseline"])
-    study.write(comparison.other, outputs["scenario"])
-    study.write_comparison(comparison, outputs["comparison"], evaluations=False)
+    # three folders at once: the Parquet and GeoPackage writers release the GIL
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="demo-write") as pool:
+        writes = [
+            pool.submit(study.write, comparison.base, outputs["baseline"]),
+            pool.submit(study.write, comparison.other, outputs["scenario"]),
+            pool.submit(
+                study.write_comparison, comparison, outputs["comparison"], evaluations=False
+            ),
+        ]
+    for write in writes:
+        write.result()  # raises the first error
     seconds["write results"] = time.perf_counter() - t
     t = time.perf_counter()
+    stale = out / "report.pdf"
+    if not pdf and stale.is_file():
+        stale.unlink()  # an earlier run's PDF would not match the new report
+        log.info("removed %s of an earlier run (no --pdf this time)", stale)
     report = study.report(out / "report.html", comparison=comparison, lang=lang, pdf=pdf)
     seconds["report"] = time.perf_counter() - t
     run.scenario, run.scenario_file, run.comparison = scenario, scenario_file, comparison
