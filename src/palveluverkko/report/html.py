@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ from ..evaluation import Comparison, Evaluation
 from ..i18n import number
 from ..network.rules import WALK_SPEED_SOURCE
 from ..region.model import CostParams, Region
+from .localize import credits, note_text, region_name
+from .summary import equity_rows, problems, shows
 from .svgmap import bar_chart_svg, map_svg
 from .template import TEMPLATE
 from .texts import LANGS, TEXTS, text
@@ -43,6 +46,7 @@ TIME_COLOURS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027"
 CHANGE_BREAKS = (0.05, 5.0, 10.0, 20.0, math.inf)
 CHANGE_COLOURS = ("#e8e8e8", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000")
 MAIN_SERVICE = "vastaanotto"
+NBSP = "\u00a0"
 
 
 def _service_names(region: Region, lang: str) -> dict[str, str]:
@@ -95,7 +99,11 @@ def _change_labels(lang: str) -> list[str]:
     ]
 
 
-def _maps(base: Evaluation, other: Evaluation | None, service: str, lang: str) -> list[str]:
+def _maps(
+    base: Evaluation, other: Evaluation | None, service: str, lang: str
+) -> list[dict[str, str]]:
+    """Each map as ``{"svg", "title", "caption"}`` (the title shown above it, not only in the
+    SVG's tooltip)."""
     region = base.base_region
     names = _service_names(region, lang)
     sname = names.get(service, service)
@@ -104,32 +112,41 @@ def _maps(base: Evaluation, other: Evaluation | None, service: str, lang: str) -
     common: dict[str, Any] = {
         "unreachable_label": text("unreachable", lang),
         "site_labels": (text("site_open", lang), text("site_closed", lang)),
+        "km_label": text("scale_km", lang),
     }
     out = [
-        map_svg(
-            region,
-            _per_cell(base, service, "car_minutes"),
-            breaks=TIME_BREAKS,
-            colours=TIME_COLOURS,
-            labels=_time_labels(lang),
-            title=text("map_car", lang, service=sname),
-            sites_open=_site_points(region, open_ids),
-            **common,
-        )
+        {
+            "svg": map_svg(
+                region,
+                _per_cell(base, service, "car_minutes"),
+                breaks=TIME_BREAKS,
+                colours=TIME_COLOURS,
+                labels=_time_labels(lang),
+                title=text("map_car", lang, service=sname),
+                sites_open=_site_points(region, open_ids),
+                **common,
+            ),
+            "title": text("map_car", lang, service=sname),
+            "caption": text("map_car_caption", lang),
+        }
     ]
     transit = _per_cell(base, service, "transit_minutes")
     if np.isfinite(transit).any():
         out.append(
-            map_svg(
-                region,
-                transit,
-                breaks=TIME_BREAKS,
-                colours=TIME_COLOURS,
-                labels=_time_labels(lang),
-                title=text("map_transit", lang, service=sname),
-                sites_open=_site_points(region, open_ids),
-                **common,
-            )
+            {
+                "svg": map_svg(
+                    region,
+                    transit,
+                    breaks=TIME_BREAKS,
+                    colours=TIME_COLOURS,
+                    labels=_time_labels(lang),
+                    title=text("map_transit", lang, service=sname),
+                    sites_open=_site_points(region, open_ids),
+                    **common,
+                ),
+                "title": text("map_transit", lang, service=sname),
+                "caption": text("map_transit_caption", lang),
+            }
         )
     if other is not None:
         osites = other.sites.loc[other.sites["service"].astype(str) == service]
@@ -145,17 +162,21 @@ def _maps(base: Evaluation, other: Evaluation | None, service: str, lang: str) -
             )
         change = np.where(np.abs(change) < 1e-9, 0.0, change)
         out.append(
-            map_svg(
-                region,
-                np.maximum(change, 0.0),
-                breaks=CHANGE_BREAKS,
-                colours=CHANGE_COLOURS,
-                labels=_change_labels(lang),
-                title=text("map_change", lang, service=sname),
-                sites_open=_site_points(other.region, still),
-                sites_closed=_site_points(region, closed),
-                **common,
-            )
+            {
+                "svg": map_svg(
+                    region,
+                    np.maximum(change, 0.0),
+                    breaks=CHANGE_BREAKS,
+                    colours=CHANGE_COLOURS,
+                    labels=_change_labels(lang),
+                    title=text("map_change", lang, service=sname),
+                    sites_open=_site_points(other.region, still),
+                    sites_closed=_site_points(region, closed),
+                    **common,
+                ),
+                "title": text("map_change", lang, service=sname),
+                "caption": text("map_change_caption", lang, name=other.scenario.name),
+            }
         )
     return out
 
@@ -204,24 +225,41 @@ def _headline(cmp: Comparison, service: str, lang: str) -> list[list[str]]:
     names = _service_names(cmp.base.base_region, lang)
     rows: list[list[str]] = []
 
-    def add(figure: str, label: str, digits: int = 0, unit: str = "", scale: float = 1.0) -> None:
+    def add(
+        figure: str,
+        label: str,
+        digits: int = 0,
+        unit: str = "",
+        scale: float = 1.0,
+        *,
+        share: bool = False,
+        money: bool = False,
+    ) -> None:
         if figure not in h.index:
             return
         r = h.loc[figure]
+        change = number(r["change"] / scale, lang, digits, sign=True)
+        if share:  # a difference of two shares is in percentage points, not per cent
+            change += NBSP + text("pp", lang)
+        else:
+            change += unit
+        if money and round(float(r["change"]) / scale, digits) != 0:
+            change += f" ({text('saving' if r['change'] < 0 else 'extra_cost', lang)})"
         rows.append(
             [
                 label,
                 number(r["base"] / scale, lang, digits) + unit,
                 number(r["scenario"] / scale, lang, digits) + unit,
-                number(r["change"] / scale, lang, digits, sign=True) + unit,
+                change,
             ]
         )
 
     million = text("million", lang)
-    add("county_cost_eur_total", text("headline_cost_total", lang), 2, f" {million} €", 1e6)
-    add("kela_eur_total", text("headline_kela", lang), 2, f" {million} €", 1e6)
-    add("resident_km_total", text("headline_resident_km", lang), 1, f" {million} km", 1e6)
-    add("resident_hours_total", text("headline_resident_hours", lang), 0, " h")
+    meur = f"{NBSP}{million}{NBSP}€"
+    add("county_cost_eur_total", text("headline_cost_total", lang), 2, meur, 1e6, money=True)
+    add("kela_eur_total", text("headline_kela", lang), 2, meur, 1e6, money=True)
+    add("resident_km_total", text("headline_resident_km", lang), 1, f"{NBSP}{million}{NBSP}km", 1e6)
+    add("resident_hours_total", text("headline_resident_hours", lang), 0, f"{NBSP}h")
     affected = [service] + [
         s
         for s in cmp.other.services
@@ -234,22 +272,34 @@ def _headline(cmp: Comparison, service: str, lang: str) -> list[list[str]]:
         add(f"{s}:residents_losing_nearest", f"{sname}: {text('headline_losing', lang)}")
         add(f"{s}:residents_75_losing_nearest", f"{sname}: {text('headline_losing75', lang)}")
     sname = names.get(service, service)
+    pct = f"{NBSP}%"
     add(
-        f"{service}:share_within_30_car", f"{sname}: {text('headline_within30_car', lang)}", 1, " %"
+        f"{service}:share_within_30_car",
+        f"{sname}: {text('headline_within30_car', lang)}",
+        1,
+        pct,
+        share=True,
     )
     add(
         f"{service}:share_within_30_transit",
         f"{sname}: {text('headline_within30_bus', lang)}",
         1,
-        " %",
+        pct,
+        share=True,
     )
-    add(f"{service}:mean_car_minutes", f"{sname}: {text('headline_mean_car', lang)}", 1, " min")
+    add(
+        f"{service}:mean_car_minutes",
+        f"{sname}: {text('headline_mean_car', lang)}",
+        1,
+        f"{NBSP}min",
+    )
     add(f"{service}:unreachable_car_residents", f"{sname}: {text('unreachable_car', lang)}")
     add(
         f"{service}:share_within_target",
         f"{sname}: {text('headline_within_target', lang)}",
         1,
-        " %",
+        pct,
+        share=True,
     )
     add("municipalities_without_physical_site", text("headline_without_site", lang))
     return rows
@@ -382,34 +432,6 @@ def _estimate_notes(ev: Evaluation, lang: str) -> list[str]:
     return notes
 
 
-def _equity_rows(
-    base: Evaluation, other: Evaluation | None, service: str, lang: str
-) -> list[list[str]]:
-    def pick(ev: Evaluation) -> pd.Series | None:
-        e = ev.equity
-        sel = e.loc[(e["service"].astype(str) == service) & (e["measure"] == "car")]
-        return None if sel.empty else sel.iloc[0]
-
-    b = pick(base)
-    o = pick(other) if other is not None else None
-    if b is None:
-        return []
-    rows = []
-    for key, label, digits in (
-        ("gini", "Gini", 3),
-        ("theil", "Theil", 3),
-        ("palma", "Palma", 2),
-        ("worst10_mean_minutes", "10 % / min", 1),
-        ("rural_urban_gap_minutes", "Δ rural–urban / min", 1),
-        ("mean_minutes", "mean / min", 1),
-    ):
-        row = [label, number(b[key], lang, digits)]
-        if o is not None:
-            row += [number(o[key], lang, digits), number(o[key] - b[key], lang, digits, sign=True)]
-        rows.append(row)
-    return rows
-
-
 def _capacity_rows(ev: Evaluation, service: str, lang: str) -> list[list[str]]:
     if ev.capacity is None or ev.capacity.empty:
         return []
@@ -525,6 +547,11 @@ def _service_rows(base: Evaluation, other: Evaluation | None, lang: str) -> list
     return rows
 
 
+def _no_break(cell: object) -> str:
+    """A table cell whose units never wrap away from their number (``57,4 %``, ``1,2 milj. €``)."""
+    return re.sub(r"(?<=\d) (?=%|€|min\b|km\b|h\b|milj\.|M\b)", NBSP, str(cell))
+
+
 def render_report(
     base: Evaluation,
     comparison: Comparison | None = None,
@@ -563,6 +590,7 @@ def render_report(
         [str(n) for n in b["name"]],
         series,
         title=text("chart_within30", lang, service=sname),
+        axis_label=text("chart_axis", lang),
     )
     rule_broken: list[str] = []
     if comparison is not None:
@@ -573,16 +601,19 @@ def render_report(
         rule_broken = [str(n) for n in mr.loc[~mr["keeps_physical_site"].astype(bool), "name"]]
     cost_years, cost_rows = _cost_rows(comparison, base, lang)
     shown = other if other is not None else base
+    translated = [
+        note_text(n, lang) for n in (*base.notes, *(other.notes if other is not None else ()))
+    ]
     notes = list(
         dict.fromkeys(
             [
                 *_estimate_notes(shown, lang),
                 WALK_SPEED_SOURCE[lang],
-                *base.notes,
-                *(other.notes if other is not None else ()),
+                *(n for n in translated if n),
             ]
         )
     )
+    evaluations = [base] if other is None else [base, other]
     context: Mapping[str, Any] = {
         "lang": lang,
         "t": lambda key, **f: text(key, lang, **f),
@@ -607,18 +638,25 @@ def render_report(
         "chart": chart,
         "service_rows": _service_rows(base, other, lang),
         "municipality_rows": _municipality_rows(base, other, service, lang),
-        "equity_rows": _equity_rows(base, other, service, lang),
+        "equity_rows": equity_rows(evaluations, service, lang),
+        "problems": problems(evaluations, service, lang, names),
+        "shows": {
+            w: shows(base, other, lang, which=w) for w in ("baseline", "scenario", "both", "change")
+        },
+        "chart_title": text("chart_within30", lang, service=sname),
+        "region_name": region_name(region, lang),
         "capacity_rows": _capacity_rows(other if other is not None else base, service, lang),
         "capacity_available": (other if other is not None else base).capacity is not None,
         "cost_years": cost_years,
         "cost_rows": cost_rows,
         "cost_note": _cost_note(comparison, lang, region.costs),
         "notes": notes,
-        "credits": list(region.meta.credits),
+        "credits": credits(region, lang),
         "residents": number(region.total_population, lang),
     }
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     env.filters["safe_svg"] = lambda s: jinja2.utils.markupsafe.Markup(s)
+    env.filters["nb"] = _no_break
     return env.from_string(TEMPLATE).render(**context)
 
 
