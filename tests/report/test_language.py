@@ -133,7 +133,8 @@ def test_known_notes_are_translated_and_unknown_kept() -> None:
         "Add it to the sites layer"
     )
     fi = note_text(note, "fi")
-    assert fi is not None and fi.startswith("Kustannukset: 3/3 toimipisteeltä puuttuu")
+    assert fi is not None
+    assert fi.startswith("Kustannukset: 3/3 toimipisteeltä puuttuu")
     assert note_text("costs: the population projection ends in 2030; years 2031-2035 keep "
                      "its population", "sv") == (
         "Kostnader: befolkningsprognosen slutar 2030; åren 2031–2035 behåller dess befolkning."
