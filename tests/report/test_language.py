@@ -177,3 +177,31 @@ def test_credits_name_osm_gtfs_publishers_and_statistics_finland() -> None:
         "Joukkoliikenteen aikataulut (GTFS): Nysse, Länsilinjat",
     ]
     assert "Roads: © OpenStreetMap contributors, ODbL" in credits(region, "en")[1]
+
+
+def test_three_scenarios_side_by_side(evaluated: tuple[Evaluation, Comparison]) -> None:
+    """Several comparisons give one summary column, one change map and one table set per
+    scenario, each named."""
+    base, cmp = evaluated
+    region = base.base_region
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        more = [
+            compare(base, evaluate(region, Scenario(name=name, closures=(_closure(s, t),))))
+            for name, s, t in (("Laita Alakylään", "s3", "s1"), ("Yläkylän sulku", "s2", "s1"))
+        ]
+    page = render_report(base, [cmp, *more], lang="fi")
+    header = re.search(r"<thead><tr><th>Mittari</th>(.*?)</tr></thead>", page, re.S)
+    assert header is not None
+    assert re.findall(r"<th>([^<]*)</th>", header.group(1)) == [
+        "Nykytila",
+        "Laidan sulku",
+        "Laita Alakylään",
+        "Yläkylän sulku",
+    ]
+    titles = re.findall(r'<p class="fig-title">([^<]*)</p>', page)
+    assert sum("Matka-ajan muutos autolla skenaariossa" in t for t in titles) == 3
+    for name in ("Laidan sulku", "Laita Alakylään", "Yläkylän sulku"):
+        assert f"<h3>{name}</h3>" in page
+        assert f"Suljettavat toimipisteet ja korvaavat toimipisteet: {name}" in page
+    assert leaked(page, ENGLISH) == []

@@ -15,7 +15,7 @@ from ..evaluation import Evaluation
 from ..i18n import number
 from .texts import text
 
-__all__ = ["equity_rows", "problems", "shows"]
+__all__ = ["equity_rows", "problems", "shows", "shows_all"]
 
 
 def _equity_of(ev: Evaluation, service: str) -> pd.Series | None:
@@ -147,3 +147,13 @@ def shows(base: Evaluation, other: Evaluation | None, lang: str, *, which: str) 
     name = other.scenario.name
     key = {"scenario": "shows_scenario", "both": "shows_both", "change": "shows_change"}[which]
     return text(key, lang, name=name, year=year)
+
+
+def shows_all(base: Evaluation, others: list[Evaluation], lang: str) -> str:
+    """The line under a table or figure of today and every scenario."""
+    if not others:
+        return text("shows_baseline", lang, year=base.year)
+    if len(others) == 1:
+        return shows(base, others[0], lang, which="both")
+    names = ", ".join(f"”{ev.scenario.name}”" for ev in others)
+    return text("shows_many", lang, names=names, year=others[0].year)

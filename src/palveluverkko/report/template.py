@@ -83,26 +83,41 @@ TEMPLATE = """<!DOCTYPE html>
 
 <section class="council">
 <h2>{{ t('council_page') }}</h2>
-{% if other %}
+{% if multi %}
+{% for blk in blocks %}{% if blk.other.scenario.description %}
+<p class="description"><strong>{{ blk.name }}:</strong> {{ blk.other.scenario.description }}</p>
+{% endif %}{% endfor %}
+<p class="shows">{{ shows_all }} {{ t('side_by_side_note') }}</p>
+<div class="tw"><table>
+<thead><tr><th>{{ t('figure') }}</th><th>{{ t('baseline') }}</th>
+{% for blk in blocks %}<th>{{ blk.name }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in side_by_side %}<tr>{% for cell in row %}<td>{{ cell | nb }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody></table></div>
+<p class="small">{{ t('sign_convention') }}</p>
+{% elif other %}
+{% set blk = blocks[0] %}
 {% if other.scenario.description %}
 <p class="description">{{ other.scenario.description }}</p>{% endif %}
-<p class="shows">{{ shows['both'] }}</p>
+<p class="shows">{{ blk.shows['both'] }}</p>
 <div class="tw"><table>
 <thead><tr><th>{{ t('figure') }}</th><th>{{ t('baseline') }}</th><th>{{ t('scenario') }}</th>
 <th>{{ t('change') }}</th></tr></thead>
 <tbody>
-{% for row in headline %}<tr>{% for cell in row %}<td>{{ cell | nb }}</td>{% endfor %}</tr>
+{% for row in blk.headline %}<tr>{% for cell in row %}<td>{{ cell | nb }}</td>{% endfor %}</tr>
 {% endfor %}
 </tbody></table></div>
 <p class="small">{{ t('sign_convention') }}</p>
 {% else %}
-<p class="shows">{{ shows['baseline'] }}</p>
+{% set blk = blocks[0] %}
+<p class="shows">{{ blk.shows['baseline'] }}</p>
 <div class="tw"><table>
 <thead><tr><th>{{ t('service') }}</th><th>{{ t('within30_car') }}</th>
 <th>{{ t('within30_bus') }}</th><th>{{ t('mean_car') }}</th><th>{{ t('worst_car') }}</th>
 <th>{{ t('unreachable_car') }}</th><th>{{ t('digital_share') }}</th></tr></thead>
 <tbody>
-{% for row in service_rows %}<tr>{% for cell in row %}<td>{{ cell | nb }}</td>{% endfor %}</tr>
+{% for row in blk.service_rows %}<tr>{% for cell in row %}<td>{{ cell | nb }}</td>{% endfor %}</tr>
 {% endfor %}
 </tbody></table></div>
 {% endif %}
@@ -110,35 +125,39 @@ TEMPLATE = """<!DOCTYPE html>
 <ul class="problems">{% for p in problems %}<li>{{ p }}</li>{% endfor %}</ul>{% endif %}
 {% if unreachable_note %}<p class="bad">{{ unreachable_note }}</p>{% endif %}
 <h3>{{ t('municipality_rule') }}</h3>
-{% if rule_broken %}<p class="bad">{{ t('rule_broken', names=', '.join(rule_broken)) }}</p>
-{% else %}<p class="ok">{{ t('rule_kept') }}</p>{% endif %}
+{% for blk in blocks %}
+{% set prefix = blk.name ~ ': ' if multi else '' %}
+{% if blk.rule_broken %}<p class="bad">{{ prefix }}
+{{- t('rule_broken', names=', '.join(blk.rule_broken)) }}</p>
+{% else %}<p class="ok">{{ prefix }}{{ t('rule_kept') }}</p>{% endif %}
+{% endfor %}
 </section>
-{% if other %}
-<h3>{{ t('closed_sites') }}</h3>
-{% if substitutes %}
-<p class="shows">{{ shows['scenario'] }}</p>
+{% for blk in blocks %}{% if blk.other %}
+<h3>{{ t('closed_sites') }}{% if multi %}: {{ blk.name }}{% endif %}</h3>
+{% if blk.substitutes %}
+<p class="shows">{{ blk.shows['scenario'] }}</p>
 <div class="tw"><table>
 <thead><tr><th>{{ t('closed_site') }}</th><th>{{ t('substitute') }}</th><th>{{ t('service') }}</th>
 <th>{{ t('residents_nearest') }}</th><th>{{ t('of_whom_75') }}</th><th>{{ t('car_before') }}</th>
 <th>{{ t('car_after') }}</th><th>{{ t('bus_after') }}</th></tr></thead>
 <tbody>
-{% for row in substitutes %}<tr>{% for cell in row %}<td>{{ cell | nb }}</td>{% endfor %}</tr>
+{% for row in blk.substitutes %}<tr>{% for cell in row %}<td>{{ cell | nb }}</td>{% endfor %}</tr>
 {% endfor %}
 </tbody></table></div>
 {% else %}<p>{{ t('no_closures') }}</p>{% endif %}
-{% if service_drops %}
-<h3>{{ t('service_drops') }}</h3>
-<p class="shows">{{ shows['scenario'] }}</p>
+{% if blk.service_drops %}
+<h3>{{ t('service_drops') }}{% if multi %}: {{ blk.name }}{% endif %}</h3>
+<p class="shows">{{ blk.shows['scenario'] }}</p>
 <div class="tw"><table>
 <thead><tr><th>{{ t('site') }}</th><th>{{ t('service') }}</th>
 <th>{{ t('residents_nearest') }}</th><th>{{ t('of_whom_75') }}</th>
 <th>{{ t('capacity_week') }}</th><th>{{ t('capacity_goes_to') }}</th></tr></thead>
 <tbody>
-{% for row in service_drops %}<tr>{% for cell in row %}<td>{{ cell | nb }}</td>{% endfor %}</tr>
+{% for row in blk.service_drops %}<tr>{% for cell in row %}<td>{{ cell | nb }}</td>{% endfor %}</tr>
 {% endfor %}
 </tbody></table></div>
 {% endif %}
-{% endif %}
+{% endif %}{% endfor %}
 
 <h2>{{ t('maps') }}</h2>
 <div class="maps">
@@ -151,37 +170,46 @@ TEMPLATE = """<!DOCTYPE html>
 <figure>
 <p class="fig-title">{{ t('figure_n', n=maps | length + 1) }}. {{ chart_title }}</p>
 {{ chart | safe_svg }}
-<figcaption>{{ shows['both'] if other else shows['baseline'] }}</figcaption></figure>
+<figcaption>{{ shows_all }}</figcaption></figure>
 
 <h2>{{ t('services') }}</h2>
-<p class="shows">{{ shows['both'] if other else shows['baseline'] }}</p>
+{% for blk in blocks %}
+{% if multi %}<h3>{{ blk.name }}</h3>{% endif %}
+<p class="shows">{{ blk.shows['both'] if blk.other else blk.shows['baseline'] }}</p>
 <div class="tw"><table>
 <thead><tr><th>{{ t('service') }}</th><th>{{ t('within30_car') }}</th>
 <th>{{ t('within30_bus') }}</th><th>{{ t('mean_car') }}</th><th>{{ t('worst_car') }}</th>
 <th>{{ t('unreachable_car') }}</th><th>{{ t('digital_share') }}</th></tr></thead>
 <tbody>
-{% for row in service_rows %}<tr>{% for cell in row %}<td>{{ cell | nb }}</td>{% endfor %}</tr>
+{% for row in blk.service_rows %}<tr>{% for cell in row %}<td>{{ cell | nb }}</td>{% endfor %}</tr>
 {% endfor %}
 </tbody></table></div>
+{% endfor %}
 
 <h2>{{ t('municipalities') }}: {{ service_name }}</h2>
-<p class="shows">{{ shows['both'] if other else shows['baseline'] }}</p>
+{% for blk in blocks %}
+{% if multi %}<h3>{{ blk.name }}</h3>{% endif %}
+<p class="shows">{{ blk.shows['both'] if blk.other else blk.shows['baseline'] }}</p>
 <div class="tw"><table>
 <thead><tr><th>{{ t('municipality') }}</th><th>{{ t('residents') }}</th>
 <th>{{ t('within30_car') }}</th>
 <th>{{ t('within30_bus') }}</th><th>{{ t('mean_car') }}</th><th>{{ t('worst_car') }}</th>
 <th>{{ t('keeps_site') }}</th></tr></thead>
 <tbody>
-{% for row in municipality_rows %}<tr>{% for cell in row %}<td>{{ cell | nb }}</td>{% endfor %}</tr>
+{% for row in blk.municipality_rows %}<tr>
+{%- for cell in row %}<td>{{ cell | nb }}</td>{% endfor %}</tr>
 {% endfor %}
 </tbody></table></div>
+{% endfor %}
 
 <h2>{{ t('equity') }}: {{ service_name }}</h2>
 <p class="sub">{{ t('equity_intro') }}</p>
-<p class="shows">{{ shows['both'] if other else shows['baseline'] }}</p>
+<p class="shows">{{ shows_all }}</p>
 <div class="tw"><table>
-<thead><tr><th></th><th>{{ t('baseline') }}</th>{% if other %}<th>{{ t('scenario') }}</th>
-<th>{{ t('change') }}</th>{% endif %}<th class="meaning">{{ t('eq_meaning') }}</th></tr></thead>
+<thead><tr><th></th><th>{{ t('baseline') }}</th>
+{% if multi %}{% for blk in blocks %}<th>{{ blk.name }}</th>{% endfor %}
+{% elif other %}<th>{{ t('scenario') }}</th><th>{{ t('change') }}</th>{% endif %}
+<th class="meaning">{{ t('eq_meaning') }}</th></tr></thead>
 <tbody>
 {% for row in equity_rows %}<tr>{% for cell in row[:-1] %}<td>{{ cell | nb }}</td>{% endfor %}
 <td class="meaning">{{ row[-1] }}</td></tr>
@@ -189,34 +217,40 @@ TEMPLATE = """<!DOCTYPE html>
 </tbody></table></div>
 
 <h2>{{ t('capacity') }}: {{ service_name }}</h2>
-{% if capacity_available %}
-<p class="shows">{{ shows['scenario'] }}</p>
+{% for blk in blocks %}
+{% if multi %}<h3>{{ blk.name }}</h3>{% endif %}
+{% if blk.capacity_available %}
+<p class="shows">{{ blk.shows['scenario'] }}</p>
 <div class="tw"><table>
 <thead><tr><th>{{ t('site') }}</th><th>{{ t('contacts_week') }}</th>
 <th>{{ t('capacity_week') }}</th><th>{{ t('utilisation') }}</th><th>{{ t('wait_days') }}</th>
 <th>{{ t('within_target') }}</th></tr>
 </thead>
 <tbody>
-{% for row in capacity_rows %}<tr>{% for cell in row %}<td>{{ cell | nb }}</td>{% endfor %}</tr>
+{% for row in blk.capacity_rows %}<tr>{% for cell in row %}<td>{{ cell | nb }}</td>{% endfor %}</tr>
 {% endfor %}
 </tbody></table></div>
-<p class="small">{{ t('capacity_note') }}</p>
-{% if capacity_estimated %}<p class="small">{{ t('estimated_note') }}</p>{% endif %}
+{% if blk.capacity_estimated %}<p class="small">{{ t('estimated_note') }}</p>{% endif %}
 {% else %}<p>{{ t('capacity_missing') }}</p>{% endif %}
+{% endfor %}
+<p class="small">{{ t('capacity_note') }}</p>
 
 <h2>{{ t('costs') }}</h2>
-{% if cost_rows %}
-<p class="shows">{{ shows['change'] if other else shows['baseline'] }}</p>
+{% for blk in blocks %}
+{% if multi %}<h3>{{ blk.name }}</h3>{% endif %}
+{% if blk.cost_rows %}
+<p class="shows">{{ blk.shows['change'] if blk.other else blk.shows['baseline'] }}</p>
 <div class="tw"><table>
 <thead><tr><th>{{ t('component') }}</th>
-{% for y in cost_years %}<th>{{ y }}</th>{% endfor %}</tr></thead>
+{% for y in blk.cost_years %}<th>{{ y }}</th>{% endfor %}</tr></thead>
 <tbody>
-{% for row in cost_rows %}<tr{% if row[0].startswith('Σ') %} class="total"{% endif %}>
+{% for row in blk.cost_rows %}<tr{% if row[0].startswith('Σ') %} class="total"{% endif %}>
 {% for cell in row %}<td>{{ cell | nb }}</td>{% endfor %}</tr>
 {% endfor %}
 </tbody></table></div>
-<p class="small">{{ cost_note }}{% if other %} {{ t('sign_convention') }}{% endif %}</p>
 {% else %}<p>{{ t('costs_missing') }}</p>{% endif %}
+{% endfor %}
+<p class="small">{{ blocks[0].cost_note }}{% if others %} {{ t('sign_convention') }}{% endif %}</p>
 
 {% if notes %}<h2>{{ t('notes') }}</h2>
 <ul class="notes">{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}

@@ -464,6 +464,17 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "Nuläget → scenariot ”{name}” {year} (ett tal: ingen förändring).",
         "Today's network → scenario “{name}”, {year} (one figure: no change).",
     ),
+    "shows_many": (
+        "Nykytila ja skenaariot {names} {year}.",
+        "Nuläget och scenarierna {names} {year}.",
+        "Today's network and the scenarios {names}, {year}.",
+    ),
+    "side_by_side_note": (
+        "Skenaarion sarakkeessa arvo ja suluissa muutos nykytilaan.",
+        "I scenariots kolumn värdet och inom parentes förändringen mot nuläget.",
+        "In a scenario's column its value and, in brackets, the change from today.",
+    ),
+    "rule_of": ("{name}: {text}", "{name}: {text}", "{name}: {text}"),
     "shows_change": (
         "Muutos: skenaario ”{name}” miinus nykytila.",
         "Förändring: scenariot ”{name}” minus nuläget.",

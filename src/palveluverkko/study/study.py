@@ -315,24 +315,34 @@ class Study:
         out: str | Path,
         *,
         scenario: Scenario | None = None,
+        scenarios: Sequence[Scenario] = (),
         base: Evaluation | None = None,
-        comparison: Comparison | None = None,
+        comparison: Comparison | Sequence[Comparison] | None = None,
         lang: str = "fi",
         service: str | None = None,
         pdf: bool = False,
     ) -> Path:
-        """Write the report of today's network, compared with ``scenario`` if given.
+        """Write the report of today's network, compared with ``scenario`` or side by side with
+        each of ``scenarios`` if given.
 
-        Evaluations already made may be passed (``base``, ``comparison``) to skip redoing them.
+        Evaluations already made may be passed (``base``, ``comparison``: one or several) to
+        skip redoing them.
         """
+        from ..evaluation import Comparison as ComparisonType
         from ..i18n import check_lang
         from ..report import write_report
 
         check_lang(lang)
-        if comparison is None and scenario is not None:
-            comparison = self.compare(None, scenario)[0]
+        wanted = [*([scenario] if scenario is not None else []), *scenarios]
+        if comparison is None and wanted:
+            comparison = self.compare(None, *wanted)
+        first = (
+            comparison
+            if isinstance(comparison, ComparisonType)
+            else (comparison[0] if comparison else None)
+        )
         if base is None:
-            base = comparison.base if comparison is not None else self.evaluate(None)
+            base = first.base if first is not None else self.evaluate(None)
         self._emit("report", 0, 1, lang)
         path = write_report(base, comparison, self.region, out, lang=lang, service=service, pdf=pdf)
         self._emit("report", 1, 1, lang)
