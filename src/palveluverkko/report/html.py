@@ -18,7 +18,8 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -445,14 +446,40 @@ def write_report(
     return path
 
 
-def write_pdf(html: str, path: str | Path) -> Path:
-    """Print the report's HTML to a PDF file with WeasyPrint (A4, print styles of the page)."""
+class _Relay(logging.Handler):
+    """Passes WeasyPrint's records to the report's logger at DEBUG (its CSS warnings about
+    screen-only rules are not the user's concern)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        log.debug("weasyprint: %s", record.getMessage())
+
+
+@contextmanager
+def _weasyprint_quiet() -> Iterator[None]:
+    logger = logging.getLogger("weasyprint")
+    saved = (logger.handlers[:], logger.propagate)
+    logger.handlers, logger.propagate = [_Relay()], False
+    try:
+        yield
+    finally:
+        logger.handlers, logger.propagate = saved
+
+
+def pdf_document(html: str) -> Any:
+    """The report laid out on A4 pages by WeasyPrint (a ``weasyprint.Document``)."""
     import weasyprint
 
+    with _weasyprint_quiet():
+        return weasyprint.HTML(string=html).render()
+
+
+def write_pdf(html: str, path: str | Path) -> Path:
+    """Print the report's HTML to a PDF file with WeasyPrint (A4, print styles of the page)."""
     from ..atomic import output_file
 
     path = Path(path)
-    with output_file(path) as tmp:
-        weasyprint.HTML(string=html).write_pdf(tmp)
-    log.info("wrote %s", path)
+    document = pdf_document(html)
+    with output_file(path) as tmp, _weasyprint_quiet():
+        document.write_pdf(tmp)
+    log.info("wrote %s (%d pages)", path, len(document.pages))
     return path

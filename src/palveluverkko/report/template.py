@@ -43,13 +43,13 @@ TEMPLATE = """<!DOCTYPE html>
   .bad { color: #b00020; font-weight: 600; }
   .maps { display: flex; flex-wrap: wrap; gap: 16px; }
   .maps figure { flex: 0 1 calc(50% - 8px); min-width: 0; }
-  @media (max-width: 900px) { .maps figure { flex-basis: 100%; } }
+  @media screen and (max-width: 900px) { .maps figure { flex-basis: 100%; } }
   figure { margin: 0 0 12px; }
   svg { max-width: 100%; height: auto; }
   figcaption { font-size: 0.9rem; color: var(--muted); margin-top: 4px; }
   .notes li { color: var(--muted); font-size: 0.9rem; }
   footer { font-size: 0.8rem; color: var(--muted); margin-top: 28px; }
-  @media (max-width: 600px) {
+  @media screen and (max-width: 600px) {
     main { padding: 12px; }
     h1 { font-size: 1.3rem; }
     table { font-size: 0.75rem; }
@@ -63,11 +63,12 @@ TEMPLATE = """<!DOCTYPE html>
     table { font-size: 8pt; }
     th, td { padding: 2px 3px; }
     thead { display: table-header-group; }
-    tr, figure, .council { page-break-inside: avoid; break-inside: avoid; }
-    h2, h3, .fig-title { page-break-after: avoid; break-after: avoid; }
+    tr, figure { page-break-inside: avoid; break-inside: avoid; }
+    h2, h3, .fig-title, p.shows, p.sub { page-break-after: avoid; break-after: avoid; }
     .maps { display: block; }
     .maps figure { width: 100%; }
-    figure svg { max-height: 205mm; width: auto; max-width: 100%; }
+    .maps figure { display: block; }
+    figure svg { max-height: 98mm; width: auto; max-width: 100%; display: block; }
   }
   @page { size: A4; margin: 14mm; }
 </style>

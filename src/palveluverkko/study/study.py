@@ -330,7 +330,7 @@ class Study:
         """
         from ..evaluation import Comparison as ComparisonType
         from ..i18n import check_lang
-        from ..report import write_report
+        from ..report import write_pdf, write_report
 
         check_lang(lang)
         wanted = [*([scenario] if scenario is not None else []), *scenarios]
@@ -343,9 +343,13 @@ class Study:
         )
         if base is None:
             base = first.base if first is not None else self.evaluate(None)
-        self._emit("report", 0, 1, lang)
-        path = write_report(base, comparison, self.region, out, lang=lang, service=service, pdf=pdf)
-        self._emit("report", 1, 1, lang)
+        steps = 2 if pdf else 1
+        self._emit("report", 0, steps, "html")
+        path = write_report(base, comparison, self.region, out, lang=lang, service=service)
+        if pdf:
+            self._emit("report", 1, steps, "pdf")
+            write_pdf(path.read_text(encoding="utf-8"), path.with_suffix(".pdf"))
+        self._emit("report", steps, steps)
         return path
 
 
