@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from palveluverkko import Closure, Scenario, compare, evaluate
 from palveluverkko.evaluation import write_comparison
 from palveluverkko.evaluation.columns import describe, markdown, undocumented, written_columns
-from palveluverkko.evaluation.workbook import EXPLANATION_SHEET, write_workbook
+from palveluverkko.evaluation.workbook import write_workbook
 from palveluverkko.network import TravelTimes
 from palveluverkko.region.model import Region
 
