@@ -1242,6 +1242,8 @@ def written_columns(folder: str | Path) -> dict[str, list[str]]:
             cols = list(pq.read_schema(path).names)
         elif path.suffix == ".gpkg":
             for layer, _ in pyogrio.list_layers(path):
+                if str(layer) == "layer_styles":  # QGIS styles, not data
+                    continue
                 fields = [str(f) for f in pyogrio.read_info(path, layer=str(layer))["fields"]]
                 out.setdefault(str(layer), [])
                 out[str(layer)] += [f for f in fields if f not in out[str(layer)]]

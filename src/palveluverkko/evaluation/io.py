@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .comparison import Comparison
+from .gpkg_styles import add_layer_styles
 from .result import Evaluation
 
 log = logging.getLogger("palveluverkko.evaluation")
@@ -143,6 +144,7 @@ def _write_evaluation_files(ev: Evaluation, out: Path, *, excel: bool) -> list[P
         crs=region.crs,
     )
     munis_g.to_file(gpkg, layer="municipalities", driver="GPKG")
+    add_layer_styles(gpkg)  # QGIS opens the layers coloured like the report
     written.append(gpkg)
     tables = evaluation_tables(ev)
     for name, frame in tables.items():

@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..evaluation import Comparison, Evaluation
+from ..evaluation.gpkg_styles import TIME_BREAKS, TIME_COLOURS
 from ..i18n import number
 from ..network.rules import WALK_SPEED_SOURCE
 from ..region.model import Region
@@ -54,8 +55,6 @@ log = logging.getLogger("palveluverkko.report")
 
 __all__ = ["render_report", "write_pdf", "write_report"]
 
-TIME_BREAKS = (10.0, 20.0, 30.0, 45.0, 60.0, math.inf)
-TIME_COLOURS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027")
 CHANGE_BREAKS = (0.05, 5.0, 10.0, 20.0, math.inf)
 CHANGE_COLOURS = ("#e8e8e8", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000")
 MAIN_SERVICE = "vastaanotto"
