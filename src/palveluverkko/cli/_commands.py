@@ -13,5 +13,6 @@ from . import (
     pareto_cmds,  # noqa: F401
     region_cmds,  # noqa: F401
     report_cmds,  # noqa: F401
+    scenario_cmds,  # noqa: F401
     sweep_cmds,  # noqa: F401
 )
