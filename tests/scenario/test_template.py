@@ -55,3 +55,23 @@ def test_each_template_entry_applies_to_the_region() -> None:
             warnings.simplefilter("ignore")
             changed = sc.apply(region)
         assert changed is not None
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "scenarios.md"
+
+
+def test_docs_show_every_key_with_examples_that_parse() -> None:
+    """docs/scenarios.md names every key the reader accepts, and each TOML example reads."""
+    from palveluverkko.scenario.toml_io import _ENTRY_KEYS, _TOP_KEYS
+
+    text = DOCS.read_text(encoding="utf-8")
+    keys = set(_TOP_KEYS) | {k for req, opt in _ENTRY_KEYS.values() for k in req | opt}
+
+    def named(k: str) -> bool:
+        return any(form in text for form in (f"`{k}`", f"[[{k}]]", f"`[{k}]`"))
+
+    assert sorted(k for k in keys if not named(k)) == []
+    examples = re.findall(r"```toml\n(.*?)```", text, re.S)
+    assert len(examples) >= 9  # one per entry and a whole scenario
+    for example in examples:
+        Scenario.from_toml(example)
