@@ -99,6 +99,26 @@ def test_scenario_from_result_is_valid(region: Region, car: TravelTimes) -> None
     assert "Proven: no network under the same rules does better" in explain(res, lang="en")
 
 
+def result_args(package: Path, out: Path, tmp_path: Path) -> list[str]:
+    """``optimize`` arguments for one p-median site of vastaanotto."""
+    return [
+        "optimize",
+        str(package),
+        "--service",
+        "vastaanotto",
+        "--model",
+        "p-median",
+        "--p",
+        "1",
+        "--per-municipality",
+        "0",
+        "--out",
+        str(out),
+        "--cache-dir",
+        str(tmp_path / "c"),
+    ]
+
+
 def test_optimize_cli_writes_scenario(region: Region, tmp_path: Path) -> None:
     """``optimize`` writes a scenario TOML that loads and states what the bound proves."""
     package = write_region(region, tmp_path / "tiny")
@@ -126,6 +146,12 @@ def test_optimize_cli_writes_scenario(region: Region, tmp_path: Path) -> None:
     sc = Scenario.from_toml(out)
     assert len(sc.closures) + len(sc.conversions) >= 1
     assert "Todistettu" in result.output
+    # the solver's English lines only with --details (or --lang en)
+    assert "objective" not in result.output
+    assert "method" not in result.output
+    detailed = runner.invoke(app, [*result_args(package, out, tmp_path), "--details"])
+    assert detailed.exit_code == 0, detailed.output
+    assert "objective" in detailed.output
     text = out.read_text("utf-8")
     # the explanation heads the file as comments and is the scenario's description
     assert text.startswith("# Malli: p-mediaani")
