@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from .ui import check_lang_option
+from .ui import check_lang_option, session
 
 scenario_app = typer.Typer(
     help="Skenaariotiedostot / Scenariofiler / Scenario files.",
@@ -40,7 +40,8 @@ def new(
 
     if out.exists() and not force:
         raise fail(f"{out} exists; choose another --out or add --force to overwrite it")
-    text = scenario_template(read_region(region), lang)
-    with output_file(out) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    with session():  # warnings shown once, errors as one line and an exit code
+        text = scenario_template(read_region(region), lang)
+        with output_file(out) as tmp:
+            tmp.write_text(text, encoding="utf-8")
     typer.echo(f"scenario: {out}")
