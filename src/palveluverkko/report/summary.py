@@ -9,6 +9,8 @@ table shows.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from ..evaluation import Evaluation
@@ -33,6 +35,8 @@ def _p90(ev: Evaluation, service: str) -> float:
 
 
 def _sentence(key: str, value: float, lang: str, digits: int, threshold: float, mean: float) -> str:
+    if not math.isfinite(value):  # no figure (e.g. no rural cells): nothing to explain
+        return ""
     shown = number(value, lang, digits)
     if key == "gini":  # Gini = mean absolute difference / (2 * mean)
         return text("eqs_gini", lang, diff=number(2.0 * value * mean, lang, 1))

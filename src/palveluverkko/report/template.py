@@ -62,6 +62,7 @@ TEMPLATE = """<!DOCTYPE html>
     .tw { overflow: visible; }
     table { font-size: 8pt; }
     th, td { padding: 2px 3px; }
+    th.meaning, td.meaning { font-size: inherit; min-width: 0; }
     thead { display: table-header-group; }
     tr, figure { page-break-inside: avoid; break-inside: avoid; }
     h2, h3, .fig-title, p.shows, p.sub { page-break-after: avoid; break-after: avoid; }
