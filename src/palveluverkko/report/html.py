@@ -38,6 +38,7 @@ from .summary import equity_rows, problems, shows, shows_all
 from .svgmap import bar_chart_svg, map_svg
 from .tables import (
     NBSP,
+    affected_services,
     capacity_rows,
     cost_note,
     cost_rows,
@@ -95,7 +96,7 @@ def _change_labels(lang: str) -> list[str]:
         "+0–5 min",
         "+5–10 min",
         "+10–20 min",
-        f"> +20 min ({text('legend_change', lang)})",
+        "> +20 min",  # the caption says the minutes are added
     ]
 
 
@@ -276,7 +277,12 @@ def _rule_broken(base: Evaluation, cmp: Comparison | None) -> list[str]:
 
 
 def _block(
-    base: Evaluation, cmp: Comparison | None, service: str, lang: str, region: Region
+    base: Evaluation,
+    cmp: Comparison | None,
+    service: str,
+    lang: str,
+    region: Region,
+    affected: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """What the page shows of one scenario against today (or of today alone)."""
     other = cmp.other if cmp is not None else None
@@ -285,7 +291,7 @@ def _block(
     return {
         "other": other,
         "name": other.scenario.name if other is not None else text("baseline", lang),
-        "headline": headline_rows(cmp, service, lang) if cmp is not None else [],
+        "headline": headline_rows(cmp, service, lang, affected=affected) if cmp is not None else [],
         "substitutes": substitute_rows(cmp, lang) if cmp is not None else [],
         "service_drops": service_drop_rows(cmp, lang) if cmp is not None else [],
         "service_rows": service_rows(base, other, lang),
@@ -318,7 +324,8 @@ def _side_by_side(blocks: list[dict[str, Any]]) -> list[list[str]]:
                 labels.append(label)
                 cells[label] = {}
             cells[label][-1] = [today]
-            cells[label][i] = [f"{value} ({change})" if change not in ("0", "0,0") else value]
+            moved = change[:1] in ("+", "−", "-")  # number() signs every change but zero
+            cells[label][i] = [f"{value} ({change})" if moved else value]
     rows = []
     for label in labels:
         row = [label, cells[label][-1][0]]
@@ -376,7 +383,8 @@ def render_report(
         title=text("chart_within30", lang, service=sname),
         axis_label=text("chart_axis", lang),
     )
-    blocks = [_block(base, c, service, lang, region) for c in comparisons] or [
+    affected = list(dict.fromkeys(s for c in comparisons for s in affected_services(c, service)))
+    blocks = [_block(base, c, service, lang, region, affected) for c in comparisons] or [
         _block(base, None, service, lang, region)
     ]
     shown = others[-1] if others else base

@@ -7,6 +7,7 @@ at a site, services, municipalities, capacity and costs by year.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -18,6 +19,7 @@ from .texts import TEXTS, text
 
 __all__ = [
     "NBSP",
+    "affected_services",
     "capacity_rows",
     "cost_note",
     "cost_rows",
@@ -81,8 +83,24 @@ def municipality_rows(
     return rows
 
 
-def headline_rows(cmp: Comparison, service: str, lang: str) -> list[list[str]]:
-    """The council's figures: label, today, scenario, change."""
+def affected_services(cmp: Comparison, service: str) -> list[str]:
+    """``service`` and every other service some residents lose their nearest site of."""
+    h = cmp.headline.set_index("figure")
+    return [service] + [
+        s
+        for s in cmp.other.services
+        if s != service
+        and f"{s}:residents_losing_nearest" in h.index
+        and float(h.at[f"{s}:residents_losing_nearest", "scenario"]) > 0
+    ]
+
+
+def headline_rows(
+    cmp: Comparison, service: str, lang: str, *, affected: Sequence[str] | None = None
+) -> list[list[str]]:
+    """The council's figures: label, today, scenario, change. ``affected``: the services whose
+    lost-nearest rows are shown (default :func:`affected_services`; several scenarios side by
+    side pass the union, so that every column has the same rows)."""
     h = cmp.headline.set_index("figure")
     names = service_names(cmp.base.base_region, lang)
     rows: list[list[str]] = []
@@ -122,14 +140,7 @@ def headline_rows(cmp: Comparison, service: str, lang: str) -> list[list[str]]:
     add("kela_eur_total", text("headline_kela", lang), 2, meur, 1e6, money=True)
     add("resident_km_total", text("headline_resident_km", lang), 1, f"{NBSP}{million}{NBSP}km", 1e6)
     add("resident_hours_total", text("headline_resident_hours", lang), 0, f"{NBSP}h")
-    affected = [service] + [
-        s
-        for s in cmp.other.services
-        if s != service
-        and f"{s}:residents_losing_nearest" in h.index
-        and float(h.at[f"{s}:residents_losing_nearest", "scenario"]) > 0
-    ]
-    for s in affected:
+    for s in affected if affected is not None else affected_services(cmp, service):
         sname = names.get(s, s)
         add(f"{s}:residents_losing_nearest", f"{sname}: {text('headline_losing', lang)}")
         add(f"{s}:residents_75_losing_nearest", f"{sname}: {text('headline_losing75', lang)}")

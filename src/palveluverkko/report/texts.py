@@ -263,7 +263,6 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "Skapad med palveluverkko",
         "Made with palveluverkko",
     ),
-    "legend_change": ("lisää minuutteja", "fler minuter", "more minutes"),
     "headline_cost_total": (
         "Hyvinvointialueen kustannukset 2025–2030 yhteensä",
         "Välfärdsområdets kostnader 2025–2030 totalt",
