@@ -205,3 +205,25 @@ def test_three_scenarios_side_by_side(evaluated: tuple[Evaluation, Comparison]) 
         assert f"<h3>{name}</h3>" in page
         assert f"Suljettavat toimipisteet ja korvaavat toimipisteet: {name}" in page
     assert leaked(page, ENGLISH) == []
+
+
+def test_summary_names_the_largest_problems_and_equity_is_read_for_residents(
+    evaluated: tuple[Evaluation, Comparison],
+) -> None:
+    """The decision summary names today's and the scenario's worst-reached municipality and
+    the capacity state; the Gini sentence is the mean difference between two residents
+    (2 x Gini x mean), and the worst-off 10 % sentence quotes their 90th percentile."""
+    from palveluverkko.i18n import number
+
+    base, cmp = evaluated
+    page = visible_text(render_report(base, cmp, lang="en"))
+    assert "The largest problems" in page
+    for when in ("Today", "In the scenario"):
+        assert re.search(rf"{when}, [^:]+: access is worst in \w+", page)
+        assert re.search(rf"{when}, [^:]+: (the most loaded site is|no overloaded sites)", page)
+    e = cmp.other.equity
+    row = e.loc[(e["service"] == "vastaanotto") & (e["measure"] == "car")].iloc[0]
+    diff = number(2 * row["gini"] * row["mean_minutes"], "en", 1)
+    assert f"two residents picked at random differ by {diff} min on average" in page
+    p90 = cmp.other.summary_table.set_index("service").at["vastaanotto", "p90_car_minutes"]
+    assert f"({number(p90, 'en', 0)} min or more each)" in page

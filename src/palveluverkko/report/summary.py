@@ -78,17 +78,23 @@ def equity_rows(
     return rows
 
 
-def _capacity_problem(ev: Evaluation, when: str, lang: str, names: dict[str, str]) -> str:
+def _capacity_problem(
+    ev: Evaluation, when: str, lang: str, names: dict[str, str], service: str | None = None
+) -> str:
+    """The most loaded site (of ``service``, or of any service) as a sentence."""
     cap = ev.capacity
     if cap is None or cap.empty or "utilisation" not in cap:
         return ""
+    if service is not None:
+        cap = cap.loc[cap["service"].astype(str) == service]
     cap = cap.loc[~cap["status"].isin(["no_demand", "home_not_evaluated"])]
     cap = cap.loc[pd.to_numeric(cap["utilisation"], errors="coerce").notna()]
     if cap.empty:
         return ""
     r = cap.sort_values("utilisation", ascending=False).iloc[0]
     if float(r["utilisation"]) < 1.0:
-        return text("problem_none", lang, when=when)
+        every = text("all_services", lang) if service is None else names.get(service, service)
+        return text("problem_none", lang, when=when, service=every)
     sites = ev.region.sites.set_index(ev.region.sites["site_id"].astype(str))["name"]
     sid = str(r["site_id"])
     return text(
@@ -125,8 +131,8 @@ def _access_problem(
 def problems(
     evaluations: list[Evaluation], service: str, lang: str, names: dict[str, str]
 ) -> list[str]:
-    """The largest capacity and access problem of today and of each scenario, one sentence
-    each (empty sentences left out)."""
+    """The largest capacity problem (over all services, and of ``service`` when another), and
+    the worst access to ``service``, of today and of each scenario; one sentence each."""
     out = []
     for i, ev in enumerate(evaluations):
         if i == 0:
@@ -135,8 +141,11 @@ def problems(
             when = text("in_scenario", lang)
         else:
             when = f"{text('scenario', lang)} ”{ev.scenario.name}”"
+        overall = _capacity_problem(ev, when, lang, names)
+        main = _capacity_problem(ev, when, lang, names, service)
         out += [
-            _capacity_problem(ev, when, lang, names),
+            overall,
+            main if main != overall else "",
             _access_problem(ev, service, when, lang, names),
         ]
     return [s for s in out if s]

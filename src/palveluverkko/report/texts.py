@@ -481,27 +481,28 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     ),
     "problems": ("Suurimmat ongelmat", "De största problemen", "The largest problems"),
     "problem_capacity": (
-        "{when}: kuormitetuin toimipiste on {site} ({service}): käyttöaste {util}, odotus "
+        "{when}, {service}: kuormitetuin toimipiste on {site}: käyttöaste {util}, odotus "
         "keskimäärin {wait} vrk, hoitotakuussa {within} käynneistä.",
-        "{when}: mest belastat är {site} ({service}): utnyttjandegrad {util}, väntan i medeltal "
+        "{when}, {service}: mest belastat är {site}: utnyttjandegrad {util}, väntan i medeltal "
         "{wait} dygn, {within} av besöken inom vårdgarantin.",
-        "{when}: the most loaded site is {site} ({service}): utilisation {util}, mean wait "
+        "{when}, {service}: the most loaded site is {site}: utilisation {util}, mean wait "
         "{wait} days, {within} of contacts within the access target.",
     ),
     "problem_access": (
-        "{when}: heikoin saavutettavuus on kunnassa {municipality} ({service}): "
+        "{when}, {service}: heikoin saavutettavuus on kunnassa {municipality}: "
         "{share} asukkaista ≤30 min autolla, keskimäärin {mean} min.",
-        "{when}: sämst tillgänglighet har {municipality} ({service}): {share} av invånarna "
+        "{when}, {service}: sämst tillgänglighet har {municipality}: {share} av invånarna "
         "≤30 min med bil, i medeltal {mean} min.",
-        "{when}: access is worst in {municipality} ({service}): {share} of residents within "
+        "{when}, {service}: access is worst in {municipality}: {share} of residents within "
         "30 min by car, {mean} min on average.",
     ),
     "problem_none": (
-        "{when}: ei ylikuormitettuja toimipisteitä.",
-        "{when}: inga överbelastade ställen.",
-        "{when}: no overloaded sites.",
+        "{when}, {service}: ei ylikuormitettuja toimipisteitä.",
+        "{when}, {service}: inga överbelastade ställen.",
+        "{when}, {service}: no overloaded sites.",
     ),
     "today": ("Nykytila", "Nuläget", "Today"),
+    "all_services": ("kaikki palvelut", "alla tjänster", "all services"),
     "in_scenario": ("Skenaariossa", "I scenariot", "In the scenario"),
     "map_car_caption": (
         "Jokainen ruutu on väritetty sen asukkaiden automatkan mukaan lähimpään avoimeen "
