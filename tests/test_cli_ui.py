@@ -85,3 +85,14 @@ def test_help_texts_break_lines_between_sentences() -> None:
         description = re.split(r"\n(?:Arguments|Options):", result.output)[0]
         lines = description.splitlines()[1:]  # after the usage line
         assert [ln for ln in lines if mid.search(ln)] == [], path
+
+
+def test_evaluate_table_fits_80_columns(tmp_path: Path) -> None:
+    """`evaluate` prints its summary table within 80 columns, service ids whole (no "…")."""
+    package = write_region(tiny_region(), tmp_path / "tiny")
+    args = ["evaluate", str(package), "--out", str(tmp_path / "e")]
+    result = runner.invoke(app, [*args, "--cache-dir", str(tmp_path / "c")], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    assert "vastaanotto " in result.output
+    assert "…" not in result.output

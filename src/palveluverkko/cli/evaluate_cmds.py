@@ -20,22 +20,30 @@ from ..study.choices import CAPACITY_METHODS
 
 
 def _summary_table(ev: Evaluation) -> Table:
+    from rich import box
     from rich.markup import escape
     from rich.table import Table
 
     from ..i18n import number
 
-    table = Table(title=escape(f"{ev.region.name}: {ev.scenario.name} {ev.year}"))
+    table = Table(
+        title=escape(f"{ev.region.name}: {ev.scenario.name} {ev.year}"),
+        box=box.SIMPLE_HEAD,  # no vertical rules: the columns fit 80 characters
+    )
     for col in (
         "palvelu / tjänst / service",
-        "≤30 min auto/bil/car",
-        "≤30 min bussi/buss/bus",
+        "≤30 min auto / bil / car",
+        "≤30 min bussi / buss / bus",
         "ka. auto min",
         "pisin min",
         "ei yllä / når inte / cannot reach",
         "digi %",
     ):
-        table.add_column(col)
+        # wrap at spaces, fold a long id rather than cut it with "…" (80-column terminals);
+        # the service ids keep their whole width
+        longest = max((len(str(s)) for s in ev.summary_table["service"]), default=8)
+        first = col.startswith("palvelu")
+        table.add_column(col, overflow="fold", min_width=longest if first else None)
     travel = set(ev.travel_services)
     for _, r in ev.summary_table.iterrows():
         digital = number(r["digital_share"], "fi", 1, pct=True)
