@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 import typer
 
 from . import app
-from .ui import console, fail, note, session
+from .ui import check_lang_option, console, fail, note, session
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from ..evaluation import Evaluation
+    from ..evaluation import Comparison, Evaluation
 
 from ..study.choices import CAPACITY_METHODS
 
@@ -121,11 +121,13 @@ def compare_cmd(
     ),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Travel-time cache folder."),
     no_excel: bool = typer.Option(False, "--no-excel", help="Write no Excel workbook."),
+    lang: str = typer.Option("fi", "--lang", help="Kieli / Språk / Language: fi, sv or en."),
 ) -> None:
     """Vertaa kahta skenaariota / Jämför två scenarier / Compare two scenarios.
 
     Writes base/ and scenario/ (as `evaluate` does) and comparison_*.csv + comparison.xlsx.
     """
+    check_lang_option(lang)
     with session() as events:
         from ..evaluation import EvaluateOptions
         from ..scenario import Scenario
@@ -135,5 +137,29 @@ def compare_cmd(
         a, b = Scenario.from_toml(base), Scenario.from_toml(other)
         (cmp,) = study.compare(a, b, options=EvaluateOptions(substitute_rule=substitute_rule))
         files = study.write_comparison(cmp, out, excel=not no_excel)
-    typer.echo(cmp.summary())
+    console.print(_headline_table(cmp, lang))
     console.print(f"Kirjoitettu / Skrivet / Written: {len(files)} files in {out}")
+
+
+def _headline_table(cmp: Comparison, lang: str) -> Table:
+    """The council's figures of the report (names and numbers in ``lang``) as a console table."""
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    from ..report.tables import headline_rows
+    from ..report.texts import text
+
+    service = "vastaanotto" if "vastaanotto" in cmp.other.services else cmp.other.services[0]
+    table = Table(
+        title=escape(f"{cmp.base.scenario.name} → {cmp.other.scenario.name} {cmp.other.year}"),
+        box=box.SIMPLE_HEAD,
+    )
+    for key in ("figure", "baseline", "scenario", "change"):
+        table.add_column(
+            text(key, lang), overflow="fold", justify="left" if key == "figure" else "right"
+        )
+    for row in headline_rows(cmp, service, lang):
+        table.add_row(*(escape(c) for c in row))
+    table.caption = text("sign_convention", lang)
+    return table

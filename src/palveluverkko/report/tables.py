@@ -118,21 +118,16 @@ def headline_rows(
         if figure not in h.index:
             return
         r = h.loc[figure]
-        change = number(r["change"] / scale, lang, digits, sign=True)
-        if share:  # a difference of two shares is in percentage points, not per cent
-            change += NBSP + text("pp", lang)
-        else:
-            change += unit
+
+        def shown(value: float, unit: str, sign: bool = False) -> str:
+            figure = number(value / scale, lang, digits, sign=sign)
+            return figure if figure in ("–", "∞") else figure + unit  # no unit on no value
+
+        # a difference of two shares is in percentage points, not per cent
+        change = shown(r["change"], NBSP + text("pp", lang) if share else unit, sign=True)
         if money and round(float(r["change"]) / scale, digits) != 0:
             change += f" ({text('saving' if r['change'] < 0 else 'extra_cost', lang)})"
-        rows.append(
-            [
-                label,
-                number(r["base"] / scale, lang, digits) + unit,
-                number(r["scenario"] / scale, lang, digits) + unit,
-                change,
-            ]
-        )
+        rows.append([label, shown(r["base"], unit), shown(r["scenario"], unit), change])
 
     million = text("million", lang)
     meur = f"{NBSP}{million}{NBSP}€"
