@@ -213,9 +213,9 @@ def test_explain_names_sites_and_states_the_bound(region: Region, car: TravelTim
     assert res.open_sites == ("s1",)
     today = current_figures(prob, ["s1", "s2", "s3"], 30.0)
     labels = site_labels(region)
-    assert labels["s2"] == "s2 Yläkylän sote-asema (Yläkylä)"
+    assert labels["s2"] == "Yläkylän sote-asema (Yläkylä, s2)"  # the name first, the id after
     fi = explain(res, today, labels=labels, threshold_minutes=30.0)
-    assert "Suljetaan tai palvelu lakkaa (2): s2 Yläkylän sote-asema (Yläkylä), s3 " in fi
+    assert "Suljetaan tai palvelu lakkaa (2): Yläkylän sote-asema (Yläkylä, s2), Laidan" in fi
     assert "30 minuutin sisällä" in fi
     assert "(nyt " in fi
     # a result with a weaker bound: the text gives bound, objective and gap in the language
@@ -236,7 +236,7 @@ def test_explain_names_sites_and_states_the_bound(region: Region, car: TravelTim
     en = explain(weak, lang="en", labels=labels, max_listed=1)
     assert "Proven lower bound" in en
     assert "10.00 %" in en
-    assert "(2): s2 Yläkylän sote-asema (Yläkylä), and 1 more." in en
+    assert "(2): Yläkylän sote-asema (Yläkylä, s2), and 1 more." in en
     # s3 as a new candidate: not listed as closed
     assert "service (1): s2." in explain(res, new_sites=["s3"], lang="en")
     with pytest.raises(ValueError, match="language 'de'"):
