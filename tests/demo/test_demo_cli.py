@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from palveluverkko.cli import app
+from palveluverkko.evaluation.columns import undocumented, written_columns
 from palveluverkko.region import Region, validate_package
 
 runner = CliRunner()
@@ -43,6 +44,9 @@ def test_full_demo_writes_results_and_report(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     for folder in ("baseline", "scenario", "comparison"):
         assert any((tmp_path / folder).iterdir()), folder
+        # every column the demo writes is in the data dictionary (docs/outputs.md)
+        written = written_columns(tmp_path / folder)
+        assert {t: undocumented(t, c) for t, c in written.items() if undocumented(t, c)} == {}
     assert (tmp_path / "baseline" / "results.gpkg").is_file()
     assert (tmp_path / "scenario" / "cells.parquet").is_file()
     assert not (tmp_path / "scenario" / "cells.csv").exists()  # cell tables are Parquet only

@@ -65,6 +65,11 @@ def test_evaluate_and_compare(package: Path, tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
+    # the council's figures in Finnish, as in the report; no internal figure names
+    out_text = " ".join(result.output.split())
+    assert "Asukkaita, joiden lähin toimipiste sulkeutuu" in out_text
+    assert "residents_losing_nearest" not in out_text
+    assert "miinus (−) on säästö" in out_text
     affected = pd.read_csv(cmp_out / "comparison_affected.csv").set_index("service")
     assert affected.at["vastaanotto", "residents_losing_nearest"] == 45.0
     assert not (cmp_out / "comparison.xlsx").exists()

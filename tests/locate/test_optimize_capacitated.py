@@ -45,7 +45,7 @@ def _optimize(package: Path, tmp_path: Path, *extra: str) -> tuple[int, str]:
 
 def test_capacitated_writes_a_scenario_with_a_proof(package: Path, tmp_path: Path) -> None:
     """Two sites within capacity: a scenario file closing one, with the proven bound stated."""
-    code, out = _optimize(package, tmp_path, "--p", "2")
+    code, out = _optimize(package, tmp_path, "--p", "2", "--details")  # the method line
     assert code == 0, out
     assert "single source" in out
     assert "Todistettu: samat säännöt täyttävistä verkoista yksikään ei ole parempi" in out

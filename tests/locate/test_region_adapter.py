@@ -99,6 +99,26 @@ def test_scenario_from_result_is_valid(region: Region, car: TravelTimes) -> None
     assert "Proven: no network under the same rules does better" in explain(res, lang="en")
 
 
+def result_args(package: Path, out: Path, tmp_path: Path) -> list[str]:
+    """``optimize`` arguments for one p-median site of vastaanotto."""
+    return [
+        "optimize",
+        str(package),
+        "--service",
+        "vastaanotto",
+        "--model",
+        "p-median",
+        "--p",
+        "1",
+        "--per-municipality",
+        "0",
+        "--out",
+        str(out),
+        "--cache-dir",
+        str(tmp_path / "c"),
+    ]
+
+
 def test_optimize_cli_writes_scenario(region: Region, tmp_path: Path) -> None:
     """``optimize`` writes a scenario TOML that loads and states what the bound proves."""
     package = write_region(region, tmp_path / "tiny")
@@ -126,6 +146,12 @@ def test_optimize_cli_writes_scenario(region: Region, tmp_path: Path) -> None:
     sc = Scenario.from_toml(out)
     assert len(sc.closures) + len(sc.conversions) >= 1
     assert "Todistettu" in result.output
+    # the solver's English lines only with --details (or --lang en)
+    assert "objective" not in result.output
+    assert "method" not in result.output
+    detailed = runner.invoke(app, [*result_args(package, out, tmp_path), "--details"])
+    assert detailed.exit_code == 0, detailed.output
+    assert "objective" in detailed.output
     text = out.read_text("utf-8")
     # the explanation heads the file as comments and is the scenario's description
     assert text.startswith("# Malli: p-mediaani")
@@ -187,9 +213,9 @@ def test_explain_names_sites_and_states_the_bound(region: Region, car: TravelTim
     assert res.open_sites == ("s1",)
     today = current_figures(prob, ["s1", "s2", "s3"], 30.0)
     labels = site_labels(region)
-    assert labels["s2"] == "s2 Yläkylän sote-asema (Yläkylä)"
+    assert labels["s2"] == "Yläkylän sote-asema (Yläkylä, s2)"  # the name first, the id after
     fi = explain(res, today, labels=labels, threshold_minutes=30.0)
-    assert "Suljetaan tai palvelu lakkaa (2): s2 Yläkylän sote-asema (Yläkylä), s3 " in fi
+    assert "Suljetaan tai palvelu lakkaa (2): Yläkylän sote-asema (Yläkylä, s2), Laidan" in fi
     assert "30 minuutin sisällä" in fi
     assert "(nyt " in fi
     # a result with a weaker bound: the text gives bound, objective and gap in the language
@@ -210,7 +236,7 @@ def test_explain_names_sites_and_states_the_bound(region: Region, car: TravelTim
     en = explain(weak, lang="en", labels=labels, max_listed=1)
     assert "Proven lower bound" in en
     assert "10.00 %" in en
-    assert "(2): s2 Yläkylän sote-asema (Yläkylä), and 1 more." in en
+    assert "(2): Yläkylän sote-asema (Yläkylä, s2), and 1 more." in en
     # s3 as a new candidate: not listed as closed
     assert "service (1): s2." in explain(res, new_sites=["s3"], lang="en")
     with pytest.raises(ValueError, match="language 'de'"):

@@ -225,3 +225,25 @@ def test_large_population_areas_are_drawn_as_their_polygons() -> None:
     pop["geometry"] = pop.geometry.centroid.buffer(2_000.0)
     areas = map_svg(region.replace(population=pop), values, **kw)  # type: ignore[arg-type]
     assert areas.count('stroke="white" stroke-width="0.5"') == 6  # one path per class present
+
+
+def test_report_command_takes_several_scenarios(tmp_path: Path) -> None:
+    """`report REGION --scenario A --scenario B` shows both scenarios side by side."""
+    package = write_region(tiny_region(), tmp_path / "tiny")
+    files = []
+    for name, site, sub in (("Sulje s3", "s3", "s2"), ("Sulje s2", "s2", "s1")):
+        path = tmp_path / f"{site}.toml"
+        path.write_text(
+            Scenario(name=name, closures=(Closure(site=site, substitute=sub),)).to_toml(),
+            encoding="utf-8",
+        )
+        files += ["--scenario", str(path)]
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        app,
+        ["report", str(package), *files, "--out", str(out), "--lang", "en"]
+        + ["--cache-dir", str(tmp_path / "cache")],
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "<th>Sulje s3</th><th>Sulje s2</th>" in page.replace("\n", "")

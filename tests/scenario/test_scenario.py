@@ -176,7 +176,12 @@ def test_open_with_existing_id(tiny: Region) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("nme = 'x'", r"unknown key\(s\) nme"),
+        ("nme = 'x'", r"unknown key\(s\) nme \(did you mean name\?\)"),
+        (
+            "[[close]]\nsite = 's1'\nsubstitue = 's2'",
+            r"close\[0\]: unknown key\(s\) substitue \(did you mean substitute\?\)",
+        ),
+        ("[[open]]\nxyzzy = 1", r"open\[0\]: unknown key\(s\) xyzzy; expected"),
         ("[[close]]\nsite = 's1'", r"close\[0\]: key\(s\) substitute missing"),
         (
             "[[channels]]\nservice = 'a'\ndigital_share = 'x'",

@@ -134,3 +134,28 @@ def test_import_osm_sites(shared_data: Path, tmp_path: Path) -> None:
     assert "© OpenStreetMap contributors, ODbL" in result.output
     assert len(gpd.read_file(out, layer="osm_amenities")) == 28
     assert len(gpd.read_file(out, layer="sites")) == 10
+
+
+def test_import_sites_kind_option_names_a_sites_kind(tmp_path: Path) -> None:
+    """A site whose kind cannot be told is left out with a hint in CLI terms (--kind SITE=KIND);
+    with --kind 118=sote_asema it is kept with that kind; a malformed --kind exits 2."""
+    src = tmp_path / "sites.csv"
+    src.write_text(
+        "id,name,x,y\n117,Keskustan terveysasema,430000,6900000\n118,Kylätalo,431000,6901000\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "sites.gpkg"
+    args = ["import", "sites", str(src), str(out), "--id-column", "id"]
+    args += ["--x-column", "x", "--y-column", "y", "--source-crs", "EPSG:3067"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "--kind 118=<kind>" in result.output
+    assert "kinds={" not in result.output.replace("Python: kinds={", "")
+    assert set(gpd.read_file(out, layer="sites")["site_id"]) == {"117"}
+    result = runner.invoke(app, [*args, "--kind", "118=sote_asema"])
+    assert result.exit_code == 0, result.output
+    sites = gpd.read_file(out, layer="sites").set_index("site_id")
+    assert sites.at["118", "kind"] == "sote_asema"
+    bad = runner.invoke(app, [*args, "--kind", "118"])
+    assert bad.exit_code == 2
+    assert "write SITE=KIND" in bad.output

@@ -92,7 +92,7 @@ def test_table_without_source_crs_is_an_error(tmp_path: Path) -> None:
     """Coordinates in a table need a declared CRS; the message says which to give."""
     path = tmp_path / "s.csv"
     path.write_text("name,x,y\nA terveysasema,25.7,62.2\n", encoding="utf-8")
-    with pytest.raises(CRSError, match=r"no source_crs.*'EPSG:4326' for lon/lat"):
+    with pytest.raises(CRSError, match=r"no CRS.*--source-crs EPSG:4326 for lon/lat"):
         read_sites(path, x_column="x", y_column="y")
     with pytest.raises(CRSError, match="declares EPSG:4326 but 1 of 1"):
         check_declared_crs(np.array([430_000.0]), np.array([6_900_000.0]), "EPSG:4326", where="t")

@@ -12,9 +12,12 @@ import logging
 
 import typer
 
-from .ui import console
+from .ui import HELP_WIDTH, console, use_sentence_help
+
+use_sentence_help()
 
 app = typer.Typer(
+    context_settings={"max_content_width": HELP_WIDTH},
     name="palveluverkko",
     help="Sote-palveluverkon suunnittelu / Planering av social- och hälsovårdens servicenät / "
     "Planning the social and health service network.",

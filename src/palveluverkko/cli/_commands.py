@@ -13,6 +13,7 @@ from . import (
     pareto_cmds,  # noqa: F401
     region_cmds,  # noqa: F401
     report_cmds,  # noqa: F401
+    scenario_cmds,  # noqa: F401
     staff_cmds,  # noqa: F401
     sweep_cmds,  # noqa: F401
 )

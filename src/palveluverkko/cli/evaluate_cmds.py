@@ -9,33 +9,41 @@ from typing import TYPE_CHECKING
 import typer
 
 from . import app
-from .ui import console, fail, note, session
+from .ui import check_lang_option, console, fail, note, session
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from ..evaluation import Evaluation
+    from ..evaluation import Comparison, Evaluation
 
 from ..study.choices import CAPACITY_METHODS
 
 
 def _summary_table(ev: Evaluation) -> Table:
+    from rich import box
     from rich.markup import escape
     from rich.table import Table
 
     from ..i18n import number
 
-    table = Table(title=escape(f"{ev.region.name}: {ev.scenario.name} {ev.year}"))
+    table = Table(
+        title=escape(f"{ev.region.name}: {ev.scenario.name} {ev.year}"),
+        box=box.SIMPLE_HEAD,  # no vertical rules: the columns fit 80 characters
+    )
     for col in (
         "palvelu / tjänst / service",
-        "≤30 min auto/bil/car",
-        "≤30 min bussi/buss/bus",
+        "≤30 min auto / bil / car",
+        "≤30 min bussi / buss / bus",
         "ka. auto min",
         "pisin min",
         "ei yllä / når inte / cannot reach",
         "digi %",
     ):
-        table.add_column(col)
+        # wrap at spaces, fold a long id rather than cut it with "…" (80-column terminals);
+        # the service ids keep their whole width
+        longest = max((len(str(s)) for s in ev.summary_table["service"]), default=8)
+        first = col.startswith("palvelu")
+        table.add_column(col, overflow="fold", min_width=longest if first else None)
     travel = set(ev.travel_services)
     for _, r in ev.summary_table.iterrows():
         digital = number(r["digital_share"], "fi", 1, pct=True)
@@ -125,11 +133,13 @@ def compare_cmd(
         "--home-care-routes",
         help="Route home care from its bases (a sampled weekday; about 40 s for a county).",
     ),
+    lang: str = typer.Option("fi", "--lang", help="Kieli / Språk / Language: fi, sv or en."),
 ) -> None:
     """Vertaa kahta skenaariota / Jämför två scenarier / Compare two scenarios.
 
     Writes base/ and scenario/ (as `evaluate` does) and comparison_*.csv + comparison.xlsx.
     """
+    check_lang_option(lang)
     with session() as events:
         from ..evaluation import EvaluateOptions
         from ..scenario import Scenario
@@ -142,5 +152,29 @@ def compare_cmd(
         )
         (cmp,) = study.compare(a, b, options=options)
         files = study.write_comparison(cmp, out, excel=not no_excel)
-    typer.echo(cmp.summary())
+    console.print(_headline_table(cmp, lang))
     console.print(f"Kirjoitettu / Skrivet / Written: {len(files)} files in {out}")
+
+
+def _headline_table(cmp: Comparison, lang: str) -> Table:
+    """The council's figures of the report (names and numbers in ``lang``) as a console table."""
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    from ..report.tables import headline_rows
+    from ..report.texts import text
+
+    service = "vastaanotto" if "vastaanotto" in cmp.other.services else cmp.other.services[0]
+    table = Table(
+        title=escape(f"{cmp.base.scenario.name} → {cmp.other.scenario.name} {cmp.other.year}"),
+        box=box.SIMPLE_HEAD,
+    )
+    for key in ("figure", "baseline", "scenario", "change"):
+        table.add_column(
+            text(key, lang), overflow="fold", justify="left" if key == "figure" else "right"
+        )
+    for row in headline_rows(cmp, service, lang):
+        table.add_row(*(escape(c) for c in row))
+    table.caption = text("sign_convention", lang)
+    return table

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from . import app
-from .ui import EXIT_INVALID, console, error
+from .ui import EXIT_INVALID, console, error, fail
 
 if TYPE_CHECKING:
     from ..sources.report import ImportReport
@@ -135,8 +135,20 @@ def sites_cmd(
         help="Postal-code areas (postinumerot_geo.json): sites without coordinates go to their "
         "postal area's centre, flagged located_by = postal_code.",
     ),
+    kind: list[str] = typer.Option(
+        [],
+        "--kind",
+        help="SITE=KIND: the kind of a site whose kind cannot be told from the file "
+        "(repeatable), e.g. --kind 118=sote_asema.",
+    ),
 ) -> None:
     """Toimipisteet / Verksamhetsställen / Sites from a table or vector file."""
+    kinds = {}
+    for pair in kind:
+        site, sep, value = pair.partition("=")
+        if not sep or not site.strip() or not value.strip():
+            raise fail(f"--kind {pair!r}: write SITE=KIND, e.g. --kind 118=sote_asema")
+        kinds[site.strip()] = value.strip()
     columns = {"name": name_column}
     if id_column:
         columns["site_id"] = id_column
@@ -160,6 +172,7 @@ def sites_cmd(
             hospitals=hospital,
             clip=clip,
             postal_areas=postal_areas,
+            kinds=kinds,
         )
     _show(report)
 

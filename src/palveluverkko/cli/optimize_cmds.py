@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import typer
@@ -54,6 +55,12 @@ def optimize_cmd(
         "--no-capacity-check",
         help="Skip evaluating today and the result for care within the access target.",
     ),
+    details: bool = typer.Option(
+        False,
+        "--details",
+        help="Also print the solver's technical summary (objective, bound, gap, method; in "
+        "English).",
+    ),
 ) -> None:
     """Optimoi palveluverkko / Optimera servicenätet / Optimise the sites of one service.
 
@@ -94,6 +101,9 @@ def optimize_cmd(
                 )
         result = study.optimize(request, candidates=cand)
         result.write(out)
-    console.print(result.result.summary(), markup=False)
+    if details or lang == "en":
+        console.print(result.result.summary(), markup=False)
+    else:  # the explanation says it in the chosen language; the solver's lines are English
+        logging.getLogger("palveluverkko.cli").info("%s", result.result.summary())
     console.print(result.explanation, markup=False)
     console.print(f"Kirjoitettu / Skrivet / Written: {out}", markup=False)

@@ -13,8 +13,12 @@ from .ui import check_lang_option, session
 @app.command("report")
 def report_cmd(
     region: Path = typer.Argument(..., help="Aluepaketti / Regionpaket / Region package folder."),
-    scenario: Path | None = typer.Option(
-        None, "--scenario", "-s", help="Skenaario / Scenario (TOML) compared with today's network."
+    scenario: list[Path] | None = typer.Option(
+        None,
+        "--scenario",
+        "-s",
+        help="Skenaario / Scenario (TOML) compared with today's network. "
+        "Give it again for each scenario to show side by side.",
     ),
     out: Path = typer.Option(Path("report.html"), "--out", "-o", help="HTML file to write."),
     lang: str = typer.Option("fi", "--lang", help="Kieli / Språk / Language: fi, sv or en."),
@@ -50,10 +54,10 @@ def report_cmd(
         from ..study.sweep import read_bands
 
         study = Study.open(region, cache_dir=cache_dir, progress=events)
-        sc = Scenario.from_toml(scenario) if scenario is not None else None
+        scenarios = [Scenario.from_toml(p) for p in scenario or []]
         path = study.report(
             out,
-            scenario=sc,
+            scenarios=scenarios,
             lang=lang,
             service=service,
             pdf=pdf,

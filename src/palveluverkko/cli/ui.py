@@ -8,6 +8,7 @@ Every text that comes from a user or from an error is escaped before rich prints
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +34,48 @@ EXIT_INVALID = 2
 """The input is invalid: the message says what to fix."""
 
 LANGS = ("fi", "sv", "en")
+
+
+HELP_WIDTH = 100
+"""Widest help text (click's default is 80; the terminal's width still limits it)."""
+
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-ZÅÄÖ`(\[])")
+
+
+def _sentences(text: str, width: int, indent: str, wrap: Any) -> str:
+    """Each paragraph of ``text`` with one sentence per line (a long one wrapped)."""
+    out = []
+    for paragraph in (p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()):
+        if paragraph.startswith("\b\n"):  # click's "do not rewrap" marker
+            out.append("\n".join(indent + line for line in paragraph[2:].splitlines()))
+            continue
+        flat = " ".join(paragraph.split())
+        out.append(
+            "\n".join(
+                wrap(s, width, initial_indent=indent, subsequent_indent=indent)
+                for s in _SENTENCE_END.split(flat)
+            )
+        )
+    return "\n\n".join(out)
+
+
+def use_sentence_help() -> None:
+    """Make help texts break lines between sentences: every sentence of a command's description
+    starts a line, and only a sentence longer than the terminal wraps inside itself.
+
+    typer 0.29 formats help with its vendored click (``typer._click``); its ``Context`` gets a
+    formatter whose ``write_text`` does this (``tests/test_cli_ui.py`` checks every command).
+    """
+    from typer._click import core, formatting
+
+    class SentenceHelpFormatter(formatting.HelpFormatter):
+        def write_text(self, text: str) -> None:
+            self.write(
+                _sentences(text, self.width, " " * self.current_indent, formatting.wrap_text)
+            )
+            self.write("\n")
+
+    core.Context.formatter_class = SentenceHelpFormatter
 
 
 def error(message: object) -> None:

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .comparison import Comparison
+from .gpkg_styles import add_layer_styles
 from .result import Evaluation
 
 log = logging.getLogger("palveluverkko.evaluation")
@@ -120,17 +121,11 @@ def _finite(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _excel(path: Path, tables: dict[str, pd.DataFrame]) -> None:
-    """One sheet per table, the header row frozen and each column as wide as its header."""
-    from openpyxl.utils import get_column_letter
+def _excel(path: Path, tables: dict[str, pd.DataFrame], lang: str = "fi") -> None:
+    """One sheet per table in ``lang`` and an explanation sheet (:mod:`.workbook`)."""
+    from .workbook import write_workbook
 
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in tables.items():
-            _finite(frame).to_excel(writer, sheet_name=name[:31], index=False)
-            sheet = writer.sheets[name[:31]]
-            sheet.freeze_panes = "A2"
-            for k, column in enumerate(frame.columns, start=1):
-                sheet.column_dimensions[get_column_letter(k)].width = max(10, len(str(column)) + 2)
+    write_workbook(path, tables, lang)
 
 
 def wide_cells(cells: pd.DataFrame) -> pd.DataFrame:
@@ -237,6 +232,7 @@ def _geopackage(ev: Evaluation, path: Path) -> list[Path]:
         crs=region.crs,
     )
     munis_g.to_file(path, layer="municipalities", driver="GPKG", use_arrow=True)
+    add_layer_styles(path)  # QGIS opens the layers coloured like the report
     return [path]
 
 

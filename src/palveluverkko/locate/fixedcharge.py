@@ -93,7 +93,8 @@ def fixed_charge(
                 f"fixed_charge: budget {budget:,.0f} EUR is below the cheapest set of sites the "
                 f"rules allow ({cheapest_cost:,.0f} EUR for {int(cheapest.sum())} site(s): "
                 "must-open sites, group minimums, at least one site); raise the budget to at "
-                f"least {cheapest_cost:,.0f} EUR or relax must_open / min_open_per_group"
+                f"least {cheapest_cost:,.0f} EUR (--budget) or relax the rules (CLI: fewer "
+                "--keep, a lower --per-municipality; Python: must_open, min_open_per_group)"
             )
     else:
         budget = None

@@ -192,7 +192,8 @@ class SiteRules:
                 f"{model}: p = {p} open sites cannot meet the rules: "
                 f"{int(self.fixed_open.sum())} sites must open and group minimums need "
                 f"{need - int(self.fixed_open.sum())} more, {need} in all; raise p to {need} or "
-                "relax must_open / min_open_per_group"
+                "relax the rules (CLI: fewer --keep, a lower --per-municipality; Python: "
+                "must_open, min_open_per_group)"
             )
         if p > n_allowed:
             raise InfeasibleError(

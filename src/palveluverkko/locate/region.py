@@ -279,7 +279,7 @@ def current_figures(
 
 
 def site_labels(region: Region) -> dict[str, str]:
-    """Site id -> ``"id Name (municipality name)"`` for lists a reader sees."""
+    """Site id -> ``"Name (municipality name, id)"`` for lists a reader sees."""
     sites = region.sites
     munis = region.municipalities
     mname = (
@@ -292,8 +292,12 @@ def site_labels(region: Region) -> dict[str, str]:
     for sid, name, muni in zip(
         sites["site_id"].astype(str), names, sites["municipality"].astype(str), strict=True
     ):
-        label = sid if not isinstance(name, str) or not name else f"{sid} {name}"
-        out[sid] = f"{label} ({mname.get(muni, muni)})"
+        where = mname.get(muni, muni)
+        # the name a reader knows first; the id (an OSM id such as node/1641640650, or the
+        # county's code) after it, for finding the site in the scenario file
+        out[sid] = (
+            f"{name} ({where}, {sid})" if isinstance(name, str) and name else f"{sid} ({where})"
+        )
     return out
 
 

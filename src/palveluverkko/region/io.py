@@ -139,6 +139,24 @@ def validate_package(
     return load_package(path, side_files=True, progress=progress).problems
 
 
+def summarise_warnings(path: str | Path, problems: list[Problem]) -> str:
+    """One text for many validation warnings: the count per kind (layer and column) with the
+    first of each, and how to see them all."""
+    kinds: dict[str, list[Problem]] = {}
+    for p in problems:
+        kinds.setdefault(f"{p.layer}.{p.column}" if p.column else p.layer, []).append(p)
+    parts = []
+    for kind, group in sorted(kinds.items(), key=lambda kv: -len(kv[1])):
+        first = group[0]
+        text = first.message + (f" Fix: {first.fix}" if first.fix else "")
+        parts.append(f"{len(group)} × {kind} (e.g. {text})")
+    return (
+        f"region package {path}: {len(problems)} warning(s) of {len(kinds)} kind(s): "
+        + "; ".join(parts)
+        + f". See each one with: palveluverkko validate {path} (or --verbose)"
+    )
+
+
 def read_region(path: str | Path) -> Region:
     """Read and validate a region package.
 
@@ -163,14 +181,9 @@ def read_region(path: str | Path) -> Region:
         warnings.warn(note, DataWarning, stacklevel=2)
     found_warnings = [p for p in pkg.problems if p.severity == "warning"]
     for p in found_warnings:
-        logger.warning("%s", p)
+        logger.info("%s", p)  # each one with --verbose; once, summarised, below
     if found_warnings:
-        warnings.warn(
-            f"region package {pkg.path}: {len(found_warnings)} warning(s), first: "
-            f"{found_warnings[0]}",
-            DataWarning,
-            stacklevel=2,
-        )
+        warnings.warn(summarise_warnings(pkg.path, found_warnings), DataWarning, stacklevel=2)
     t = pkg.tables
 
     def gdf(name: str) -> gpd.GeoDataFrame:

@@ -125,19 +125,59 @@ def _areas(
     return "".join(out)
 
 
-def _legend(labels: Sequence[str], colours: Sequence[str], extra: Sequence[tuple[str, str]]) -> str:
+LEGEND_COLUMN_PX = 210
+LEGEND_ROW_PX = 18
+
+
+def _legend_rows(n_items: int, width: int) -> int:
+    columns = max(1, width // LEGEND_COLUMN_PX)
+    return -(-n_items // columns)
+
+
+def _legend(
+    labels: Sequence[str],
+    colours: Sequence[str],
+    extra: Sequence[tuple[str, str]],
+    *,
+    top: float,
+    width: int,
+) -> str:
+    """The legend in rows under the map (``top`` in pixels), so that it never covers the map."""
     items = [*zip(colours, labels, strict=True), *extra]
+    n_rows = _legend_rows(len(items), width)
     rows = []
     for i, (colour, label) in enumerate(items):
-        y = 14 + 16 * i
+        col, row = divmod(i, n_rows)
+        x, y = 8 + LEGEND_COLUMN_PX * col, top + 14 + LEGEND_ROW_PX * row
         rows.append(
-            f'<rect x="8" y="{y - 10}" width="12" height="12" fill="{colour}" stroke="#555" '
-            f'stroke-width="0.4"/><text x="26" y="{y}">{escape(label)}</text>'
+            f'<rect x="{x}" y="{_num(y - 10)}" width="12" height="12" fill="{colour}" '
+            f'stroke="#555" stroke-width="0.4"/>'
+            f'<text x="{x + 18}" y="{_num(y)}">{escape(label)}</text>'
         )
-    height = 16 * len(items) + 10
+    return f'<g class="legend" font-size="13">{"".join(rows)}</g>'
+
+
+def nice_length_m(span_m: float) -> float:
+    """A round length (1, 2 or 5 times a power of ten metres) near a fifth of ``span_m``."""
+    target = max(span_m / 5.0, 1.0)
+    power = 10.0 ** np.floor(np.log10(target))
+    return float(max(m * power for m in (1.0, 2.0, 5.0) if m * power <= target))
+
+
+def _scale_bar(frame: MapFrame, unit: str) -> str:
+    """A scale bar in the map's lower right corner (``unit`` is the label of kilometres)."""
+    length_m = nice_length_m(frame.width / frame.scale)
+    px = length_m * frame.scale
+    x1, y = frame.width - 12.0, frame.height - 12.0
+    x0 = x1 - px
+    km = length_m / 1000.0
+    label = f"{km:g} {unit}" if km >= 1 else f"{length_m:g} m"
     return (
-        f'<g class="legend" font-size="11"><rect x="2" y="2" width="190" height="{height}" '
-        f'fill="white" fill-opacity="0.85"/>{"".join(rows)}</g>'
+        f'<g class="scale" font-size="12"><rect x="{_num(x0 - 6)}" y="{_num(y - 22)}" '
+        f'width="{_num(px + 12)}" height="28" fill="white" fill-opacity="0.8"/>'
+        f'<path d="M{_num(x0)} {_num(y - 5)}v5h{_num(px)}v-5" fill="none" stroke="#1d1d1b" '
+        f'stroke-width="1.5"/><text x="{_num(x0 + px / 2)}" y="{_num(y - 8)}" '
+        f'text-anchor="middle">{escape(label)}</text></g>'
     )
 
 
@@ -155,12 +195,14 @@ def map_svg(
     site_labels: tuple[str, str] = ("site", "closed site"),
     cell_size_m: float = 250.0,
     width: int = 640,
+    km_label: str = "km",
 ) -> str:
     """An SVG map of ``values`` (one per population cell, in ``region.population`` order).
 
     ``breaks`` are the upper bounds of the classes coloured ``colours``; NaN or ``inf`` values are
     drawn grey with ``unreachable_label``. ``sites_open``/``sites_closed`` are ``(n, 2)`` points
-    drawn as dots and crosses.
+    drawn as dots and crosses. The legend is drawn in rows under the map and a scale bar in
+    its lower right corner.
     """
     frame = MapFrame.around(region, width)
     body = [
@@ -215,10 +257,17 @@ def map_svg(
         extra.append(("#1f3b73", site_labels[0]))
     if sites_closed is not None and len(sites_closed):
         extra.append(("#b00020", site_labels[1]))
-    body.append(_legend(labels, colours, extra))
+    body.append(_scale_bar(frame, km_label))
+    n_items = len(labels) + len(extra)
+    legend_h = 10 + LEGEND_ROW_PX * _legend_rows(n_items, frame.width)
+    body.append(
+        f'<rect y="{frame.height}" width="{frame.width}" height="{legend_h}" fill="white"/>'
+    )
+    body.append(_legend(labels, colours, extra, top=frame.height, width=frame.width))
+    height = frame.height + legend_h
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {frame.width} '
-        f'{frame.height}" width="100%" font-family="sans-serif"><title>{escape(title)}</title>'
+        f'{height}" width="100%" font-family="sans-serif"><title>{escape(title)}</title>'
         + "".join(body)
         + "</svg>"
     )
@@ -232,11 +281,14 @@ def bar_chart_svg(
     maximum: float = 100.0,
     unit: str = "%",
     width: int = 640,
+    axis_label: str = "",
 ) -> str:
-    """Horizontal grouped bars: one row per label, one bar per ``(name, colour, values)``."""
+    """Horizontal grouped bars: one row per label, one bar per ``(name, colour, values)``;
+    ``axis_label`` is written under the value axis."""
     bar_h, gap, label_w = 7, 6, 150
     row_h = bar_h * len(series) + gap
-    height = 30 + row_h * len(labels) + 20
+    axis_h = 18 if axis_label else 0
+    height = 30 + row_h * len(labels) + 20 + axis_h
     plot_w = width - label_w - 50
     out = [f'<rect width="{width}" height="{height}" fill="white"/>']
     for i, (name, colour, _) in enumerate(series):
@@ -248,9 +300,14 @@ def bar_chart_svg(
     for tick in np.linspace(0, maximum, 5):
         x = label_w + plot_w * tick / maximum
         out.append(
-            f'<line x1="{_num(x)}" y1="24" x2="{_num(x)}" y2="{height - 16}" stroke="#ddd"/>'
-            f'<text x="{_num(x)}" y="{height - 4}" font-size="10" text-anchor="middle">'
-            f"{tick:.0f}{escape(unit)}</text>"
+            f'<line x1="{_num(x)}" y1="24" x2="{_num(x)}" y2="{height - 16 - axis_h}" '
+            f'stroke="#ddd"/><text x="{_num(x)}" y="{height - 4 - axis_h}" font-size="10" '
+            f'text-anchor="middle">{tick:.0f}{escape(unit)}</text>'
+        )
+    if axis_label:
+        out.append(
+            f'<text x="{_num(label_w + plot_w / 2)}" y="{height - 3}" font-size="11" '
+            f'text-anchor="middle">{escape(axis_label)}</text>'
         )
     for r, label in enumerate(labels):
         y0 = 28 + r * row_h

@@ -263,7 +263,6 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "Skapad med palveluverkko",
         "Made with palveluverkko",
     ),
-    "legend_change": ("lisää minuutteja", "fler minuter", "more minutes"),
     "headline_cost_total": (
         "Hyvinvointialueen kustannukset 2025–2030 yhteensä",
         "Välfärdsområdets kostnader 2025–2030 totalt",
@@ -379,6 +378,241 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     "headline_cost_year": ("Kustannukset {year}", "Kostnader {year}", "Cost {year}"),
     "not_available": ("ei saatavilla", "inte tillgänglig", "not available"),
     "lang_links": ("Kieli", "Språk", "Language"),
+    "demo_name": (
+        "Demomaakunta (synteettinen)",
+        "Demolandskapet (syntetiskt)",
+        "Demo county (synthetic)",
+    ),
+    "pp": ("%-yks.", "procentenheter", "percentage points"),
+    "saving": ("säästö", "besparing", "saving"),
+    "extra_cost": ("lisäkustannus", "merkostnad", "extra cost"),
+    "sign_convention": (
+        "Merkit: miinus (−) on säästö, plus (+) lisäkustannus skenaariossa nykytilaan verrattuna.",
+        "Tecken: minus (−) är en besparing, plus (+) en merkostnad i scenariot jämfört med "
+        "nuläget.",
+        "Signs: minus (−) is a saving, plus (+) an extra cost in the scenario against today.",
+    ),
+    "eq_gini": ("Gini-kerroin", "Gini-koefficient", "Gini coefficient"),
+    "eq_theil": ("Theil-indeksi", "Theil-index", "Theil index"),
+    "eq_palma": ("Palma-suhde", "Palma-kvot", "Palma ratio"),
+    "eq_worst10": (
+        "Heikoimmassa asemassa oleva 10 %, keskim. min",
+        "De sämst ställda 10 %, medel min",
+        "Worst-off 10 %, mean min",
+    ),
+    "eq_gap": (
+        "Maaseudun ja kaupungin ero, min",
+        "Skillnad landsbygd–stad, min",
+        "Rural–urban gap, min",
+    ),
+    "eq_mean": ("Keskimäärin, min", "Medeltal, min", "Mean, min"),
+    "eq_meaning": (
+        "Mitä se tarkoittaa asukkaille",
+        "Vad det betyder för invånarna",
+        "What it means for residents",
+    ),
+    "eqs_gini": (
+        "Kahden satunnaisen asukkaan matka-ajat eroavat keskimäärin {diff} min (Gini 0 = kaikilla "
+        "sama aika).",
+        "Restiderna för två slumpvis valda invånare skiljer sig i medeltal med {diff} min "
+        "(Gini 0 = alla har samma tid).",
+        "The travel times of two residents picked at random differ by {diff} min on average "
+        "(Gini 0 = everyone the same).",
+    ),
+    "eqs_theil": (
+        "Sama epätasaisuus toisella asteikolla (0 = tasainen), herkempi pitkille matkoille.",
+        "Samma ojämlikhet på en annan skala (0 = jämnt), känsligare för långa resor.",
+        "The same inequality on another scale (0 = even), more sensitive to long trips.",
+    ),
+    "eqs_palma": (
+        "Pisimpään matkustavan 10 %:n matka-aika on {value}-kertainen lyhimmin matkustavaan "
+        "40 %:iin verrattuna.",
+        "De 10 % som reser längst har {value} gånger restiden för de 40 % som reser kortast.",
+        "The 10 % travelling longest spend {value} times the time of the 40 % travelling least.",
+    ),
+    "eqs_worst10": (
+        "Heikoimmassa asemassa oleva 10 % asukkaista matkustaa keskimäärin {value} min "
+        "(kaikki {threshold} min tai enemmän).",
+        "De sämst ställda 10 % av invånarna reser i medeltal {value} min (alla {threshold} min "
+        "eller mer).",
+        "The worst-off 10 % of residents travel {value} min on average ({threshold} min or "
+        "more each).",
+    ),
+    "eqs_gap": (
+        "Maaseudun asukas matkustaa keskimäärin {value} min pidempään kuin kaupungin asukas.",
+        "En invånare på landsbygden reser i medeltal {value} min längre än en invånare i stan.",
+        "A rural resident travels {value} min longer on average than an urban one.",
+    ),
+    "eqs_mean": (
+        "Asukas matkustaa autolla lähimpään toimipisteeseen keskimäärin {value} min.",
+        "En invånare reser med bil till närmaste ställe i medeltal {value} min.",
+        "A resident drives {value} min on average to the nearest site.",
+    ),
+    "shows_baseline": (
+        "Nykytila {year}.",
+        "Nuläget {year}.",
+        "Today's network, {year}.",
+    ),
+    "shows_scenario": (
+        "Skenaario ”{name}” {year}.",
+        "Scenariot ”{name}” {year}.",
+        "Scenario “{name}”, {year}.",
+    ),
+    "shows_both": (
+        "Nykytila → skenaario ”{name}” {year} (yksi luku: ei muutosta).",
+        "Nuläget → scenariot ”{name}” {year} (ett tal: ingen förändring).",
+        "Today's network → scenario “{name}”, {year} (one figure: no change).",
+    ),
+    "shows_many": (
+        "Nykytila ja skenaariot {names} {year}.",
+        "Nuläget och scenarierna {names} {year}.",
+        "Today's network and the scenarios {names}, {year}.",
+    ),
+    "side_by_side_note": (
+        "Skenaarion sarakkeessa arvo ja suluissa muutos nykytilaan.",
+        "I scenariots kolumn värdet och inom parentes förändringen mot nuläget.",
+        "In a scenario's column its value and, in brackets, the change from today.",
+    ),
+    "rule_of": ("{name}: {text}", "{name}: {text}", "{name}: {text}"),
+    "shows_change": (
+        "Muutos: skenaario ”{name}” miinus nykytila.",
+        "Förändring: scenariot ”{name}” minus nuläget.",
+        "Change: scenario “{name}” minus today's network.",
+    ),
+    "problems": ("Suurimmat ongelmat", "De största problemen", "The largest problems"),
+    "problem_capacity": (
+        "{when}, {service}: kuormitetuin toimipiste on {site}: käyttöaste {util}, odotus "
+        "keskimäärin {wait} vrk, hoitotakuussa {within} käynneistä.",
+        "{when}, {service}: mest belastat är {site}: utnyttjandegrad {util}, väntan i medeltal "
+        "{wait} dygn, {within} av besöken inom vårdgarantin.",
+        "{when}, {service}: the most loaded site is {site}: utilisation {util}, mean wait "
+        "{wait} days, {within} of contacts within the access target.",
+    ),
+    "problem_access": (
+        "{when}, {service}: heikoin saavutettavuus on kunnassa {municipality}: "
+        "{share} asukkaista ≤30 min autolla, keskimäärin {mean} min.",
+        "{when}, {service}: sämst tillgänglighet har {municipality}: {share} av invånarna "
+        "≤30 min med bil, i medeltal {mean} min.",
+        "{when}, {service}: access is worst in {municipality}: {share} of residents within "
+        "30 min by car, {mean} min on average.",
+    ),
+    "problem_none": (
+        "{when}, {service}: ei ylikuormitettuja toimipisteitä.",
+        "{when}, {service}: inga överbelastade ställen.",
+        "{when}, {service}: no overloaded sites.",
+    ),
+    "today": ("Nykytila", "Nuläget", "Today"),
+    "all_services": ("kaikki palvelut", "alla tjänster", "all services"),
+    "in_scenario": ("Skenaariossa", "I scenariot", "In the scenario"),
+    "map_car_caption": (
+        "Jokainen ruutu on väritetty sen asukkaiden automatkan mukaan lähimpään avoimeen "
+        "toimipisteeseen (nykytila); pisteet ovat toimipisteet.",
+        "Varje ruta är färgad efter invånarnas bilresa till närmaste öppna ställe (nuläget); "
+        "punkterna är verksamhetsställena.",
+        "Each cell is coloured by its residents' car trip to the nearest open site (today's "
+        "network); dots are the sites.",
+    ),
+    "map_transit_caption": (
+        "Kävely pysäkille, odotus ja bussimatka lähimpään toimipisteeseen aamun lähtöjen "
+        "mediaanina (nykytila); harmaa: ei yhteyttä.",
+        "Promenad till hållplatsen, väntan och bussresa till närmaste ställe som median av "
+        "morgonens avgångar (nuläget); grått: ingen förbindelse.",
+        "Walk to the stop, wait and bus ride to the nearest site, the median over morning "
+        "departures (today's network); grey: no connection.",
+    ),
+    "map_change_caption": (
+        "Kuinka monta minuuttia automatka pitenee skenaariossa ”{name}”; ristit ovat "
+        "suljettavat toimipisteet.",
+        "Hur många minuter längre bilresan blir i scenariot ”{name}”; kryssen är ställen som "
+        "stängs.",
+        "How many minutes longer the car trip becomes in scenario “{name}”; crosses are the "
+        "sites that close.",
+    ),
+    "figure_n": ("Kuva {n}", "Figur {n}", "Figure {n}"),
+    "chart_axis": (
+        "Osuus kunnan asukkaista, %",
+        "Andel av kommunens invånare, %",
+        "Share of the municipality's residents, %",
+    ),
+    "scale_km": ("km", "km", "km"),
+    "note_no_transit": (
+        "Joukkoliikenteen matka-aikoja ei ole (ei aikataulua): bussiluvut ovat tyhjiä.",
+        "Kollektivtrafikens restider saknas (ingen tidtabell): busstalen är tomma.",
+        "No public-transport travel times (no timetable): the bus figures are empty.",
+    ),
+    "note_missing_annual_cost": (
+        "Kustannukset: {n}/{total} toimipisteeltä puuttuu vuosikustannus (annual_cost_eur), "
+        "joten niiden tilakustannus lasketaan nollaksi. Lisää se toimipisteaineistoon.",
+        "Kostnader: för {n} av {total} ställen saknas årskostnaden (annual_cost_eur), så deras "
+        "lokalkostnad räknas som noll. Lägg till den i verksamhetsställenas data.",
+        "Costs: {n} of {total} sites have no annual cost (annual_cost_eur), so their premises "
+        "cost counts as zero. Add it to the sites layer.",
+    ),
+    "note_missing_investment": (
+        "Kustannukset: {n}/{total} toimipisteeltä puuttuu korjausvelka (investment_need_eur), "
+        "joten se lasketaan nollaksi. Lisää se toimipisteaineistoon.",
+        "Kostnader: för {n} av {total} ställen saknas reparationsbehovet (investment_need_eur), "
+        "så det räknas som noll. Lägg till det i verksamhetsställenas data.",
+        "Costs: {n} of {total} sites have no investment need (investment_need_eur), so it "
+        "counts as zero. Add it to the sites layer.",
+    ),
+    "note_missing_condition": (
+        "Kustannukset: {n}/{total} toimipisteeltä puuttuu kuntoluokka (condition), joten "
+        "niiden korjausinvestointi ei koskaan eräänny. Lisää se toimipisteaineistoon.",
+        "Kostnader: för {n} av {total} ställen saknas skickklassen (condition), så deras "
+        "reparation förfaller aldrig. Lägg till den i verksamhetsställenas data.",
+        "Costs: {n} of {total} sites have no condition, so their renovation never falls due. "
+        "Add it to the sites layer.",
+    ),
+    "note_projection_ends": (
+        "Kustannukset: väestöennuste päättyy vuoteen {end}; vuosina {first}–{last} käytetään "
+        "sen väestöä.",
+        "Kostnader: befolkningsprognosen slutar {end}; åren {first}–{last} behåller dess "
+        "befolkning.",
+        "Costs: the population projection ends in {end}; years {first}–{last} keep its population.",
+    ),
+    "credit_synthetic": (
+        "Synteettinen aineisto, tuotettu palveluverkolla (ei todellisia asukkaita, teitä eikä "
+        "toimipisteitä)",
+        "Syntetiska data, genererade av palveluverkko (inga verkliga invånare, vägar eller "
+        "ställen)",
+        "Synthetic data generated by palveluverkko (no real residents, roads or sites)",
+    ),
+    "credit_thl_statfi": (
+        "Valtakunnalliset käyntimäärät: THL; väestörakenne: Tilastokeskus (CC BY 4.0)",
+        "Nationella besökstal: THL; befolkningsstruktur: Statistikcentralen (CC BY 4.0)",
+        "National contact totals: THL; population structure: Statistics Finland (CC BY 4.0)",
+    ),
+    "credit_paavo": (
+        "Väestö: Tilastokeskus, Paavo – postinumeroalueittainen avoin tieto (CC BY 4.0)",
+        "Befolkning: Statistikcentralen, Paavo – öppna data per postnummerområde (CC BY 4.0)",
+        "Population: Statistics Finland, Paavo – open data by postal code area (CC BY 4.0)",
+    ),
+    "credit_grid": (
+        "Väestöruudut: Tilastokeskus, ruututietokanta (CC BY 4.0)",
+        "Befolkningsrutor: Statistikcentralen, rutdatabas (CC BY 4.0)",
+        "Population grid: Statistics Finland, population grid data (CC BY 4.0)",
+    ),
+    "credit_municipalities": (
+        "Kunnat: Tilastokeskus, kuntajako (CC BY 4.0)",
+        "Kommuner: Statistikcentralen, kommunindelning (CC BY 4.0)",
+        "Municipalities: Statistics Finland, municipal division (CC BY 4.0)",
+    ),
+    "credit_osm_sites": (
+        "Toimipisteet: © OpenStreetMapin tekijät, ODbL",
+        "Verksamhetsställen: © OpenStreetMaps bidragsgivare, ODbL",
+        "Sites: © OpenStreetMap contributors, ODbL",
+    ),
+    "credit_osm_roads": (
+        "Tieverkko: © OpenStreetMapin tekijät, ODbL (openstreetmap.org/copyright)",
+        "Vägnät: © OpenStreetMaps bidragsgivare, ODbL (openstreetmap.org/copyright)",
+        "Roads: © OpenStreetMap contributors, ODbL (openstreetmap.org/copyright)",
+    ),
+    "credit_gtfs": (
+        "Joukkoliikenteen aikataulut (GTFS): {names}",
+        "Kollektivtrafikens tidtabeller (GTFS): {names}",
+        "Public-transport timetables (GTFS): {names}",
+    ),
 }
 
 

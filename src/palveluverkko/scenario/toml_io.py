@@ -6,6 +6,7 @@ The keys are documented in :mod:`palveluverkko.scenario`. Every error names the 
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -210,16 +211,26 @@ def _keys(where: str, table: str, n: int | None, entry: Any) -> dict[str, Any]:
     if not isinstance(entry, dict):
         raise ScenarioError(f"{label}: expected a table, found {type(entry).__name__}")
     required, optional = _ENTRY_KEYS[table]
+    unknown = sorted(set(entry) - required - optional)
+    if unknown:  # first: a typo of a required key is also a missing key, the typo is the news
+        raise ScenarioError(
+            f"{label}: unknown key(s) {_suggest(unknown, required | optional)}; expected "
+            f"{', '.join(sorted(required | optional))}"
+        )
     missing = sorted(required - set(entry))
     if missing:
         raise ScenarioError(f"{label}: key(s) {', '.join(missing)} missing; add them")
-    unknown = sorted(set(entry) - required - optional)
-    if unknown:
-        raise ScenarioError(
-            f"{label}: unknown key(s) {', '.join(unknown)}; expected "
-            f"{', '.join(sorted(required | optional))}"
-        )
     return entry
+
+
+def _suggest(unknown: list[str], valid: set[str]) -> str:
+    """``unknown`` keys, each with the nearest valid key when one is close (``substitue``
+    (did you mean ``substitute``?))."""
+    out = []
+    for key in unknown:
+        near = difflib.get_close_matches(key, sorted(valid), n=1, cutoff=0.6)
+        out.append(f"{key} (did you mean {near[0]}?)" if near else key)
+    return ", ".join(out)
 
 
 def _num(label: str, value: Any) -> float:
@@ -259,7 +270,8 @@ def _from_dict(data: dict[str, Any], where: str) -> Scenario:
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
         raise ScenarioError(
-            f"{where}: unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(_TOP_KEYS))}"
+            f"{where}: unknown key(s) {_suggest(unknown, _TOP_KEYS)}; "
+            f"expected {', '.join(sorted(_TOP_KEYS))}"
         )
     year = data.get("year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):

@@ -274,7 +274,8 @@ def read_sites(
         frame,
         [c for c in (*cols.values(), x_column, y_column) if c],
         layer=where,
-        fix="map our columns to the file's with columns={'name': '<column>', ...}",
+        fix="name the file's columns: on the command line --name-column, --id-column, "
+        "--kind-column, --postal-code-column (Python: columns={'name': '<column>', ...})",
     )
     # Geometry.
     if isinstance(frame, gpd.GeoDataFrame):
@@ -310,7 +311,10 @@ def read_sites(
                 )
             declared = source_crs
         if declared is None:
-            raise CRSError(f"{where}: the file declares no CRS. Fix: give source_crs=...")
+            raise CRSError(
+                f"{where}: the file declares no CRS. Fix: give --source-crs EPSG:3067 (or the "
+                "file's CRS; Python: source_crs=)"
+            )
         points = gpd.GeoSeries(geom, crs=declared)
     elif not (x_column and y_column) and "postal_code" in cols:
         points = gpd.GeoSeries(gpd.points_from_xy([np.nan] * len(frame), [np.nan] * len(frame)))
@@ -318,14 +322,15 @@ def read_sites(
     else:
         if not (x_column and y_column):
             raise InputError(
-                f"{where}: a table needs coordinate columns. Fix: give x_column= and y_column= "
-                "(e.g. 'LON' and 'LAT' with source_crs='EPSG:4326'), or a postal_code column "
-                "with postal_areas="
+                f"{where}: a table needs coordinate columns. Fix: give --x-column LON "
+                "--y-column LAT --source-crs EPSG:4326 (Python: x_column=, y_column=, "
+                "source_crs=), or a postal_code column with --postal-areas"
             )
         if source_crs is None:
             raise CRSError(
-                f"{where}: coordinates in {x_column}/{y_column} but no source_crs. Fix: give "
-                "source_crs='EPSG:4326' for lon/lat degrees or 'EPSG:3067' for ETRS-TM35FIN"
+                f"{where}: coordinates in {x_column}/{y_column} but no CRS. Fix: give "
+                "--source-crs EPSG:4326 for lon/lat degrees or EPSG:3067 for ETRS-TM35FIN "
+                "(Python: source_crs=)"
             )
         x = _number(frame[x_column]).to_numpy(dtype=np.float64)
         y = _number(frame[y_column]).to_numpy(dtype=np.float64)
@@ -466,8 +471,8 @@ def read_sites(
                 + (f"the kind {given[i]!r}" if isinstance(given[i], str) else "its name")
                 + " (designated 24-hour hospitals are named with designated_hospitals=); "
                 "site left out",
-                f"give kinds={{'{out['site_id'].iloc[i]}': '<kind>'}} with one of "
-                f"{', '.join(SITE_KINDS)}",
+                f"give --kind {out['site_id'].iloc[i]}=<kind> (Python: kinds={{...}}) with one "
+                f"of {', '.join(SITE_KINDS)}",
             )
         )
     report.drop("kind unknown (not one of SITE_KINDS)", int(unknown.sum()))

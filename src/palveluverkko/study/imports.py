@@ -8,7 +8,7 @@ corrected, dropped or could not be placed, and the data credits).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -101,9 +101,11 @@ def import_sites(
     hospitals: Sequence[str] = (),
     clip: bool = False,
     postal_areas: Path | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Sites of a table or vector file into ``out`` (layer ``sites``); sites without
-    coordinates are placed at their postal area's centre when ``postal_areas`` is given."""
+    coordinates are placed at their postal area's centre when ``postal_areas`` is given;
+    ``kinds`` gives the kind of sites whose kind cannot be told (site id -> kind)."""
     from ..sources.sites import read_sites
 
     munis = _layer(municipalities, "municipalities") if municipalities else None
@@ -119,6 +121,7 @@ def import_sites(
         designated_hospitals=list(hospitals),
         clip=clip,
         postal_areas=postal_areas,
+        kinds=kinds,
     )
     sites.to_file(out, layer="sites", driver="GPKG")
     return report

@@ -317,8 +317,9 @@ class Study:
         out: str | Path,
         *,
         scenario: Scenario | None = None,
+        scenarios: Sequence[Scenario] = (),
         base: Evaluation | None = None,
-        comparison: Comparison | None = None,
+        comparison: Comparison | Sequence[Comparison] | None = None,
         lang: str = "fi",
         service: str | None = None,
         pdf: bool = False,
@@ -328,37 +329,48 @@ class Study:
         ems_missions: str | Path | None = None,
         sweep_bands: pd.DataFrame | None = None,
     ) -> Path:
-        """Write the report of today's network, compared with ``scenario`` if given.
+        """Write the report of today's network, compared with ``scenario`` or side by side with
+        each of ``scenarios`` if given.
 
-        Evaluations already made may be passed (``base``, ``comparison``) to skip redoing them.
+        Evaluations already made may be passed (``base``, ``comparison``: one or several) to
+        skip redoing them.
         With ``ems`` the report gains the emergency-care section: today's fleet (the county's
         ``ems_stations`` file, else an ASSUMED fleet at the sites) against the service-level
-        decision, and the scenario's fleet when it has ``[[ems_station]]`` entries; missions
+        decision, and the fleet of the last scenario with ``[[ems_station]]`` entries; missions
         from ``ems_missions``, else estimated.
         """
+        from ..evaluation import Comparison as ComparisonType
         from ..i18n import check_lang
-        from ..report import write_report
+        from ..report import write_pdf, write_report
 
         check_lang(lang)
-        if comparison is None and scenario is not None:
-            comparison = self.compare(None, scenario, options=options)[0]
+        wanted = [*([scenario] if scenario is not None else []), *scenarios]
+        if comparison is None and wanted:
+            comparison = self.compare(None, *wanted, options=options)
+        first = (
+            comparison
+            if isinstance(comparison, ComparisonType)
+            else (comparison[0] if comparison else None)
+        )
         if base is None:
-            base = (
-                comparison.base if comparison is not None else self.evaluate(None, options=options)
-            )
+            base = first.base if first is not None else self.evaluate(None, options=options)
         emergency: EmsEvaluation | EmsComparison | None = None
         if ems:
             from .ems import ems_compare, ems_evaluate
 
             stations = Path(ems_stations) if ems_stations is not None else None
             missions = Path(ems_missions) if ems_missions is not None else None
+            with_ems = [s for s in wanted if s.ems_stations]
             self._emit("ems", 0, 1, lang)
-            if scenario is not None and scenario.ems_stations:
-                emergency = ems_compare(self.region, scenario, stations=stations, missions=missions)
+            if with_ems:
+                emergency = ems_compare(
+                    self.region, with_ems[-1], stations=stations, missions=missions
+                )
             else:
                 emergency = ems_evaluate(self.region, stations=stations, missions=missions)
             self._emit("ems", 1, 1, lang)
-        self._emit("report", 0, 1, lang)
+        steps = 2 if pdf else 1
+        self._emit("report", 0, steps, "html")
         path = write_report(
             base,
             comparison,
@@ -366,12 +378,14 @@ class Study:
             out,
             lang=lang,
             service=service,
-            pdf=pdf,
             ems=emergency,
             ems_assumed_fleet=ems_stations is None,
             sweep_bands=sweep_bands,
         )
-        self._emit("report", 1, 1, lang)
+        if pdf:
+            self._emit("report", 1, steps, "pdf")
+            write_pdf(path.read_text(encoding="utf-8"), path.with_suffix(".pdf"))
+        self._emit("report", steps, steps)
         return path
 
 
