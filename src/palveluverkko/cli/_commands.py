@@ -14,4 +14,5 @@ from . import (
     region_cmds,  # noqa: F401
     report_cmds,  # noqa: F401
     sweep_cmds,  # noqa: F401
+    web_cmds,  # noqa: F401
 )

@@ -1,0 +1,516 @@
+"""Routes of signed-in users: scenarios with history, evaluation jobs, downloads, hearings,
+moderation and the comment exports.
+
+Planners change; viewers read; moderators moderate. A scenario change is a scenario entry of the
+library (:mod:`palveluverkko.scenario`), checked against the region by ``Scenario.check`` before
+it is saved as a new version.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import secrets
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from .app import render, require, state
+from .auth import Principal
+from .db import Comment, Hearing, Job, ScenarioRow, ScenarioVersion, User, now
+from .exports import comments_frame, write_comments
+from .public import comment_json, proposal, scenario_toml
+
+log = logging.getLogger("palveluverkko.web")
+
+router = APIRouter()
+
+__all__ = ["ChangeIn", "router"]
+
+READERS = ("planner", "viewer")
+
+
+class ScenarioIn(BaseModel):
+    """A new scenario: a name and optionally its TOML."""
+
+    name: str = Field(min_length=1, max_length=200)
+    toml: str | None = Field(default=None, max_length=50_000)
+
+
+class ChangeIn(BaseModel):
+    """One change to a scenario (the fields its ``kind`` needs)."""
+
+    kind: Literal["close", "convert", "capacity", "open", "channels"]
+    site: str | None = Field(default=None, max_length=100)
+    substitute: str | None = Field(default=None, max_length=100)
+    site_kind: str | None = Field(default=None, max_length=50)
+    service: str | None = Field(default=None, max_length=100)
+    capacity_per_week: float | None = Field(default=None, ge=0, le=1e6)
+    staff_fte: float | None = Field(default=None, ge=0, le=1e4)
+    name: str | None = Field(default=None, max_length=200)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    digital_share: float | None = Field(default=None, ge=0, le=1)
+
+
+class JobIn(BaseModel):
+    """Scenarios to evaluate against today's network."""
+
+    scenario_ids: list[int] = Field(min_length=1, max_length=5)
+
+
+class HearingIn(BaseModel):
+    """A hearing to publish."""
+
+    scenario_id: int
+    job_id: int
+    title_fi: str = Field(min_length=1, max_length=300)
+    title_sv: str = Field(default="", max_length=300)
+    title_en: str = Field(default="", max_length=300)
+    text_fi: str = Field(default="", max_length=10_000)
+    text_sv: str = Field(default="", max_length=10_000)
+    text_en: str = Field(default="", max_length=10_000)
+    opens: date
+    closes: date
+
+
+class ModerationIn(BaseModel):
+    """A moderator's decision."""
+
+    action: Literal["approve", "hide", "flag"]
+
+
+# ------------------------------------------------------------------------------------- pages
+
+
+@router.get("/planner")
+def planner_page(request: Request, user: Principal = Depends(require(*READERS))) -> Response:
+    """The planner's map page."""
+    st = state(request)
+    services = st.study.region.services["service"].astype(str).tolist()
+    from ..scenario import KIND_LEVELS
+
+    return render(
+        request,
+        "planner.html",
+        services=services,
+        kinds=sorted(KIND_LEVELS),
+        sites=st.layers.sites_table(),
+    )
+
+
+@router.get("/moderation")
+def moderation_page(
+    request: Request, user: Principal = Depends(require("moderator", "planner"))
+) -> Response:
+    """The moderation queue of every hearing."""
+    st = state(request)
+    with st.factory() as db:
+        hearings = db.scalars(select(Hearing).order_by(Hearing.id)).all()
+        rows = []
+        for h in hearings:
+            comments = db.scalars(
+                select(Comment).where(Comment.hearing_id == h.id).order_by(Comment.id)
+            ).all()
+            rows.append({"slug": h.slug, "title": h.title_fi, "comments": comments})
+    return render(request, "moderation.html", hearings=rows)
+
+
+# --------------------------------------------------------------------------------- scenarios
+
+
+def _save_version(
+    st: Any, row: ScenarioRow, toml: str, author: Principal, note: str
+) -> ScenarioRow:
+    with st.factory() as db:
+        row = db.merge(row)
+        row.version += 1
+        db.add(
+            ScenarioVersion(
+                scenario_id=row.id,
+                version=row.version,
+                toml=toml,
+                author_id=author.user_id,
+                note=note[:500],
+                created_at=now(),
+            )
+        )
+        db.commit()
+        return row
+
+
+@router.get("/api/scenarios")
+def list_scenarios(
+    request: Request, user: Principal = Depends(require(*READERS))
+) -> list[dict[str, Any]]:
+    """Every saved scenario (newest version number)."""
+    with state(request).factory() as db:
+        rows = db.scalars(select(ScenarioRow).order_by(ScenarioRow.id)).all()
+    return [{"id": r.id, "name": r.name, "version": r.version} for r in rows]
+
+
+@router.post("/api/scenarios", status_code=201)
+def create_scenario(
+    body: ScenarioIn, request: Request, user: Principal = Depends(require("planner"))
+) -> dict[str, Any]:
+    """Save a new scenario (empty, or from TOML checked against the region)."""
+    from ..scenario import Scenario
+
+    st = state(request)
+    sc = Scenario.from_toml(body.toml) if body.toml else Scenario()
+    sc = dataclasses.replace(sc, name=body.name)
+    sc.check(st.study.region)
+    with st.factory() as db:
+        row = ScenarioRow(name=body.name, created_by=user.user_id, created_at=now(), version=1)
+        db.add(row)
+        db.flush()
+        db.add(
+            ScenarioVersion(
+                scenario_id=row.id,
+                version=1,
+                toml=sc.to_toml(),
+                author_id=user.user_id,
+                note="created",
+                created_at=now(),
+            )
+        )
+        db.commit()
+        return {"id": row.id, "name": row.name, "version": 1}
+
+
+@router.get("/api/scenarios/{scenario_id}")
+def get_scenario(
+    scenario_id: int, request: Request, user: Principal = Depends(require(*READERS))
+) -> dict[str, Any]:
+    """A scenario: its TOML, what it changes, and its history with authors."""
+    st = state(request)
+    toml = scenario_toml(st, scenario_id)
+    with st.factory() as db:
+        row = db.get(ScenarioRow, scenario_id)
+        assert row is not None
+        history = db.execute(
+            select(ScenarioVersion, User.name)
+            .join(User, User.id == ScenarioVersion.author_id)
+            .where(ScenarioVersion.scenario_id == scenario_id)
+            .order_by(ScenarioVersion.version)
+        ).all()
+    return {
+        "id": row.id,
+        "name": row.name,
+        "version": row.version,
+        "toml": toml,
+        "proposal": proposal(st, toml),
+        "history": [
+            {
+                "version": v.version,
+                "author": name,
+                "note": v.note,
+                "created_at": v.created_at.isoformat(timespec="seconds"),
+            }
+            for v, name in history
+        ],
+    }
+
+
+def apply_change(st: Any, toml: str, change: ChangeIn) -> tuple[str, str]:
+    """The scenario's TOML with ``change`` added (checked against the region) and a note."""
+    from ..scenario import (
+        CapacityChange,
+        ChannelChange,
+        Closure,
+        Conversion,
+        NewSite,
+        Scenario,
+    )
+
+    sc = Scenario.from_toml(toml)
+    k = change.kind
+
+    def need(*names: str) -> None:
+        missing = [n for n in names if getattr(change, n) is None]
+        if missing:
+            raise HTTPException(422, f"change {k}: missing {', '.join(missing)}")
+
+    if k == "close":
+        need("site", "substitute")
+        sc = dataclasses.replace(
+            sc, closures=(*sc.closures, Closure(str(change.site), str(change.substitute)))
+        )
+        note = f"close {change.site} -> {change.substitute}"
+    elif k == "convert":
+        need("site", "site_kind")
+        sc = dataclasses.replace(
+            sc, conversions=(*sc.conversions, Conversion(str(change.site), kind=change.site_kind))
+        )
+        note = f"convert {change.site} to {change.site_kind}"
+    elif k == "capacity":
+        need("site", "service", "capacity_per_week")
+        entry = CapacityChange(
+            str(change.site), str(change.service), change.capacity_per_week, change.staff_fte
+        )
+        sc = dataclasses.replace(sc, capacity_changes=(*sc.capacity_changes, entry))
+        note = f"capacity {change.site} {change.service} {change.capacity_per_week}"
+    elif k == "open":
+        need("name", "lon", "lat", "site_kind", "service", "capacity_per_week")
+        assert change.lon is not None and change.lat is not None
+        x, y = st.layers.to_region_xy(change.lon, change.lat)
+        municipality = st.layers.municipality_of(x, y)
+        if not municipality:
+            raise HTTPException(422, "change open: the point is outside the region's municipalities")
+        used = {o.site for o in sc.openings}
+        site_id = next(f"uusi{n}" for n in range(1, 1000) if f"uusi{n}" not in used)
+        staff = change.staff_fte if change.staff_fte is not None else 1.0
+        entry_open = NewSite(
+            site_id,
+            str(change.name),
+            municipality,
+            str(change.site_kind),
+            round(x, 1),
+            round(y, 1),
+            {str(change.service): (float(change.capacity_per_week or 0), float(staff))},
+        )
+        sc = dataclasses.replace(sc, openings=(*sc.openings, entry_open))
+        note = f"open {site_id} {change.name}"
+    else:
+        need("service", "digital_share")
+        entry_ch = ChannelChange(str(change.service), float(change.digital_share or 0))
+        sc = dataclasses.replace(sc, channel_changes=(*sc.channel_changes, entry_ch))
+        note = f"digital share {change.service} {change.digital_share}"
+    sc.check(st.study.region)
+    return sc.to_toml(), note
+
+
+@router.post("/api/scenarios/{scenario_id}/changes")
+def change_scenario(
+    scenario_id: int,
+    change: ChangeIn,
+    request: Request,
+    user: Principal = Depends(require("planner")),
+) -> dict[str, Any]:
+    """Add one change to a scenario; saved as its next version."""
+    st = state(request)
+    toml, note = apply_change(st, scenario_toml(st, scenario_id), change)
+    with st.factory() as db:
+        row = db.get(ScenarioRow, scenario_id)
+    assert row is not None
+    row = _save_version(st, row, toml, user, note)
+    return {"id": row.id, "version": row.version, "note": note, "proposal": proposal(st, toml)}
+
+
+# -------------------------------------------------------------------------------------- jobs
+
+
+def _job_scenarios(st: Any, job: Job) -> list[Any]:
+    from ..scenario import Scenario
+
+    out = []
+    with st.factory() as db:
+        for sid, version in zip(json.loads(job.scenario_ids), json.loads(job.versions), strict=True):
+            v = db.scalar(
+                select(ScenarioVersion).where(
+                    ScenarioVersion.scenario_id == sid, ScenarioVersion.version == version
+                )
+            )
+            if v is None:
+                raise HTTPException(404, f"scenario {sid} version {version} is gone")
+            out.append(Scenario.from_toml(v.toml))
+    return out
+
+
+@router.post("/api/jobs", status_code=202)
+def start_job(
+    body: JobIn, request: Request, user: Principal = Depends(require("planner"))
+) -> dict[str, Any]:
+    """Evaluate today's network and the scenarios (newest versions) in the background."""
+    from ..scenario import Scenario
+
+    st = state(request)
+    scenarios, versions = [], []
+    with st.factory() as db:
+        for sid in body.scenario_ids:
+            row = db.get(ScenarioRow, sid)
+            if row is None:
+                raise HTTPException(404, f"no scenario {sid}")
+            versions.append(row.version)
+    for sid in body.scenario_ids:
+        scenarios.append(Scenario.from_toml(scenario_toml(st, sid)))
+    with st.factory() as db:
+        job = Job(
+            scenario_ids=json.dumps(body.scenario_ids),
+            versions=json.dumps(versions),
+            status="queued",
+            stage="",
+            done=0,
+            total=None,
+            error="",
+            result="",
+            created_by=user.user_id,
+            created_at=now(),
+        )
+        db.add(job)
+        db.commit()
+        job_id = job.id
+    st.jobs.submit(job_id, scenarios)
+    return {"id": job_id, "status": "queued"}
+
+
+@router.get("/api/jobs/{job_id}")
+def get_job(
+    job_id: int, request: Request, user: Principal = Depends(require(*READERS))
+) -> dict[str, Any]:
+    """A job's progress; its result once done."""
+    from ..study.progress import label
+
+    st = state(request)
+    with st.factory() as db:
+        job = db.get(Job, job_id)
+    if job is None:
+        raise HTTPException(404, "no such job")
+    lang = request.query_params.get("lang", "fi")
+    return {
+        "id": job.id,
+        "status": job.status,
+        "stage": job.stage,
+        "stage_label": label(job.stage, lang if lang in ("fi", "sv", "en") else "fi"),
+        "done": job.done,
+        "total": job.total,
+        "error": job.error,
+        "scenario_ids": json.loads(job.scenario_ids),
+        "result": json.loads(job.result) if job.status == "done" else None,
+    }
+
+
+DOWNLOADS = {
+    "report": ("report.html", "text/html; charset=utf-8"),
+    "excel": (
+        "tulokset.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    "gpkg": ("tulokset.gpkg", "application/geopackage+sqlite3"),
+}
+
+
+@router.get("/api/jobs/{job_id}/download/{what}")
+def download(
+    job_id: int, what: str, request: Request, user: Principal = Depends(require(*READERS))
+) -> Response:
+    """The report (HTML), or the results as Excel or GeoPackage, of a finished job."""
+    if what not in DOWNLOADS:
+        raise HTTPException(404, f"downloads: {', '.join(DOWNLOADS)}")
+    st = state(request)
+    with st.factory() as db:
+        job = db.get(Job, job_id)
+    if job is None or job.status != "done":
+        raise HTTPException(409, "the job has not finished")
+    path = st.jobs.download(job_id, _job_scenarios(st, job), what)
+    filename, media = DOWNLOADS[what]
+    return FileResponse(path, media_type=media, filename=f"job{job_id}-{filename}")
+
+
+# ---------------------------------------------------------------------------------- hearings
+
+
+@router.post("/api/hearings", status_code=201)
+def publish(
+    body: HearingIn, request: Request, user: Principal = Depends(require("planner"))
+) -> dict[str, Any]:
+    """Publish a scenario with its finished evaluation as a hearing."""
+    st = state(request)
+    if body.closes < body.opens:
+        raise HTTPException(422, "closes must be on or after opens")
+    with st.factory() as db:
+        job = db.get(Job, body.job_id)
+        if job is None or job.status != "done":
+            raise HTTPException(422, "publish: the job must be a finished evaluation")
+        if json.loads(job.scenario_ids)[0] != body.scenario_id:
+            raise HTTPException(422, "publish: the job did not evaluate this scenario first")
+        h = Hearing(
+            slug=secrets.token_urlsafe(9),
+            created_by=user.user_id,
+            created_at=now(),
+            **body.model_dump(),
+        )
+        db.add(h)
+        db.commit()
+        return {"id": h.id, "slug": h.slug, "url": f"/h/{h.slug}"}
+
+
+@router.get("/api/admin/hearings")
+def admin_hearings(
+    request: Request, user: Principal = Depends(require("planner", "moderator", "viewer"))
+) -> list[dict[str, Any]]:
+    """Every hearing, with its comment counts by state."""
+    with state(request).factory() as db:
+        rows = db.scalars(select(Hearing).order_by(Hearing.id)).all()
+        out = []
+        for h in rows:
+            statuses = db.scalars(select(Comment.status).where(Comment.hearing_id == h.id)).all()
+            counts = {s: statuses.count(s) for s in ("pending", "approved", "hidden", "flagged")}
+            out.append({"slug": h.slug, "title": h.title_fi, "comments": counts})
+    return out
+
+
+@router.get("/api/admin/hearings/{slug}/comments")
+def admin_comments(
+    slug: str, request: Request, user: Principal = Depends(require("moderator", "planner"))
+) -> list[dict[str, Any]]:
+    """Every comment of a hearing, in every state."""
+    with state(request).factory() as db:
+        h = db.scalar(select(Hearing).where(Hearing.slug == slug))
+        if h is None:
+            raise HTTPException(404, "no such hearing")
+        rows = db.scalars(
+            select(Comment).where(Comment.hearing_id == h.id).order_by(Comment.id)
+        ).all()
+    return [comment_json(c) for c in rows]
+
+
+@router.post("/api/comments/{comment_id}/moderate")
+def moderate(
+    comment_id: int,
+    body: ModerationIn,
+    request: Request,
+    user: Principal = Depends(require("moderator")),
+) -> dict[str, Any]:
+    """Approve, hide or flag a comment."""
+    status = {"approve": "approved", "hide": "hidden", "flag": "flagged"}[body.action]
+    with state(request).factory() as db:
+        c = db.get(Comment, comment_id)
+        if c is None:
+            raise HTTPException(404, "no such comment")
+        c.status, c.moderated_at = status, now()
+        db.commit()
+    log.info("comment %s %s by %s", comment_id, status, user.name)
+    return {"id": comment_id, "status": status}
+
+
+EXPORTS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "gpkg": "application/geopackage+sqlite3",
+}
+
+
+@router.get("/api/admin/hearings/{slug}/export.{fmt}")
+def export_comments(
+    slug: str, fmt: str, request: Request, user: Principal = Depends(require("planner"))
+) -> Response:
+    """Every comment of a hearing with the municipality and postal area of its point."""
+    if fmt not in EXPORTS:
+        raise HTTPException(404, "exports: xlsx, gpkg")
+    st = state(request)
+    with st.factory() as db:
+        h = db.scalar(select(Hearing).where(Hearing.slug == slug))
+        if h is None:
+            raise HTTPException(404, "no such hearing")
+        rows = db.scalars(
+            select(Comment).where(Comment.hearing_id == h.id).order_by(Comment.id)
+        ).all()
+    frame = comments_frame(rows, st.study.region, st.postal_areas)
+    out = st.data_dir / "exports" / f"hearing{int(h.id)}"
+    path = write_comments(frame, out, fmt)
+    return FileResponse(path, media_type=EXPORTS[fmt], filename=f"kommentit-{h.id}.{fmt}")

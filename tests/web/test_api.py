@@ -1,0 +1,203 @@
+"""The web app's use cases through its HTTP API, on each database backend: scenarios with
+history, an evaluation equal to the library's, a hearing, comments, moderation and exports."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from pyproj import Transformer
+
+from palveluverkko import Closure, Scenario, Study
+from palveluverkko.region.examples import tiny_region
+
+from .conftest import login, wait_job
+
+
+def test_scenario_history_keeps_every_version_with_its_author(
+    web_app: Any, published: dict[str, Any]
+) -> None:
+    """The scenario has version 1 (created) and 2 (the closure), both by the planner."""
+    client, _ = published["planner"]
+    s = client.get(f"/api/scenarios/{published['scenario_id']}").json()
+    assert s["version"] == 2
+    assert [(h["version"], h["author"], h["note"]) for h in s["history"]] == [
+        (1, "pia", "created"),
+        (2, "pia", "close s2 -> s1"),
+    ]
+    assert s["proposal"]["closures"] == [
+        {
+            "site": "s2",
+            "name": "Yläkylän sote-asema",
+            "substitute": "s1",
+            "substitute_name": "Alakylän sote-keskus",
+        }
+    ]
+    assert Scenario.from_toml(s["toml"]).closures == (Closure("s2", "s1"),)
+
+
+def test_the_job_gives_the_libraries_comparison(published: dict[str, Any]) -> None:
+    """Headline figures and cell minutes of the job equal Study.compare on the same scenario."""
+    result = published["job"]["result"]
+    cmp = Study(tiny_region()).compare(None, Scenario("Sulje s2", closures=(Closure("s2", "s1"),)))[0]
+    by_figure = {h["figure"]: h for h in result["headline"]}
+    mean = cmp.headline.set_index("figure").loc["vastaanotto:mean_car_minutes"]
+    assert by_figure["vastaanotto:mean_car_minutes"]["base"] == pytest.approx(mean["base"], abs=1e-3)
+    assert by_figure["vastaanotto:mean_car_minutes"]["scenarios"][0] == pytest.approx(
+        mean["scenario"], abs=1e-3
+    )
+    assert result["service"] == "vastaanotto"
+    cells = cmp.other.cells
+    after = cells[cells["service"] == "vastaanotto"].set_index("cell_id")["car_minutes"]
+    assert result["cells_after"][0] == pytest.approx([float(after[f"c{i}"]) for i in range(6)])
+    # closing a site never shortens a trip, and this one lengthens some
+    assert all(a >= b for a, b in zip(result["cells_after"][0], result["cells_base"], strict=True))
+    assert any(a > b for a, b in zip(result["cells_after"][0], result["cells_base"], strict=True))
+
+
+def test_resident_sees_before_and_after_of_the_nearest_cell(
+    anon: Any, published: dict[str, Any]
+) -> None:
+    """A point beside cell c3 gets c3's minutes today and in the proposal."""
+    region = tiny_region()
+    x, y = region.population.geometry.iloc[3].x + 100, region.population.geometry.iloc[3].y
+    lon, lat = Transformer.from_crs(region.crs, 4326, always_xy=True).transform(x, y)
+    r = anon.get(f"/api/hearings/{published['slug']}/travel", params={"lon": lon, "lat": lat})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    result = published["job"]["result"]
+    assert body["cell"] == 3
+    assert body["distance_m"] == 100
+    assert body["before_minutes"] == result["cells_base"][3]
+    assert body["after_minutes"] == result["cells_after"][0][3]
+    page = anon.get(f"/h/{published['slug']}")
+    assert page.status_code == 200
+    assert "Yläkylän sote-asema" in page.text and "Alakylän sote-keskus" in page.text
+    assert "<html lang=\"fi\">" in page.text
+    sv = anon.get(f"/h/{published['slug']}?lang=sv")
+    assert "Stängning av Yläkylä" in sv.text and "Förslag" in sv.text
+    assert sv.cookies.get("pv_lang") == "sv"
+
+
+def _comment(client: Any, slug: str, text: str, **extra: Any) -> Any:
+    page = client.get(f"/h/{slug}")
+    token = client.cookies.get("pv_csrf")
+    assert token and token in page.text
+    return client.post(
+        f"/api/hearings/{slug}/comments",
+        json={"text": text, **extra},
+        headers={"X-CSRF-Token": token},
+    )
+
+
+def test_comment_waits_for_moderation_then_shows_and_exports(
+    web_app: Any, anon: Any, published: dict[str, Any], tmp_path: Path
+) -> None:
+    """A comment is hidden until a moderator approves it; the planner's exports carry its
+    municipality."""
+    web_app.state.web.limiter._hits.clear()
+    slug = published["slug"]
+    region = tiny_region()
+    lon, lat = Transformer.from_crs(region.crs, 4326, always_xy=True).transform(
+        region.population.geometry.iloc[4].x, region.population.geometry.iloc[4].y
+    )
+    r = _comment(anon, slug, "Bussi ei kulje illalla.", tag="bus", lon=lon, lat=lat)
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    assert cid not in [c["id"] for c in anon.get(f"/api/hearings/{slug}/comments").json()]
+    mod, token = login(web_app, "mona")
+    r = mod.post(f"/api/comments/{cid}/moderate", json={"action": "approve"}, headers={"X-CSRF-Token": token})
+    assert r.json() == {"id": cid, "status": "approved"}
+    shown = anon.get(f"/api/hearings/{slug}/comments").json()
+    assert [(c["id"], c["text"], c["tag"]) for c in shown if c["id"] == cid] == [
+        (cid, "Bussi ei kulje illalla.", "bus")
+    ]
+    planner, _ = published["planner"]
+    xlsx = planner.get(f"/api/admin/hearings/{slug}/export.xlsx")
+    assert xlsx.status_code == 200
+    table = pd.read_excel(io.BytesIO(xlsx.content), dtype={"municipality": str})
+    row = table.set_index("comment_id").loc[cid]
+    assert (row["municipality"], row["municipality_name"], row["status"]) == ("902", "Yläkylä", "approved")
+    gpkg = planner.get(f"/api/admin/hearings/{slug}/export.gpkg")
+    assert gpkg.status_code == 200
+    (tmp_path / "c.gpkg").write_bytes(gpkg.content)
+    frame = gpd.read_file(tmp_path / "c.gpkg")
+    got = frame.set_index("comment_id").loc[cid]
+    assert got["municipality"] == "902"
+    assert got.geometry.x == pytest.approx(region.population.geometry.iloc[4].x, abs=0.5)
+
+
+def test_downloads_of_a_finished_job(published: dict[str, Any]) -> None:
+    """Report HTML, Excel and GeoPackage of the evaluation download with their types."""
+    client, _ = published["planner"]
+    jid = published["job"]["id"]
+    report = client.get(f"/api/jobs/{jid}/download/report")
+    assert report.status_code == 200 and report.text.lstrip().lower().startswith("<!doctype html")
+    xlsx = client.get(f"/api/jobs/{jid}/download/excel")
+    assert xlsx.content[:2] == b"PK"
+    gpkg = client.get(f"/api/jobs/{jid}/download/gpkg")
+    assert gpkg.content[:15] == b"SQLite format 3"
+
+
+def test_every_change_kind_is_saved_as_a_scenario_entry(web_app: Any) -> None:
+    """Convert, capacity, a new site by map point and a digital share become the entries."""
+    client, token = login(web_app, "pia")
+    h = {"X-CSRF-Token": token}
+    sid = client.post("/api/scenarios", json={"name": "Kaikki"}, headers=h).json()["id"]
+    region = tiny_region()
+    lon, lat = Transformer.from_crs(region.crs, 4326, always_xy=True).transform(
+        region.population.geometry.iloc[5].x, region.population.geometry.iloc[5].y
+    )
+    changes = [
+        {"kind": "capacity", "site": "s1", "service": "vastaanotto", "capacity_per_week": 450},
+        {"kind": "open", "name": "Uusi piste", "site_kind": "sote_asema", "service": "vastaanotto",
+         "capacity_per_week": 80, "lon": lon, "lat": lat},
+        {"kind": "channels", "service": "vastaanotto", "digital_share": 0.4},
+        {"kind": "convert", "site": "s3", "site_kind": "sote_asema"},
+    ]
+    for change in changes:
+        r = client.post(f"/api/scenarios/{sid}/changes", json=change, headers=h)
+        assert r.status_code == 200, r.text
+    sc = Scenario.from_toml(client.get(f"/api/scenarios/{sid}").json()["toml"])
+    assert sc.capacity_changes[0].capacity_per_week == 450
+    assert (sc.openings[0].site, sc.openings[0].municipality) == ("uusi1", "902")
+    assert sc.openings[0].x == pytest.approx(region.population.geometry.iloc[5].x, abs=0.5)
+    assert sc.channel_changes[0].digital_share == 0.4
+    assert sc.conversions[0].kind == "sote_asema"
+    job = client.post("/api/jobs", json={"scenario_ids": [sid]}, headers=h).json()
+    done = wait_job(client, job["id"])
+    assert done["status"] == "done", done["error"]
+
+
+def test_a_bad_change_is_a_clear_422(web_app: Any) -> None:
+    """A substitute that does not exist is refused with the library's message."""
+    client, token = login(web_app, "pia")
+    h = {"X-CSRF-Token": token}
+    sid = client.post("/api/scenarios", json={"name": "Huono"}, headers=h).json()["id"]
+    r = client.post(
+        f"/api/scenarios/{sid}/changes",
+        json={"kind": "close", "site": "s2", "substitute": "nope"},
+        headers=h,
+    )
+    assert r.status_code == 422
+    assert "nope" in r.json()["detail"]
+    assert client.get(f"/api/scenarios/{sid}").json()["version"] == 1
+
+
+def test_saved_work_survives_a_restart(web_app: Any, published: dict[str, Any]) -> None:
+    """A second app on the same database sees the scenarios, the job and the hearing."""
+    from fastapi.testclient import TestClient
+
+    from palveluverkko.web import create_app
+
+    again = create_app(tiny_region(), web_app.state.db_url, data_dir=web_app.state.web.data_dir)
+    client, _ = login(again, "ville")
+    names = [s["name"] for s in client.get("/api/scenarios").json()]
+    assert "Sulje s2" in names
+    assert client.get(f"/api/jobs/{published['job']['id']}").json()["status"] == "done"
+    with TestClient(again) as anon:
+        assert anon.get(f"/h/{published['slug']}").status_code == 200
