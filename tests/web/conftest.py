@@ -43,7 +43,9 @@ BACKENDS = [
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def web_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def web_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
     """The app on the tiny region with three users, per backend."""
     data = tmp_path_factory.mktemp(f"web-{request.param}")
     if request.param == "sqlite":
@@ -61,7 +63,9 @@ def web_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         settings=WebSettings(comment_limit=5, comment_window_s=60, max_body_bytes=20_000),
     )
     app.state.db_url = url
-    return app
+    yield app
+    app.state.web.jobs.shutdown()
+    app.state.web.engine.dispose()
 
 
 @pytest.fixture
@@ -147,4 +151,9 @@ def published(web_app: Any) -> dict[str, Any]:
         headers=h,
     )
     assert hearing.status_code == 201, hearing.text
-    return {"scenario_id": sid, "job": job, "slug": hearing.json()["slug"], "planner": (client, token)}
+    return {
+        "scenario_id": sid,
+        "job": job,
+        "slug": hearing.json()["slug"],
+        "planner": (client, token),
+    }

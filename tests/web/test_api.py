@@ -43,10 +43,14 @@ def test_scenario_history_keeps_every_version_with_its_author(
 def test_the_job_gives_the_libraries_comparison(published: dict[str, Any]) -> None:
     """Headline figures and cell minutes of the job equal Study.compare on the same scenario."""
     result = published["job"]["result"]
-    cmp = Study(tiny_region()).compare(None, Scenario("Sulje s2", closures=(Closure("s2", "s1"),)))[0]
+    cmp = Study(tiny_region()).compare(None, Scenario("Sulje s2", closures=(Closure("s2", "s1"),)))[
+        0
+    ]
     by_figure = {h["figure"]: h for h in result["headline"]}
     mean = cmp.headline.set_index("figure").loc["vastaanotto:mean_car_minutes"]
-    assert by_figure["vastaanotto:mean_car_minutes"]["base"] == pytest.approx(mean["base"], abs=1e-3)
+    assert by_figure["vastaanotto:mean_car_minutes"]["base"] == pytest.approx(
+        mean["base"], abs=1e-3
+    )
     assert by_figure["vastaanotto:mean_car_minutes"]["scenarios"][0] == pytest.approx(
         mean["scenario"], abs=1e-3
     )
@@ -76,17 +80,20 @@ def test_resident_sees_before_and_after_of_the_nearest_cell(
     assert body["after_minutes"] == result["cells_after"][0][3]
     page = anon.get(f"/h/{published['slug']}")
     assert page.status_code == 200
-    assert "Yläkylän sote-asema" in page.text and "Alakylän sote-keskus" in page.text
-    assert "<html lang=\"fi\">" in page.text
+    assert "Yläkylän sote-asema" in page.text
+    assert "Alakylän sote-keskus" in page.text
+    assert '<html lang="fi">' in page.text
     sv = anon.get(f"/h/{published['slug']}?lang=sv")
-    assert "Stängning av Yläkylä" in sv.text and "Förslag" in sv.text
+    assert "Stängning av Yläkylä" in sv.text
+    assert "Förslag" in sv.text
     assert sv.cookies.get("pv_lang") == "sv"
 
 
 def _comment(client: Any, slug: str, text: str, **extra: Any) -> Any:
     page = client.get(f"/h/{slug}")
     token = client.cookies.get("pv_csrf")
-    assert token and token in page.text
+    assert token
+    assert token in page.text
     return client.post(
         f"/api/hearings/{slug}/comments",
         json={"text": text, **extra},
@@ -110,7 +117,9 @@ def test_comment_waits_for_moderation_then_shows_and_exports(
     cid = r.json()["id"]
     assert cid not in [c["id"] for c in anon.get(f"/api/hearings/{slug}/comments").json()]
     mod, token = login(web_app, "mona")
-    r = mod.post(f"/api/comments/{cid}/moderate", json={"action": "approve"}, headers={"X-CSRF-Token": token})
+    r = mod.post(
+        f"/api/comments/{cid}/moderate", json={"action": "approve"}, headers={"X-CSRF-Token": token}
+    )
     assert r.json() == {"id": cid, "status": "approved"}
     shown = anon.get(f"/api/hearings/{slug}/comments").json()
     assert [(c["id"], c["text"], c["tag"]) for c in shown if c["id"] == cid] == [
@@ -121,7 +130,11 @@ def test_comment_waits_for_moderation_then_shows_and_exports(
     assert xlsx.status_code == 200
     table = pd.read_excel(io.BytesIO(xlsx.content), dtype={"municipality": str})
     row = table.set_index("comment_id").loc[cid]
-    assert (row["municipality"], row["municipality_name"], row["status"]) == ("902", "Yläkylä", "approved")
+    assert (row["municipality"], row["municipality_name"], row["status"]) == (
+        "902",
+        "Yläkylä",
+        "approved",
+    )
     gpkg = planner.get(f"/api/admin/hearings/{slug}/export.gpkg")
     assert gpkg.status_code == 200
     (tmp_path / "c.gpkg").write_bytes(gpkg.content)
@@ -136,7 +149,8 @@ def test_downloads_of_a_finished_job(published: dict[str, Any]) -> None:
     client, _ = published["planner"]
     jid = published["job"]["id"]
     report = client.get(f"/api/jobs/{jid}/download/report")
-    assert report.status_code == 200 and report.text.lstrip().lower().startswith("<!doctype html")
+    assert report.status_code == 200
+    assert report.text.lstrip().lower().startswith("<!doctype html")
     xlsx = client.get(f"/api/jobs/{jid}/download/excel")
     assert xlsx.content[:2] == b"PK"
     gpkg = client.get(f"/api/jobs/{jid}/download/gpkg")
@@ -154,8 +168,15 @@ def test_every_change_kind_is_saved_as_a_scenario_entry(web_app: Any) -> None:
     )
     changes = [
         {"kind": "capacity", "site": "s1", "service": "vastaanotto", "capacity_per_week": 450},
-        {"kind": "open", "name": "Uusi piste", "site_kind": "sote_asema", "service": "vastaanotto",
-         "capacity_per_week": 80, "lon": lon, "lat": lat},
+        {
+            "kind": "open",
+            "name": "Uusi piste",
+            "site_kind": "sote_asema",
+            "service": "vastaanotto",
+            "capacity_per_week": 80,
+            "lon": lon,
+            "lat": lat,
+        },
         {"kind": "channels", "service": "vastaanotto", "digital_share": 0.4},
         {"kind": "convert", "site": "s3", "site_kind": "sote_asema"},
     ]
@@ -201,3 +222,4 @@ def test_saved_work_survives_a_restart(web_app: Any, published: dict[str, Any]) 
     assert client.get(f"/api/jobs/{published['job']['id']}").json()["status"] == "done"
     with TestClient(again) as anon:
         assert anon.get(f"/h/{published['slug']}").status_code == 200
+    again.state.web.engine.dispose()

@@ -45,7 +45,7 @@ def serve(
     if demo == (region is not None):
         raise typer.BadParameter("give a region package folder or --demo (one of them)")
     if demo:
-        from ..web.serve import demo_package
+        from ..web.running import demo_package
 
         with session():
             region = demo_package(data / "demo")
@@ -65,7 +65,7 @@ def users_add(
     """Lisää käyttäjä / Lägg till användare / Add or update a user. The password comes from
     $PALVELUVERKKO_PASSWORD or a prompt."""
     from ..web import add_user
-    from ..web.serve import default_db_url
+    from ..web.running import default_db_url
 
     password = os.environ.get(PASSWORD_ENV) or typer.prompt(
         "Salasana / Lösenord / Password", hide_input=True, confirmation_prompt=True

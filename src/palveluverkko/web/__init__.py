@@ -17,9 +17,9 @@ from .._lazy import lazy_exports
 if TYPE_CHECKING:
     from .app import WebSettings as WebSettings
     from .app import create_app as create_app
-    from .serve import add_user as add_user
-    from .serve import open_database as open_database
-    from .serve import serve as serve
+    from .running import add_user as add_user
+    from .running import open_database as open_database
+    from .running import serve as serve
 
 __all__ = ["WebSettings", "add_user", "create_app", "open_database", "serve"]
 
@@ -28,8 +28,8 @@ __getattr__, __dir__ = lazy_exports(
     {
         "WebSettings": ".app",
         "create_app": ".app",
-        "add_user": ".serve",
-        "open_database": ".serve",
-        "serve": ".serve",
+        "add_user": ".running",
+        "open_database": ".running",
+        "serve": ".running",
     },
 )

@@ -141,7 +141,8 @@ class WebState:
 
 def state(request: Request) -> WebState:
     """The app's shared state."""
-    return request.app.state.web  # type: ignore[no-any-return]
+    web: WebState = request.app.state.web
+    return web
 
 
 def lang_of(request: Request) -> str:
@@ -154,9 +155,9 @@ def lang_of(request: Request) -> str:
 
 def current_user(request: Request) -> Principal | None:
     """The signed-in user, if any."""
-    cached = getattr(request.state, "principal", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(request.state, "principal"):
+        cached: Principal | None = request.state.principal
+        return cached
     p = principal_of(state(request).factory, request.cookies.get(SESSION_COOKIE))
     request.state.principal = p
     return p
@@ -253,22 +254,26 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                raise _BodyTooLarge
+                raise _BodyTooLargeError
             return message
 
         try:
             await self.app(scope, limited, send)
-        except _BodyTooLarge:
+        except _BodyTooLargeError:
             await _too_large(send)
 
 
-class _BodyTooLarge(Exception):
+class _BodyTooLargeError(Exception):
     pass
 
 
 async def _too_large(send: Send) -> None:
     await send(
-        {"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"text/plain")]}
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"text/plain")],
+        }
     )
     await send({"type": "http.response.body", "body": b"request body too large"})
 
@@ -337,7 +342,11 @@ def create_app(
     from . import planner, public
 
     settings = settings or WebSettings()
-    data = Path(data_dir if data_dir is not None else os.environ.get("PALVELUVERKKO_WEB_DIR", "palveluverkko-web"))
+    data = Path(
+        data_dir
+        if data_dir is not None
+        else os.environ.get("PALVELUVERKKO_WEB_DIR", "palveluverkko-web")
+    )
     data.mkdir(parents=True, exist_ok=True)
     study = _study_of(source, cache_dir)
     engine = make_engine(db_url or f"sqlite:///{data / 'palveluverkko-web.sqlite'}")
@@ -355,6 +364,7 @@ def create_app(
         data_dir=data,
         postal_areas=_read_postal(postal_areas),
     )
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
@@ -379,8 +389,8 @@ def create_app(
         status = 422 if isinstance(exc, ValueError) else 500
         return JSONResponse({"detail": str(exc)}, status_code=status)
 
-    app.add_middleware(SecurityHeaders)  # type: ignore[arg-type]
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # type: ignore[arg-type]
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app
 
 

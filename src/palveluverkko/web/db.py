@@ -188,6 +188,16 @@ def make_engine(db_url: str) -> Engine:
             cur.close()
 
         return engine
+    if not db_url.startswith("postgresql+psycopg://"):
+        from ..errors import InputError
+
+        raise InputError(
+            f"--db {db_url.split('://', 1)[0]}://...: unsupported database; use sqlite:///FILE "
+            "or postgresql+psycopg://USER@HOST:PORT/DB"
+        )
+    import psycopg  # the driver SQLAlchemy loads for postgresql+psycopg
+
+    log.debug("PostgreSQL through psycopg %s", psycopg.__version__)
     return create_engine(db_url, pool_size=20, max_overflow=20, pool_pre_ping=True)
 
 

@@ -34,9 +34,7 @@ def comments_frame(
     import geopandas as gpd
     import shapely
 
-    geometry = [
-        shapely.Point(c.x_3067, c.y_3067) if c.x_3067 is not None else None for c in rows
-    ]
+    geometry = [shapely.Point(c.x_3067, c.y_3067) if c.x_3067 is not None else None for c in rows]
     frame = gpd.GeoDataFrame(
         {
             "comment_id": [c.id for c in rows],

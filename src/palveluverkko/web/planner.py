@@ -13,7 +13,7 @@ import json
 import logging
 import secrets
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, Response
@@ -33,6 +33,11 @@ router = APIRouter()
 __all__ = ["ChangeIn", "router"]
 
 READERS = ("planner", "viewer")
+Reader = Annotated[Principal, Depends(require(*READERS))]
+Planner = Annotated[Principal, Depends(require("planner"))]
+Moderator = Annotated[Principal, Depends(require("moderator"))]
+ModeratorOrPlanner = Annotated[Principal, Depends(require("moderator", "planner"))]
+Staff = Annotated[Principal, Depends(require("planner", "moderator", "viewer"))]
 
 
 class ScenarioIn(BaseModel):
@@ -89,7 +94,7 @@ class ModerationIn(BaseModel):
 
 
 @router.get("/planner")
-def planner_page(request: Request, user: Principal = Depends(require(*READERS))) -> Response:
+def planner_page(request: Request, user: Reader) -> Response:
     """The planner's map page."""
     st = state(request)
     services = st.study.region.services["service"].astype(str).tolist()
@@ -105,9 +110,7 @@ def planner_page(request: Request, user: Principal = Depends(require(*READERS)))
 
 
 @router.get("/moderation")
-def moderation_page(
-    request: Request, user: Principal = Depends(require("moderator", "planner"))
-) -> Response:
+def moderation_page(request: Request, user: ModeratorOrPlanner) -> Response:
     """The moderation queue of every hearing."""
     st = state(request)
     with st.factory() as db:
@@ -145,9 +148,7 @@ def _save_version(
 
 
 @router.get("/api/scenarios")
-def list_scenarios(
-    request: Request, user: Principal = Depends(require(*READERS))
-) -> list[dict[str, Any]]:
+def list_scenarios(request: Request, user: Reader) -> list[dict[str, Any]]:
     """Every saved scenario (newest version number)."""
     with state(request).factory() as db:
         rows = db.scalars(select(ScenarioRow).order_by(ScenarioRow.id)).all()
@@ -155,9 +156,7 @@ def list_scenarios(
 
 
 @router.post("/api/scenarios", status_code=201)
-def create_scenario(
-    body: ScenarioIn, request: Request, user: Principal = Depends(require("planner"))
-) -> dict[str, Any]:
+def create_scenario(body: ScenarioIn, request: Request, user: Planner) -> dict[str, Any]:
     """Save a new scenario (empty, or from TOML checked against the region)."""
     from ..scenario import Scenario
 
@@ -184,9 +183,7 @@ def create_scenario(
 
 
 @router.get("/api/scenarios/{scenario_id}")
-def get_scenario(
-    scenario_id: int, request: Request, user: Principal = Depends(require(*READERS))
-) -> dict[str, Any]:
+def get_scenario(scenario_id: int, request: Request, user: Reader) -> dict[str, Any]:
     """A scenario: its TOML, what it changes, and its history with authors."""
     st = state(request)
     toml = scenario_toml(st, scenario_id)
@@ -257,11 +254,14 @@ def apply_change(st: Any, toml: str, change: ChangeIn) -> tuple[str, str]:
         note = f"capacity {change.site} {change.service} {change.capacity_per_week}"
     elif k == "open":
         need("name", "lon", "lat", "site_kind", "service", "capacity_per_week")
-        assert change.lon is not None and change.lat is not None
+        assert change.lon is not None
+        assert change.lat is not None
         x, y = st.layers.to_region_xy(change.lon, change.lat)
         municipality = st.layers.municipality_of(x, y)
         if not municipality:
-            raise HTTPException(422, "change open: the point is outside the region's municipalities")
+            raise HTTPException(
+                422, "change open: the point is outside the region's municipalities"
+            )
         used = {o.site for o in sc.openings}
         site_id = next(f"uusi{n}" for n in range(1, 1000) if f"uusi{n}" not in used)
         staff = change.staff_fte if change.staff_fte is not None else 1.0
@@ -290,7 +290,7 @@ def change_scenario(
     scenario_id: int,
     change: ChangeIn,
     request: Request,
-    user: Principal = Depends(require("planner")),
+    user: Planner,
 ) -> dict[str, Any]:
     """Add one change to a scenario; saved as its next version."""
     st = state(request)
@@ -310,7 +310,9 @@ def _job_scenarios(st: Any, job: Job) -> list[Any]:
 
     out = []
     with st.factory() as db:
-        for sid, version in zip(json.loads(job.scenario_ids), json.loads(job.versions), strict=True):
+        for sid, version in zip(
+            json.loads(job.scenario_ids), json.loads(job.versions), strict=True
+        ):
             v = db.scalar(
                 select(ScenarioVersion).where(
                     ScenarioVersion.scenario_id == sid, ScenarioVersion.version == version
@@ -323,9 +325,7 @@ def _job_scenarios(st: Any, job: Job) -> list[Any]:
 
 
 @router.post("/api/jobs", status_code=202)
-def start_job(
-    body: JobIn, request: Request, user: Principal = Depends(require("planner"))
-) -> dict[str, Any]:
+def start_job(body: JobIn, request: Request, user: Planner) -> dict[str, Any]:
     """Evaluate today's network and the scenarios (newest versions) in the background."""
     from ..scenario import Scenario
 
@@ -360,9 +360,7 @@ def start_job(
 
 
 @router.get("/api/jobs/{job_id}")
-def get_job(
-    job_id: int, request: Request, user: Principal = Depends(require(*READERS))
-) -> dict[str, Any]:
+def get_job(job_id: int, request: Request, user: Reader) -> dict[str, Any]:
     """A job's progress; its result once done."""
     from ..study.progress import label
 
@@ -396,9 +394,7 @@ DOWNLOADS = {
 
 
 @router.get("/api/jobs/{job_id}/download/{what}")
-def download(
-    job_id: int, what: str, request: Request, user: Principal = Depends(require(*READERS))
-) -> Response:
+def download(job_id: int, what: str, request: Request, user: Reader) -> Response:
     """The report (HTML), or the results as Excel or GeoPackage, of a finished job."""
     if what not in DOWNLOADS:
         raise HTTPException(404, f"downloads: {', '.join(DOWNLOADS)}")
@@ -416,9 +412,7 @@ def download(
 
 
 @router.post("/api/hearings", status_code=201)
-def publish(
-    body: HearingIn, request: Request, user: Principal = Depends(require("planner"))
-) -> dict[str, Any]:
+def publish(body: HearingIn, request: Request, user: Planner) -> dict[str, Any]:
     """Publish a scenario with its finished evaluation as a hearing."""
     st = state(request)
     if body.closes < body.opens:
@@ -441,9 +435,7 @@ def publish(
 
 
 @router.get("/api/admin/hearings")
-def admin_hearings(
-    request: Request, user: Principal = Depends(require("planner", "moderator", "viewer"))
-) -> list[dict[str, Any]]:
+def admin_hearings(request: Request, user: Staff) -> list[dict[str, Any]]:
     """Every hearing, with its comment counts by state."""
     with state(request).factory() as db:
         rows = db.scalars(select(Hearing).order_by(Hearing.id)).all()
@@ -456,9 +448,7 @@ def admin_hearings(
 
 
 @router.get("/api/admin/hearings/{slug}/comments")
-def admin_comments(
-    slug: str, request: Request, user: Principal = Depends(require("moderator", "planner"))
-) -> list[dict[str, Any]]:
+def admin_comments(slug: str, request: Request, user: ModeratorOrPlanner) -> list[dict[str, Any]]:
     """Every comment of a hearing, in every state."""
     with state(request).factory() as db:
         h = db.scalar(select(Hearing).where(Hearing.slug == slug))
@@ -475,7 +465,7 @@ def moderate(
     comment_id: int,
     body: ModerationIn,
     request: Request,
-    user: Principal = Depends(require("moderator")),
+    user: Moderator,
 ) -> dict[str, Any]:
     """Approve, hide or flag a comment."""
     status = {"approve": "approved", "hide": "hidden", "flag": "flagged"}[body.action]
@@ -496,9 +486,7 @@ EXPORTS = {
 
 
 @router.get("/api/admin/hearings/{slug}/export.{fmt}")
-def export_comments(
-    slug: str, fmt: str, request: Request, user: Principal = Depends(require("planner"))
-) -> Response:
+def export_comments(slug: str, fmt: str, request: Request, user: Planner) -> Response:
     """Every comment of a hearing with the municipality and postal area of its point."""
     if fmt not in EXPORTS:
         raise HTTPException(404, "exports: xlsx, gpkg")

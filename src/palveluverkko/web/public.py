@@ -245,7 +245,9 @@ def hearing_travel(
     x, y = st.layers.to_region_xy(lon, lat)
     cell, dist = st.layers.nearest_cell(x, y)
     if dist > 5_000:
-        raise HTTPException(422, "the point is more than 5 km from any populated cell of the region")
+        raise HTTPException(
+            422, "the point is more than 5 km from any populated cell of the region"
+        )
     return {
         "service": result["service"],
         "cell": cell,

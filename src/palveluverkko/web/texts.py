@@ -86,8 +86,16 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     "figure": ("Luku", "Tal", "Figure"),
     "today": ("Nykytila", "Nuläge", "Today"),
     "change": ("Muutos", "Förändring", "Change"),
-    "download_report": ("Lataa raportti (HTML)", "Ladda ner rapport (HTML)", "Download report (HTML)"),
-    "download_excel": ("Lataa tulokset (Excel)", "Ladda ner resultat (Excel)", "Download results (Excel)"),
+    "download_report": (
+        "Lataa raportti (HTML)",
+        "Ladda ner rapport (HTML)",
+        "Download report (HTML)",
+    ),
+    "download_excel": (
+        "Lataa tulokset (Excel)",
+        "Ladda ner resultat (Excel)",
+        "Download results (Excel)",
+    ),
     "download_gpkg": (
         "Lataa tulokset (GeoPackage)",
         "Ladda ner resultat (GeoPackage)",
@@ -146,7 +154,11 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     "approve": ("Hyväksy", "Godkänn", "Approve"),
     "hide": ("Piilota", "Dölj", "Hide"),
     "flag": ("Merkitse", "Flagga", "Flag"),
-    "export_excel": ("Vie kommentit (Excel)", "Exportera kommentarer (Excel)", "Export comments (Excel)"),
+    "export_excel": (
+        "Vie kommentit (Excel)",
+        "Exportera kommentarer (Excel)",
+        "Export comments (Excel)",
+    ),
     "export_gpkg": (
         "Vie kommentit (GeoPackage)",
         "Exportera kommentarer (GeoPackage)",
@@ -161,7 +173,11 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     "job_running": ("käynnissä", "pågår", "running"),
     "job_done": ("valmis", "klar", "done"),
     "job_failed": ("epäonnistui", "misslyckades", "failed"),
-    "hearing_closed": ("Kuuleminen ei ole avoinna.", "Hörandet är inte öppet.", "The hearing is not open."),
+    "hearing_closed": (
+        "Kuuleminen ei ole avoinna.",
+        "Hörandet är inte öppet.",
+        "The hearing is not open.",
+    ),
     "synthetic": (
         "Synteettinen demomaakunta: alue ei ole todellinen.",
         "Syntetiskt demolandskap: regionen är inte verklig.",

@@ -36,9 +36,13 @@ def add_user(db_url: str, name: str, role: str, password: str) -> str:
     InputError
         For an unknown role, a bad name or a short password.
     """
-    factory = open_database(db_url)
-    with factory() as db:
-        return _add_user(db, name, role, password).role
+    engine = make_engine(db_url)
+    try:
+        migrate(engine)
+        with session_factory(engine)() as db:
+            return _add_user(db, name, role, password).role
+    finally:
+        engine.dispose()
 
 
 def demo_package(out: str | Path, *, seed: int = 0) -> Path:
