@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .db import Job, now
 
 if TYPE_CHECKING:
-    from ..evaluation import Comparison
+    from ..evaluation import Comparison, Evaluation
     from ..scenario import Scenario
     from ..study import ProgressEvent, Study
 
@@ -93,6 +93,7 @@ class JobRunner:
         self.pool: ThreadPoolExecutor | None = None
         self.lock = threading.Lock()  # the Study is used by one thread at a time
         self.comparisons: dict[int, list[Comparison]] = {}
+        self._today: Evaluation | None = None  # today's network, the same base for every job
         self.scenarios: dict[int, list[Scenario]] = {}
 
     def submit(self, job_id: int, scenarios: list[Scenario]) -> Future[None]:
@@ -127,9 +128,19 @@ class JobRunner:
                 with warnings.catch_warnings():
                     # unreachable cells are counted by the evaluation and shown in its tables
                     warnings.simplefilter("ignore", UnreachableWarning)
-                    return self.study.compare(None, *scenarios)
+                    return self._compare_with_today(scenarios)
             finally:
                 self.study.progress = None
+
+    def _compare_with_today(self, scenarios: list[Scenario]) -> list[Comparison]:
+        """What ``Study.compare(None, *scenarios)`` gives, with today's evaluation made once
+        per app instead of once per job (the base does not depend on the scenarios)."""
+        from ..evaluation import compare
+
+        self.study.travel_times(None, *scenarios)  # route every new site in one pass
+        if self._today is None:
+            self._today = self.study.evaluate(None)
+        return [compare(self._today, self.study.evaluate(s)) for s in scenarios]
 
     def _run(self, job_id: int, scenarios: list[Scenario]) -> None:
         with self.factory() as db:
