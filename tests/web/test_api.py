@@ -223,3 +223,30 @@ def test_saved_work_survives_a_restart(web_app: Any, published: dict[str, Any]) 
     with TestClient(again) as anon:
         assert anon.get(f"/h/{published['slug']}").status_code == 200
     again.state.web.engine.dispose()
+
+
+def test_one_job_compares_two_scenarios_with_today(web_app: Any, published: dict[str, Any]) -> None:
+    """A job of two scenarios gives both columns, each equal to its own comparison."""
+    client, token = login(web_app, "pia")
+    h = {"X-CSRF-Token": token}
+    other = client.post("/api/scenarios", json={"name": "Sulje s3"}, headers=h).json()["id"]
+    r = client.post(
+        f"/api/scenarios/{other}/changes",
+        json={"kind": "close", "site": "s3", "substitute": "s2"},
+        headers=h,
+    )
+    assert r.status_code == 200, r.text
+    both = [published["scenario_id"], other]
+    job = wait_job(
+        client, client.post("/api/jobs", json={"scenario_ids": both}, headers=h).json()["id"]
+    )
+    result = job["result"]
+    assert result["names"] == ["Sulje s2", "Sulje s3"]
+    assert result["cells_base"] == published["job"]["result"]["cells_base"]
+    assert result["cells_after"][0] == published["job"]["result"]["cells_after"][0]
+    cmp = Study(tiny_region()).compare(None, Scenario("Sulje s3", closures=(Closure("s3", "s2"),)))[
+        0
+    ]
+    cells = cmp.other.cells
+    after = cells[cells["service"] == "vastaanotto"].set_index("cell_id")["car_minutes"]
+    assert result["cells_after"][1] == pytest.approx([float(after[f"c{i}"]) for i in range(6)])

@@ -68,7 +68,11 @@ def _axe(page: Any) -> list[str]:
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
         ".map(v => ({id: v.id, impact: v.impact, n: v.nodes.length}))"
     )
-    return [f"{v['id']} ({v['impact']}, {v['n']})" for v in violations if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}, {v['n']})"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def _login(context: Any, base: str, name: str) -> Any:
@@ -93,7 +97,9 @@ def test_planner_resident_moderator_path(server: str, shots: Path, tmp_path: Pat
             args=["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--no-sandbox"],
         )
         try:
-            desk = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+            desk = browser.new_context(
+                viewport={"width": 1280, "height": 900}, accept_downloads=True
+            )
             planner = _login(desk, server, "pia")
             planner.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             planner.evaluate("window.__mapReady")
@@ -130,12 +136,16 @@ def test_planner_resident_moderator_path(server: str, shots: Path, tmp_path: Pat
             assert "Yläkylän sote-asema" in resident.locator("#h-prop + ul").inner_text()
             box = resident.locator("#map canvas").bounding_box()
             assert box is not None
-            resident.locator("#map canvas").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+            resident.locator("#map canvas").click(
+                position={"x": box["width"] / 2, "y": box["height"] / 2}
+            )
             resident.wait_for_selector("#times:not([hidden])")
             before = resident.locator("#t-before").inner_text()
             after = resident.locator("#t-after").inner_text()
             assert before not in ("", "–") and after not in ("", "–")
-            resident.get_by_label("Kommenttisi").fill("Bussi Alakylään kulkee vain kahdesti päivässä.")
+            resident.get_by_label("Kommenttisi").fill(
+                "Bussi Alakylään kulkee vain kahdesti päivässä."
+            )
             resident.get_by_label("Bussi").check()
             resident.get_by_role("button", name="Lähetä").click()
             # (wait_for_function would eval a string, which the page's CSP forbids)

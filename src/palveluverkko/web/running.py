@@ -77,5 +77,15 @@ def serve(
         cache_dir=cache_dir,
         settings=WebSettings(**settings),
     )
+    from sqlalchemy import func, select
+
+    from .db import User
+
+    with app.state.web.factory() as db:
+        if not db.scalar(select(func.count()).select_from(User)):
+            log.warning(
+                "no users yet: add a planner with `palveluverkko users add NAME --role planner` "
+                "(same --db or --data)"
+            )
     log.info("serving on http://%s:%s", host, port)
     uvicorn.run(app, host=host, port=port, log_level="info")
