@@ -114,7 +114,8 @@ def test_planner_resident_moderator_path(server: str, shots: Path, tmp_path: Pat
             planner.get_by_role("button", name="Arvioi").click()
             planner.wait_for_selector("#results-table", timeout=120_000)
             table = planner.locator("#results-table").inner_text()
-            assert "Nykytila" in table and "Sulje Yläkylä" in table
+            assert "Nykytila" in table
+            assert "Sulje Yläkylä" in table
             assert "vastaanotto:mean_car_minutes" in table
             planner.wait_for_timeout(500)
             planner.screenshot(path=str(shots / "1-planner-results.png"), full_page=False)
@@ -123,7 +124,8 @@ def test_planner_resident_moderator_path(server: str, shots: Path, tmp_path: Pat
             planner.get_by_label("Kuvaus suomeksi").fill("Asema suljetaan, palvelut Alakylässä.")
             planner.locator("#f-publish button").click()
             link = planner.wait_for_selector("#hearing-link").get_attribute("href")
-            assert link is not None and link.startswith("/h/")
+            assert link is not None
+            assert link.startswith("/h/")
 
             phone = browser.new_context(
                 viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
@@ -142,7 +144,8 @@ def test_planner_resident_moderator_path(server: str, shots: Path, tmp_path: Pat
             resident.wait_for_selector("#times:not([hidden])")
             before = resident.locator("#t-before").inner_text()
             after = resident.locator("#t-after").inner_text()
-            assert before not in ("", "–") and after not in ("", "–")
+            assert before not in ("", "–")
+            assert after not in ("", "–")
             resident.get_by_label("Kommenttisi").fill(
                 "Bussi Alakylään kulkee vain kahdesti päivässä."
             )
