@@ -70,11 +70,7 @@ class MapLayers:
         if name == "roads":
             if r.roads is None:
                 return _empty()
-            roads = r.roads
-            if "road_class" in roads:
-                major = roads[roads["road_class"].astype(str).isin(MAJOR_ROADS)]
-                roads = major if len(major) else roads
-            return _geojson(roads[["geometry"]], 50.0, digits=4)
+            return _geojson(_merged_roads(r.roads), 50.0, digits=4)
         if name == "sites":
             s = r.sites
             cols = [c for c in ("site_id", "name", "municipality", "kind") if c in s]
@@ -135,6 +131,27 @@ class MapLayers:
         m = self.region.municipalities
         hit = m[m.geometry.contains(shapely.Point(x, y))]
         return "" if hit.empty else str(hit.iloc[0]["code"])
+
+
+def _merged_roads(roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The major roads (all roads when none is classed major), merged into one multi-line per
+    class: a few dozen features instead of thousands of segments (the page draws them faster)."""
+    import geopandas as gpd
+    import shapely
+
+    if "road_class" in roads:
+        major = roads[roads["road_class"].astype(str).isin(MAJOR_ROADS)]
+        roads = major if len(major) else roads
+        classes = roads["road_class"].astype(str)
+    else:
+        classes = roads.geometry.geom_type.rename("road_class")
+    rows = [
+        (str(cls), shapely.line_merge(shapely.union_all(group.geometry.values)))
+        for cls, group in roads.groupby(classes.to_numpy())
+    ]
+    return gpd.GeoDataFrame(
+        {"road_class": [c for c, _ in rows]}, geometry=[g for _, g in rows], crs=roads.crs
+    )
 
 
 def _empty() -> str:

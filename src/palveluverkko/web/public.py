@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -124,13 +123,39 @@ def _in_lang(h: Hearing, field: str, lang: str) -> str:
 
 
 def _hearing(st: WebState, slug: str, *, published_only: bool = True) -> Hearing:
+    """A hearing by its slug (published ones only, unless asked), 404 otherwise. Hearings do
+    not change once published, so rows are kept in memory after the first read."""
     if len(slug) > 40:
         raise HTTPException(404, "no such hearing")
-    with st.factory() as db:
-        h = db.scalar(select(Hearing).where(Hearing.slug == slug))
+    cache: dict[str, Hearing] = st.extras.setdefault("hearings", {})
+    h = cache.get(slug)
+    if h is None:
+        with st.factory() as db:
+            h = db.scalar(select(Hearing).where(Hearing.slug == slug))
+        if h is not None:
+            cache[slug] = h
     if h is None or (published_only and h.opens > date.today()):
         raise HTTPException(404, "no such hearing")
     return h
+
+
+def hearing_proposal(st: WebState, h: Hearing) -> dict[str, Any]:
+    """What the hearing proposes: the scenario version its evaluation used (kept in memory)."""
+    cache: dict[int, dict[str, Any]] = st.extras.setdefault("proposals", {})
+    if h.id not in cache:
+        with st.factory() as db:
+            job = db.get(Job, h.job_id)
+            assert job is not None
+            version = json.loads(job.versions)[0]
+            v = db.scalar(
+                select(ScenarioVersion).where(
+                    ScenarioVersion.scenario_id == h.scenario_id,
+                    ScenarioVersion.version == version,
+                )
+            )
+        assert v is not None
+        cache[h.id] = proposal(st, v.toml)
+    return cache[h.id]
 
 
 def hearing_is_open(h: Hearing) -> bool:
@@ -138,18 +163,16 @@ def hearing_is_open(h: Hearing) -> bool:
     return h.opens <= date.today() <= h.closes
 
 
-@lru_cache(maxsize=32)
-def _job_result(engine_id: int, job_id: int, text: str) -> dict[str, Any]:
-    return dict(json.loads(text))
-
-
 def job_result(st: WebState, job_id: int) -> dict[str, Any]:
-    """The parsed JSON result of a finished job (cached)."""
-    with st.factory() as db:
-        job = db.get(Job, job_id)
-    if job is None or job.status != "done":
-        raise HTTPException(409, "the evaluation of this scenario has not finished")
-    return _job_result(id(st.engine), job_id, job.result)
+    """The parsed JSON result of a finished job (kept in memory: a done job never changes)."""
+    cache: dict[int, dict[str, Any]] = st.extras.setdefault("results", {})
+    if job_id not in cache:
+        with st.factory() as db:
+            job = db.get(Job, job_id)
+        if job is None or job.status != "done":
+            raise HTTPException(409, "the evaluation of this scenario has not finished")
+        cache[job_id] = dict(json.loads(job.result))
+    return cache[job_id]
 
 
 def proposal(st: WebState, scenario_toml: str) -> dict[str, Any]:
@@ -208,7 +231,7 @@ def hearing_page(slug: str, request: Request) -> Response:
         opens=h.opens.isoformat(),
         closes=h.closes.isoformat(),
         is_open=hearing_is_open(h),
-        proposal=proposal(st, scenario_toml(st, h.scenario_id)),
+        proposal=hearing_proposal(st, h),
         tags=COMMENT_TAGS,
     )
 
@@ -225,7 +248,7 @@ def hearing_api(slug: str, request: Request) -> dict[str, Any]:
         "opens": h.opens.isoformat(),
         "closes": h.closes.isoformat(),
         "open": hearing_is_open(h),
-        "proposal": proposal(st, scenario_toml(st, h.scenario_id)),
+        "proposal": hearing_proposal(st, h),
         "bounds": st.layers.bounds(),
     }
 

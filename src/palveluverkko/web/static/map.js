@@ -58,6 +58,7 @@ export async function makeMap(container) {
     bounds: region.bounds,
     fitBoundsOptions: { padding: 10 },
     attributionControl: false,
+    fadeDuration: 0, // no symbol fade: the map is "idle" as soon as it has drawn
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
   window.__mapReady = new Promise((resolve) => map.once("idle", resolve));
