@@ -275,8 +275,9 @@ def main() -> None:
             when = "during an evaluation" if busy else "no evaluation"
             posts, seconds = sum(codes.values()), result["seconds"]
             print(
-                f"load ({backend}, {when}): {args.clients} clients, {posts} posts in {seconds:.1f} s: "
-                f"accepted {codes.get(201, 0)}, 429 {codes.get(429, 0)}, other {json.dumps(other)}; "
+                f"load ({backend}, {when}): {args.clients} clients, {posts} posts in "
+                f"{seconds:.1f} s: accepted {codes.get(201, 0)}, 429 {codes.get(429, 0)}, "
+                f"other {json.dumps(other)}; "
                 f"public page p50 {result['page_p50_ms']:.0f} ms, "
                 f"p95 {result['page_p95_ms']:.0f} ms ({result['pages']} loads)"
             )
