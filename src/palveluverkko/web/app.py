@@ -84,12 +84,16 @@ class WebSettings:
         Largest request body accepted (beyond: 413).
     trust_forwarded
         Take the client's address from ``X-Forwarded-For`` (only behind a proxy you run).
+    job_process
+        Evaluate in a separate process (default; the pages stay fast during an evaluation);
+        False runs jobs in a thread of the server (needed for an in-memory SQLite database).
     """
 
     comment_limit: int = 5
     comment_window_s: float = 60.0
     max_body_bytes: int = 64_000
     trust_forwarded: bool = False
+    job_process: bool = True
 
     def __post_init__(self) -> None:
         if self.comment_limit < 1 or self.comment_window_s <= 0 or self.max_body_bytes < 1024:
@@ -349,7 +353,8 @@ def create_app(
     )
     data.mkdir(parents=True, exist_ok=True)
     study = _study_of(source, cache_dir)
-    engine = make_engine(db_url or f"sqlite:///{data / 'palveluverkko-web.sqlite'}")
+    db_url = db_url or f"sqlite:///{data / 'palveluverkko-web.sqlite'}"
+    engine = make_engine(db_url)
     migrate(engine)
     factory = session_factory(engine)
     web = WebState(
@@ -357,7 +362,14 @@ def create_app(
         layers=MapLayers(study.region),
         engine=engine,
         factory=factory,
-        jobs=JobRunner(study, factory, data),
+        jobs=JobRunner(
+            study,
+            factory,
+            data,
+            source=source if isinstance(source, str | Path) else None,
+            db_url=engine.url.render_as_string(hide_password=False),
+            process=settings.job_process,
+        ),
         templates=_templates(),
         settings=settings,
         limiter=RateLimiter(settings.comment_limit, settings.comment_window_s),

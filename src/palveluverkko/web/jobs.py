@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import logging
 import math
+import multiprocessing
 import threading
 import time
 import warnings
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("palveluverkko.web")
 
-__all__ = ["JobRunner", "map_service"]
+__all__ = ["JobRunner", "Worker", "map_service"]
 
 
 def map_service(study: Study) -> str:
@@ -83,25 +84,19 @@ def job_result(study: Study, comparisons: list[Comparison], names: list[str]) ->
     }
 
 
-class JobRunner:
-    """Runs evaluation jobs one at a time and keeps their comparisons for downloads."""
+class Worker:
+    """The evaluation side of the jobs: a Study, today's evaluation (made once), the
+    comparisons of finished jobs (for downloads); it writes each job's progress and result into
+    its row. Runs in the job process (or, with ``WebSettings.job_process=False``, in a thread
+    of the server)."""
 
     def __init__(self, study: Study, factory: sessionmaker[Session], data_dir: Path) -> None:
         self.study = study
         self.factory = factory
         self.data_dir = data_dir
-        self.pool: ThreadPoolExecutor | None = None
         self.lock = threading.Lock()  # the Study is used by one thread at a time
         self.comparisons: dict[int, list[Comparison]] = {}
         self._today: Evaluation | None = None  # today's network, the same base for every job
-        self.scenarios: dict[int, list[Scenario]] = {}
-
-    def submit(self, job_id: int, scenarios: list[Scenario]) -> Future[None]:
-        """Queue job ``job_id`` (its row exists) comparing today with ``scenarios``."""
-        self.scenarios[job_id] = scenarios
-        if self.pool is None:
-            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pv-job")
-        return self.pool.submit(self._run, job_id, scenarios)
 
     def _progress(self, job_id: int) -> Any:
         last = [0.0]
@@ -134,7 +129,7 @@ class JobRunner:
 
     def _compare_with_today(self, scenarios: list[Scenario]) -> list[Comparison]:
         """What ``Study.compare(None, *scenarios)`` gives, with today's evaluation made once
-        per app instead of once per job (the base does not depend on the scenarios)."""
+        per worker instead of once per job (the base does not depend on the scenarios)."""
         from ..evaluation import compare
 
         self.study.travel_times(None, *scenarios)  # route every new site in one pass
@@ -142,7 +137,8 @@ class JobRunner:
             self._today = self.study.evaluate(None)
         return [compare(self._today, self.study.evaluate(s)) for s in scenarios]
 
-    def _run(self, job_id: int, scenarios: list[Scenario]) -> None:
+    def run(self, job_id: int, scenarios: list[Scenario]) -> None:
+        """Evaluate job ``job_id`` and store its result (or its error) on its row."""
         with self.factory() as db:
             job = db.get(Job, job_id)
             assert job is not None
@@ -156,32 +152,25 @@ class JobRunner:
         except Exception as exc:  # a failed job is reported on its row, never lost
             log.exception("job %s failed", job_id)
             status, error, text = "failed", f"{type(exc).__name__}: {exc}", ""
-        with self.factory() as db:
-            job = db.get(Job, job_id)
-            assert job is not None
-            job.status, job.error, job.result, job.finished_at = status, error, text, now()
-            db.commit()
-
-    def comparisons_of(self, job_id: int, scenarios: list[Scenario]) -> list[Comparison]:
-        """The comparisons of a finished job (evaluated again after a restart)."""
-        if job_id not in self.comparisons:
-            self.comparisons[job_id] = self._compare(job_id, scenarios)
-        return self.comparisons[job_id]
+        mark(self.factory, job_id, status, error, text)
 
     def download(self, job_id: int, scenarios: list[Scenario], what: str) -> Path:
         """Write (once) and return the file ``what`` (``report``, ``excel`` or ``gpkg``) of
-        the job's first comparison, under ``data_dir/jobs/<id>/``."""
-        comparisons = self.comparisons_of(job_id, scenarios)
+        the job's first comparison, under ``data_dir/jobs/<id>/`` (evaluated again when the
+        worker restarted since the job ran)."""
+        if job_id not in self.comparisons:
+            self.comparisons[job_id] = self._compare(job_id, scenarios)
+        comparison = self.comparisons[job_id][0]
         out = self.data_dir / "jobs" / str(int(job_id))
         with self.lock:
             if what == "report":
                 path = out / "report.html"
                 if not path.exists():
-                    self.study.report(path, comparison=comparisons[0])
+                    self.study.report(path, comparison=comparison)
                 return path
             folder = out / "comparison"
             if not folder.exists():
-                self.study.write_comparison(comparisons[0], folder, excel=True)
+                self.study.write_comparison(comparison, folder, excel=True)
             # the comparison's workbook; the scenario's evaluation as a GeoPackage
             found = (
                 [folder / "comparison.xlsx"]
@@ -192,8 +181,132 @@ class JobRunner:
                 raise FileNotFoundError(f"no {what} file in the results of job {job_id}")
             return found[0]
 
+
+def mark(
+    factory: sessionmaker[Session], job_id: int, status: str, error: str, result: str = ""
+) -> None:
+    """Store a job's end state."""
+    with factory() as db:
+        job = db.get(Job, job_id)
+        if job is not None:
+            job.status, job.error, job.result, job.finished_at = status, error, result, now()
+            db.commit()
+
+
+_WORKER: Worker | None = None
+"""The job process's worker (set by :func:`_start_worker`)."""
+
+
+def _start_worker(
+    source: Any,
+    cache_dir: str | None,
+    modes: tuple[str, ...],
+    params: tuple[Any, Any],
+    db_url: str,
+    data_dir: str,
+) -> None:
+    """Initialiser of the job process: its own Study and database engine."""
+    global _WORKER
+    from ..region.model import Region
+    from ..study import Study
+    from .db import make_engine, session_factory
+
+    region = source if isinstance(source, Region) else Study.open(source).region
+    study = Study(region, cache_dir=cache_dir, modes=modes, road=params[0], transit=params[1])
+    _WORKER = Worker(study, session_factory(make_engine(db_url)), Path(data_dir))
+
+
+def _run_in_worker(job_id: int, scenarios: list[Scenario]) -> None:
+    assert _WORKER is not None
+    _WORKER.run(job_id, scenarios)
+
+
+def _download_in_worker(job_id: int, scenarios: list[Scenario], what: str) -> str:
+    assert _WORKER is not None
+    return str(_WORKER.download(job_id, scenarios, what))
+
+
+class JobRunner:
+    """Runs evaluation jobs one at a time, in a separate process by default (an evaluation
+    holds the interpreter for seconds; in its own process it never slows the pages down).
+
+    Parameters
+    ----------
+    study, factory, data_dir
+        The server's Study, sessions and download folder.
+    source
+        What the job process builds its own Study from: the region package folder, or the
+        Region itself (pickled to the process).
+    db_url
+        The database the job process writes progress and results to.
+    process
+        False: run jobs in a thread of the server instead (for an in-memory database).
+    """
+
+    def __init__(
+        self,
+        study: Study,
+        factory: sessionmaker[Session],
+        data_dir: Path,
+        *,
+        source: Any = None,
+        db_url: str = "",
+        process: bool = True,
+    ) -> None:
+        self.factory = factory
+        self.data_dir = data_dir
+        self.process = process
+        self._init_args = (
+            source if source is not None else study.region,
+            None if study.cache_dir is None else str(study.cache_dir),
+            tuple(study.modes),
+            (study.road, study.transit),
+            db_url,
+            str(data_dir),
+        )
+        self.local = None if process else Worker(study, factory, data_dir)
+        self.pool: ThreadPoolExecutor | ProcessPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
+    def _pool(self) -> ThreadPoolExecutor | ProcessPoolExecutor:
+        with self._pool_lock:
+            if self.pool is None:
+                if self.process:
+                    self.pool = ProcessPoolExecutor(
+                        max_workers=1,
+                        mp_context=multiprocessing.get_context("spawn"),
+                        initializer=_start_worker,
+                        initargs=self._init_args,
+                    )
+                else:
+                    self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pv-job")
+            return self.pool
+
+    def submit(self, job_id: int, scenarios: list[Scenario]) -> Future[None]:
+        """Queue job ``job_id`` (its row exists) comparing today with ``scenarios``."""
+        if self.local is not None:
+            future = self._pool().submit(self.local.run, job_id, scenarios)
+        else:
+            future = self._pool().submit(_run_in_worker, job_id, scenarios)
+
+        def check(f: Future[None]) -> None:
+            exc = None if f.cancelled() else f.exception()
+            if f.cancelled() or exc is not None:  # the worker died: say so on the row
+                log.error("job %s did not run: %s", job_id, exc)
+                mark(self.factory, job_id, "failed", f"job worker stopped: {exc}")
+
+        future.add_done_callback(check)
+        return future
+
+    def download(self, job_id: int, scenarios: list[Scenario], what: str) -> Path:
+        """The file ``what`` (``report``, ``excel``, ``gpkg``) of a finished job."""
+        if self.local is not None:
+            return self.local.download(job_id, scenarios, what)
+        return Path(self._pool().submit(_download_in_worker, job_id, scenarios, what).result())
+
     def shutdown(self) -> None:
         """Stop the worker (running jobs finish); a later job starts a new one."""
-        pool, self.pool = self.pool, None
+        with self._pool_lock:
+            pool, self.pool = self.pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)

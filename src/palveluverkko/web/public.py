@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -217,10 +218,25 @@ def scenario_toml(st: WebState, scenario_id: int) -> str:
 
 
 @router.get("/h/{slug}")
-def hearing_page(slug: str, request: Request) -> Response:
-    """The public page of a hearing (phone-sized screens first)."""
+async def hearing_page(slug: str, request: Request) -> Response:
+    """The public page of a hearing (phone-sized screens first). The busiest page: it runs on
+    the event loop from memory; database reads (first view, a signed-in user) go to a thread."""
     st = state(request)
-    h = _hearing(st, slug)
+
+    def load() -> tuple[Hearing, dict[str, Any]]:
+        current_user(request)  # kept on request.state for render()
+        h = _hearing(st, slug)
+        return h, hearing_proposal(st, h)
+
+    h = st.extras.get("hearings", {}).get(slug)
+    proposals = st.extras.get("proposals", {})
+    if h is not None and h.id in proposals and SESSION_COOKIE not in request.cookies:
+        if h.opens > date.today():
+            raise HTTPException(404, "no such hearing")
+        request.state.principal = None  # a visitor: render() needs no database
+        prop = proposals[h.id]
+    else:
+        h, prop = await run_in_threadpool(load)
     lang = lang_of(request)
     return render(
         request,
@@ -231,7 +247,7 @@ def hearing_page(slug: str, request: Request) -> Response:
         opens=h.opens.isoformat(),
         closes=h.closes.isoformat(),
         is_open=hearing_is_open(h),
-        proposal=hearing_proposal(st, h),
+        proposal=prop,
         tags=COMMENT_TAGS,
     )
 
