@@ -69,10 +69,9 @@ def web_app(
 
 
 @pytest.fixture
-def anon(web_app: Any) -> Iterator[TestClient]:
-    """A visitor without a session."""
-    with TestClient(web_app) as c:
-        yield c
+def anon(web_app: Any) -> TestClient:
+    """A visitor without a session (no lifespan: the session-scoped app keeps its job worker)."""
+    return TestClient(web_app)
 
 
 def csrf_of(html: str) -> str:

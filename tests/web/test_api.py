@@ -250,3 +250,32 @@ def test_one_job_compares_two_scenarios_with_today(web_app: Any, published: dict
     cells = cmp.other.cells
     after = cells[cells["service"] == "vastaanotto"].set_index("cell_id")["car_minutes"]
     assert result["cells_after"][1] == pytest.approx([float(after[f"c{i}"]) for i in range(6)])
+
+
+def test_a_restart_marks_unfinished_jobs_failed(web_app: Any, published: dict[str, Any]) -> None:
+    """A job left running by a stopped server is failed with a reason at the next start."""
+    from palveluverkko.web import create_app
+    from palveluverkko.web.db import Job
+
+    factory = web_app.state.web.factory
+    with factory() as db:
+        job = Job(
+            scenario_ids="[1]",
+            versions="[1]",
+            status="running",
+            stage="",
+            done=0,
+            error="",
+            result="",
+            created_by=1,
+        )
+        db.add(job)
+        db.commit()
+        jid = job.id
+    again = create_app(tiny_region(), web_app.state.db_url, data_dir=web_app.state.web.data_dir)
+    again.state.web.engine.dispose()
+    with factory() as db:
+        row = db.get(Job, jid)
+        assert row is not None
+        assert (row.status, row.error) == ("failed", "the server stopped before the job ended")
+    assert published["job"]["status"] == "done"

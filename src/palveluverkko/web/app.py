@@ -357,6 +357,7 @@ def create_app(
     engine = make_engine(db_url)
     migrate(engine)
     factory = session_factory(engine)
+    _fail_interrupted_jobs(factory)
     web = WebState(
         study=study,
         layers=MapLayers(study.region),
@@ -404,6 +405,26 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app
+
+
+def _fail_interrupted_jobs(factory: sessionmaker[Session]) -> None:
+    """Jobs a stopped server left queued or running are marked failed (run them again)."""
+    from sqlalchemy import update
+
+    from .db import Job, now
+
+    with factory() as db:
+        result = db.execute(
+            update(Job)
+            .where(Job.status.in_(("queued", "running")))
+            .values(
+                status="failed", error="the server stopped before the job ended", finished_at=now()
+            )
+        )
+        db.commit()
+    count = int(getattr(result, "rowcount", 0) or 0)
+    if count:
+        log.warning("%s unfinished jobs of a stopped server marked failed", count)
 
 
 def _templates() -> Jinja2Templates:

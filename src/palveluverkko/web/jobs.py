@@ -305,8 +305,9 @@ class JobRunner:
         return Path(self._pool().submit(_download_in_worker, job_id, scenarios, what).result())
 
     def shutdown(self) -> None:
-        """Stop the worker (running jobs finish); a later job starts a new one."""
+        """Stop the worker: queued jobs are dropped (marked failed), a running one finishes;
+        a later job starts a new worker."""
         with self._pool_lock:
             pool, self.pool = self.pool, None
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)
