@@ -168,11 +168,16 @@ def test_planner_resident_moderator_path(server: str, shots: Path, tmp_path: Pat
                 planner.get_by_role("link", name="Vie kommentit (Excel)").click()
             path = tmp_path / "comments.xlsx"
             download.value.save_as(path)
+            planner.goto(f"{server}/planner")
+            planner.locator("#comments-table td", has_text="kahdesti päivässä").wait_for()
+            planner.evaluate("window.__mapReady")
+            planner.screenshot(path=str(shots / "4-planner-comments.png"), full_page=True)
             exported = pd.read_excel(path)
             assert exported[["tag", "status"]].values.tolist() == [["bus", "approved"]]
             assert exported["municipality"].astype(str).tolist()[0] in ("901", "902")
         finally:
             browser.close()
-    for shot in ("1-planner-results.png", "2-resident-phone.png", "3-moderation.png"):
+    shots_made = ("1-planner-results.png", "2-resident-phone.png", "3-moderation.png")
+    for shot in (*shots_made, "4-planner-comments.png"):
         _not_blank(shots / shot)
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors

@@ -205,10 +205,40 @@ $("f-publish")?.addEventListener("submit", async (e) => {
   }
 });
 
+async function showComments() {
+  // residents' comments of every hearing beside the scenario (points on the map, and a table)
+  let hearings = [];
+  try {
+    hearings = await api("GET", "/api/admin/hearings");
+  } catch {
+    return;
+  }
+  const rows = [];
+  for (const h of hearings) {
+    try {
+      for (const c of await api("GET", `/api/admin/hearings/${h.slug}/comments`)) rows.push({ ...c, hearing: h.title });
+    } catch {
+      return; // a viewer does not read unmoderated comments
+    }
+  }
+  const shown = rows.filter((c) => c.status !== "hidden");
+  map.getSource("comments").setData({
+    type: "FeatureCollection",
+    features: shown.filter((c) => c.lon !== null).map((c) => ({
+      type: "Feature", geometry: { type: "Point", coordinates: [c.lon, c.lat] }, properties: { id: c.id },
+    })),
+  });
+  $("comments-table").replaceChildren(
+    ...shown.map((c) => el("tr", {}, el("td", {}, c.hearing), el("td", {}, T["tag_" + c.tag]),
+      el("td", {}, T["status_" + c.status]), el("td", { class: "comment-text" }, c.text))),
+  );
+}
+
 const today = new Date().toISOString().slice(0, 10);
 if ($("p-opens")) {
   $("p-opens").value = today;
   $("p-closes").value = new Date(Date.now() + 30 * 864e5).toISOString().slice(0, 10);
 }
 await loadScenarios();
+map.on("load", showComments);
 document.body.dataset.ready = "1";
