@@ -4,6 +4,7 @@ history, an evaluation equal to the library's, a hearing, comments, moderation a
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +146,7 @@ def test_comment_waits_for_moderation_then_shows_and_exports(
 
 
 def test_downloads_of_a_finished_job(published: dict[str, Any]) -> None:
-    """Report HTML, Excel and GeoPackage of the evaluation download with their types."""
+    """Report HTML and PDF, Excel and GeoPackage of the evaluation download with their types."""
     client, _ = published["planner"]
     jid = published["job"]["id"]
     report = client.get(f"/api/jobs/{jid}/download/report")
@@ -155,6 +156,9 @@ def test_downloads_of_a_finished_job(published: dict[str, Any]) -> None:
     assert xlsx.content[:2] == b"PK"
     gpkg = client.get(f"/api/jobs/{jid}/download/gpkg")
     assert gpkg.content[:15] == b"SQLite format 3"
+    pdf = client.get(f"/api/jobs/{jid}/download/pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content[:5] == b"%PDF-"
 
 
 def test_every_change_kind_is_saved_as_a_scenario_entry(web_app: Any) -> None:
@@ -279,3 +283,14 @@ def test_a_restart_marks_unfinished_jobs_failed(web_app: Any, published: dict[st
         assert row is not None
         assert (row.status, row.error) == ("failed", "the server stopped before the job ended")
     assert published["job"]["status"] == "done"
+
+
+def test_job_progress_streams_as_server_sent_events(published: dict[str, Any]) -> None:
+    """The events of a finished job end with its "done" state."""
+    client, _ = published["planner"]
+    jid = published["job"]["id"]
+    with client.stream("GET", f"/api/jobs/{jid}/events") as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        lines = [line for line in r.iter_lines() if line.startswith("data: ")]
+    last = json.loads(lines[-1].removeprefix("data: "))
+    assert (last["id"], last["status"], last["error"]) == (jid, "done", "")

@@ -117,6 +117,8 @@ def test_planner_resident_moderator_path(server: str, shots: Path, tmp_path: Pat
             assert "Nykytila" in table
             assert "Sulje Yläkylä" in table
             assert "vastaanotto:mean_car_minutes" in table
+            planner.select_option("#cell-layer", "change")
+            assert "Muutos" in planner.locator("#map-legend").inner_text()
             planner.wait_for_timeout(500)
             planner.screenshot(path=str(shots / "1-planner-results.png"), full_page=False)
             assert _axe(planner) == []

@@ -155,7 +155,7 @@ class Worker:
         mark(self.factory, job_id, status, error, text)
 
     def download(self, job_id: int, scenarios: list[Scenario], what: str) -> Path:
-        """Write (once) and return the file ``what`` (``report``, ``excel`` or ``gpkg``) of
+        """Write (once) and return the file ``what`` (``report``, ``pdf``, ``excel``, ``gpkg``) of
         the job's first comparison, under ``data_dir/jobs/<id>/`` (evaluated again when the
         worker restarted since the job ran)."""
         if job_id not in self.comparisons:
@@ -163,11 +163,13 @@ class Worker:
         comparison = self.comparisons[job_id][0]
         out = self.data_dir / "jobs" / str(int(job_id))
         with self.lock:
-            if what == "report":
+            if what in ("report", "pdf"):
                 path = out / "report.html"
-                if not path.exists():
-                    self.study.report(path, comparison=comparison)
-                return path
+                pdf = what == "pdf"
+                wanted = path.with_suffix(".pdf") if pdf else path
+                if not wanted.exists():
+                    self.study.report(path, comparison=comparison, pdf=pdf)
+                return wanted
             folder = out / "comparison"
             if not folder.exists():
                 self.study.write_comparison(comparison, folder, excel=True)

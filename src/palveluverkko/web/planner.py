@@ -8,15 +8,18 @@ it is saved as a new version.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
 import secrets
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -383,8 +386,57 @@ def get_job(job_id: int, request: Request, user: Reader) -> dict[str, Any]:
     }
 
 
+def _job_progress(st: Any, job_id: int, lang: str) -> dict[str, Any] | None:
+    from ..study.progress import label
+
+    with st.factory() as db:
+        job = db.get(Job, job_id)
+    if job is None:
+        return None
+    return {
+        "id": job.id,
+        "status": job.status,
+        "stage": job.stage,
+        "stage_label": label(job.stage, lang),
+        "done": job.done,
+        "total": job.total,
+        "error": job.error,
+    }
+
+
+@router.get("/api/jobs/{job_id}/events")
+async def job_events(job_id: int, request: Request, user: Reader) -> StreamingResponse:
+    """A job's progress as server-sent events, one per change, until it is done or failed."""
+    st = state(request)
+    lang = request.query_params.get("lang", "fi")
+    lang = lang if lang in ("fi", "sv", "en") else "fi"
+    if await run_in_threadpool(_job_progress, st, job_id, lang) is None:
+        raise HTTPException(404, "no such job")
+
+    async def events() -> AsyncIterator[str]:
+        last = None
+        for _ in range(int(JOB_EVENTS_MAX_S / 0.3)):
+            progress = await run_in_threadpool(_job_progress, st, job_id, lang)
+            if progress != last:
+                last = progress
+                yield f"data: {json.dumps(progress)}\n\n"
+            if progress is None or progress["status"] in ("done", "failed"):
+                return
+            if await request.is_disconnected():
+                return
+            await asyncio.sleep(0.3)
+
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={"cache-control": "no-store"}
+    )
+
+
+JOB_EVENTS_MAX_S = 1800.0
+"""A progress stream ends after this long (the page then polls)."""
+
 DOWNLOADS = {
     "report": ("report.html", "text/html; charset=utf-8"),
+    "pdf": ("report.pdf", "application/pdf"),
     "excel": (
         "tulokset.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -91,6 +91,7 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "Ladda ner rapport (HTML)",
         "Download report (HTML)",
     ),
+    "download_pdf": ("Lataa raportti (PDF)", "Ladda ner rapport (PDF)", "Download report (PDF)"),
     "download_excel": (
         "Lataa tulokset (Excel)",
         "Ladda ner resultat (Excel)",

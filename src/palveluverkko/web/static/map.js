@@ -37,6 +37,8 @@ export function baseStyle() {
         paint: {
           "circle-radius": 4,
           "circle-opacity": 0.85,
+          "circle-stroke-color": "#6f6f6f",
+          "circle-stroke-width": 0.5,
           "circle-color": [
             "interpolate", ["linear"], ["coalesce", ["get", "value"], -1],
             -1, "#bbbbbb", 0, "#1a9850", 10, "#91cf60", 20, "#fee08b", 30, "#fc8d59", 45, "#d73027",

@@ -129,22 +129,72 @@ function showResults(job) {
       el("caption", {}, `${T.results}: ${T.today} / ${r.names.join(" / ")}`),
       el("thead", {}, head), el("tbody", {}, ...rows)),
   );
-  for (const [what, id] of [["report", "dl-report"], ["excel", "dl-excel"], ["gpkg", "dl-gpkg"]]) {
+  for (const [what, id] of [["report", "dl-report"], ["pdf", "dl-pdf"], ["excel", "dl-excel"], ["gpkg", "dl-gpkg"]]) {
     $(id).href = `/api/jobs/${job.id}/download/${what}`;
   }
   $("downloads").hidden = false;
   drawCells(r);
 }
 
+const CELL_COLOURS = {
+  after: ["interpolate", ["linear"], ["coalesce", ["get", "after"], -1],
+    -1, "#bbbbbb", 0, "#1a9850", 10, "#91cf60", 20, "#fee08b", 30, "#fc8d59", 45, "#d73027"],
+  change: ["interpolate", ["linear"], ["coalesce", ["get", "change"], 0],
+    -10, "#2166ac", -1, "#92c5de", 0, "#f7f7f7", 1, "#fddbc7", 10, "#b2182b"],
+};
+const LEGENDS = { after: "0 / 10 / 20 / 30 / 45", change: "−10 / 0 / +10" };
+let lastResult = null;
+
 async function drawCells(r) {
+  lastResult = r;
   if (cells === null) cells = await (await fetch("/api/layers/cells.geojson")).json();
   const after = r.cells_after[0];
   for (const f of cells.features) {
-    f.properties.value = after[f.properties.cell];
-    f.properties.before = r.cells_base[f.properties.cell];
+    const a = after[f.properties.cell];
+    const b = r.cells_base[f.properties.cell];
+    f.properties.after = a;
+    f.properties.change = a !== null && b !== null ? a - b : null;
   }
   map.getSource("cells").setData(cells);
-  $("map-legend").textContent = `${T.travel_time} (${r.service}, ${T.minutes_by_car}): ${r.names[0]} — 0 / 10 / 20 / 30 / 45`;
+  showLayer();
+}
+
+function showLayer() {
+  if (lastResult === null) return;
+  const which = $("cell-layer").value;
+  map.setPaintProperty("cells", "circle-color", CELL_COLOURS[which]);
+  const label = which === "after" ? T.after : T.change;
+  $("map-legend").textContent = `${T.travel_time} (${lastResult.service}, ${T.minutes_by_car}), ${label}: ${lastResult.names[0]} — ${LEGENDS[which]}`;
+}
+$("cell-layer").addEventListener("change", showLayer);
+
+function showProgress(job) {
+  const bar = $("job-progress");
+  if (job.total) {
+    bar.max = job.total;
+    bar.value = job.done;
+  }
+  status("job-status", `${T["job_" + job.status]} ${job.stage_label || ""} ${job.total ? job.done + "/" + job.total : ""}`);
+}
+
+function stream(id) {
+  // progress streamed by the server (server-sent events); polling if the stream breaks
+  return new Promise((resolve) => {
+    const source = new EventSource(`/api/jobs/${id}/events?lang=${LANG}`);
+    source.onmessage = (e) => {
+      const job = JSON.parse(e.data);
+      if (!job) return;
+      showProgress(job);
+      if (job.status === "done" || job.status === "failed") {
+        source.close();
+        resolve(poll(id));
+      }
+    };
+    source.onerror = () => {
+      source.close();
+      resolve(poll(id));
+    };
+  });
 }
 
 async function poll(id) {
@@ -181,7 +231,7 @@ $("evaluate")?.addEventListener("click", async () => {
   try {
     const job = await api("POST", "/api/jobs", { scenario_ids: [current, ...others] });
     status("job-status", T.job_queued);
-    await poll(job.id);
+    await stream(job.id);
   } catch (err) {
     status("job-status", err.message, true);
   }
