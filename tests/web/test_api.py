@@ -294,3 +294,41 @@ def test_job_progress_streams_as_server_sent_events(published: dict[str, Any]) -
         lines = [line for line in r.iter_lines() if line.startswith("data: ")]
     last = json.loads(lines[-1].removeprefix("data: "))
     assert (last["id"], last["status"], last["error"]) == (jid, "done", "")
+
+
+def test_optimize_saves_the_chosen_network_as_a_scenario(web_app: Any) -> None:
+    """p-median with p=2 of three sites closes one (with a substitute) and is saved, with the
+    library's explanation, as a new scenario that a job evaluates."""
+    client, token = login(web_app, "pia")
+    h = {"X-CSRF-Token": token}
+    r = client.post(
+        "/api/optimize",
+        json={
+            "name": "Kaksi asemaa",
+            "service": "vastaanotto",
+            "model": "p-median",
+            "p": 2,
+            "per_municipality": 0,
+        },
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["explanation"]
+    s = client.get(f"/api/scenarios/{body['id']}").json()
+    assert s["history"][0]["note"] == "optimize p-median vastaanotto p=2"
+    sc = Scenario.from_toml(s["toml"])
+    assert sc.name == "Kaksi asemaa"
+    assert len(sc.closures) == 1
+    job = wait_job(
+        client,
+        client.post("/api/jobs", json={"scenario_ids": [body["id"]]}, headers=h).json()["id"],
+    )
+    assert job["status"] == "done", job["error"]
+    viewer, vtoken = login(web_app, "ville")
+    r = viewer.post(
+        "/api/optimize",
+        json={"name": "x", "service": "vastaanotto", "model": "p-median", "p": 2},
+        headers={"X-CSRF-Token": vtoken},
+    )
+    assert r.status_code == 403

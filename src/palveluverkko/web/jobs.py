@@ -183,6 +183,15 @@ class Worker:
                 raise FileNotFoundError(f"no {what} file in the results of job {job_id}")
             return found[0]
 
+    def optimize(self, request: dict[str, Any]) -> tuple[str, str]:
+        """``Study.optimize`` of ``request`` (the fields of ``OptimizeRequest``): the chosen
+        network as scenario TOML (headed by its explanation) and the explanation."""
+        from ..study import OptimizeRequest
+
+        with self.lock:
+            out = self.study.optimize(OptimizeRequest(**request))
+        return out.to_toml(), out.explanation
+
 
 def mark(
     factory: sessionmaker[Session], job_id: int, status: str, error: str, result: str = ""
@@ -226,6 +235,11 @@ def _run_in_worker(job_id: int, scenarios: list[Scenario]) -> None:
 def _download_in_worker(job_id: int, scenarios: list[Scenario], what: str) -> str:
     assert _WORKER is not None
     return str(_WORKER.download(job_id, scenarios, what))
+
+
+def _optimize_in_worker(request: dict[str, Any]) -> tuple[str, str]:
+    assert _WORKER is not None
+    return _WORKER.optimize(request)
 
 
 class JobRunner:
@@ -305,6 +319,13 @@ class JobRunner:
         if self.local is not None:
             return self.local.download(job_id, scenarios, what)
         return Path(self._pool().submit(_download_in_worker, job_id, scenarios, what).result())
+
+    def optimize(self, request: dict[str, Any]) -> tuple[str, str]:
+        """Run ``Study.optimize`` in the worker and wait for it (see :meth:`Worker.optimize`)."""
+        if self.local is not None:
+            return self.local.optimize(request)
+        toml, explanation = self._pool().submit(_optimize_in_worker, request).result()
+        return str(toml), str(explanation)
 
     def shutdown(self) -> None:
         """Stop the worker: queued jobs are dropped (marked failed), a running one finishes;

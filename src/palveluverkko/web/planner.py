@@ -66,6 +66,20 @@ class ChangeIn(BaseModel):
     digital_share: float | None = Field(default=None, ge=0, le=1)
 
 
+class OptimizeIn(BaseModel):
+    """A location model to run for one service; its result is saved as a new scenario."""
+
+    name: str = Field(min_length=1, max_length=200)
+    service: str = Field(min_length=1, max_length=100)
+    model: Literal["p-median", "p-center", "mclp", "lscp", "fixed-charge", "capacitated-p-median"]
+    p: int | None = Field(default=None, ge=1, le=10_000)
+    per_municipality: int = Field(default=1, ge=0, le=100)
+
+
+OPTIMIZE_TIME_LIMIT_S = 20.0
+"""Solver seconds a web request may spend (the CLI offers longer runs)."""
+
+
 class JobIn(BaseModel):
     """Scenarios to evaluate against today's network."""
 
@@ -102,6 +116,7 @@ def planner_page(request: Request, user: Reader) -> Response:
     st = state(request)
     services = st.study.region.services["service"].astype(str).tolist()
     from ..scenario import KIND_LEVELS
+    from ..study.choices import MODEL_NAMES
 
     return render(
         request,
@@ -109,6 +124,7 @@ def planner_page(request: Request, user: Reader) -> Response:
         services=services,
         kinds=sorted(KIND_LEVELS),
         sites=st.layers.sites_table(),
+        models=MODEL_NAMES,
     )
 
 
@@ -303,6 +319,41 @@ def change_scenario(
     assert row is not None
     row = _save_version(st, row, toml, user, note)
     return {"id": row.id, "version": row.version, "note": note, "proposal": proposal(st, toml)}
+
+
+@router.post("/api/optimize", status_code=201)
+def optimize(body: OptimizeIn, request: Request, user: Planner) -> dict[str, Any]:
+    """Choose the sites of one service with a location model (``Study.optimize``, in the job
+    worker) and save the result as a new scenario."""
+    from ..scenario import Scenario
+
+    st = state(request)
+    options = body.model_dump(exclude={"name"})
+    options.update(lang=_lang(request), time_limit_s=OPTIMIZE_TIME_LIMIT_S)
+    toml, explanation = st.jobs.optimize(options)
+    sc = dataclasses.replace(Scenario.from_toml(toml), name=body.name)
+    with st.factory() as db:
+        row = ScenarioRow(name=body.name, created_by=user.user_id, created_at=now(), version=1)
+        db.add(row)
+        db.flush()
+        note = f"optimize {body.model} {body.service}" + (f" p={body.p}" if body.p else "")
+        db.add(
+            ScenarioVersion(
+                scenario_id=row.id,
+                version=1,
+                toml=sc.to_toml(),
+                author_id=user.user_id,
+                note=note,
+                created_at=now(),
+            )
+        )
+        db.commit()
+        return {"id": row.id, "name": row.name, "explanation": explanation}
+
+
+def _lang(request: Request) -> str:
+    lang = request.query_params.get("lang") or request.cookies.get("pv_lang") or "fi"
+    return lang if lang in ("fi", "sv", "en") else "fi"
 
 
 # -------------------------------------------------------------------------------------- jobs

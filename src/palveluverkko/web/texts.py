@@ -76,6 +76,14 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     "change_digital": ("Muuta digiosuutta", "Ändra digital andel", "Change digital share"),
     "save": ("Tallenna", "Spara", "Save"),
     "evaluate": ("Arvioi", "Utvärdera", "Evaluate"),
+    "optimize": ("Optimoi verkko", "Optimera nätet", "Optimise the network"),
+    "model": ("Malli", "Modell", "Model"),
+    "p_sites": ("Avoimia toimipisteitä (p)", "Öppna verksamhetsställen (p)", "Open sites (p)"),
+    "optimize_running": (
+        "Optimoidaan, odota…",
+        "Optimerar, vänta…",
+        "Optimising, please wait…",
+    ),
     "compare_with": (
         "Vertaa myös skenaarioihin",
         "Jämför även med scenarier",

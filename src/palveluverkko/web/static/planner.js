@@ -284,6 +284,28 @@ async function showComments() {
   );
 }
 
+$("f-optimize")?.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  status("opt-status", T.optimize_running);
+  const body = {
+    name: $("opt-name").value,
+    service: $("opt-service").value,
+    model: $("opt-model").value,
+    p: Number($("opt-p").value) || null,
+    per_municipality: 0,
+  };
+  try {
+    const r = await api("POST", `/api/optimize?lang=${LANG}`, body);
+    status("opt-status", `${T.save}: ${r.name}`);
+    $("opt-explanation").textContent = r.explanation;
+    $("opt-explanation").hidden = false;
+    await loadScenarios(r.id);
+    await openScenario(r.id);
+  } catch (err) {
+    status("opt-status", err.message, true);
+  }
+});
+
 const today = new Date().toISOString().slice(0, 10);
 if ($("p-opens")) {
   $("p-opens").value = today;
