@@ -103,7 +103,7 @@ def test_planner_resident_moderator_path(server: str, shots: Path, tmp_path: Pat
             planner = _login(desk, server, "pia")
             planner.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             planner.evaluate("window.__mapReady")
-            planner.get_by_label("Skenaarion nimi").fill("Sulje Yläkylä")
+            planner.locator("#new-name").fill("Sulje Yläkylä")
             planner.get_by_role("button", name="Luo").click()
             planner.wait_for_selector("#current h3")
             planner.select_option("#close-site", "s2")
