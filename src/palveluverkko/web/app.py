@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from threading import Lock
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
@@ -179,6 +179,16 @@ def require(*roles: str) -> Callable[[Request], Principal]:
         return p
 
     return dependency
+
+
+READERS = ("planner", "viewer")
+"""Roles that may read planning work."""
+Reader = Annotated[Principal, Depends(require(*READERS))]
+Planner = Annotated[Principal, Depends(require("planner"))]
+Moderator = Annotated[Principal, Depends(require("moderator"))]
+ModeratorOrPlanner = Annotated[Principal, Depends(require("moderator", "planner"))]
+Staff = Annotated[Principal, Depends(require("planner", "moderator", "viewer"))]
+"""Dependencies of the routes: the signed-in user with one of the roles (401/403 otherwise)."""
 
 
 async def csrf_check(request: Request) -> None:
@@ -343,7 +353,7 @@ def create_app(
     ValidationError
         When the region package is invalid.
     """
-    from . import planner, public
+    from . import hearings, planner, public
 
     settings = settings or WebSettings()
     data = Path(
@@ -396,6 +406,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(public.router)
     app.include_router(planner.router)
+    app.include_router(hearings.router)
 
     @app.exception_handler(PalveluverkkoError)
     async def _input_error(request: Request, exc: PalveluverkkoError) -> JSONResponse:

@@ -12,35 +12,25 @@ import asyncio
 import dataclasses
 import json
 import logging
-import secrets
 from collections.abc import AsyncIterator
-from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from .app import render, require, state
+from .app import Planner, Reader, render, state
 from .auth import Principal
-from .db import Comment, Hearing, Job, ScenarioRow, ScenarioVersion, User, now
-from .exports import comments_frame, write_comments
-from .public import comment_json, proposal, scenario_toml
+from .db import Job, ScenarioRow, ScenarioVersion, User, now
+from .public import proposal, scenario_toml
 
 log = logging.getLogger("palveluverkko.web")
 
 router = APIRouter()
 
 __all__ = ["ChangeIn", "router"]
-
-READERS = ("planner", "viewer")
-Reader = Annotated[Principal, Depends(require(*READERS))]
-Planner = Annotated[Principal, Depends(require("planner"))]
-Moderator = Annotated[Principal, Depends(require("moderator"))]
-ModeratorOrPlanner = Annotated[Principal, Depends(require("moderator", "planner"))]
-Staff = Annotated[Principal, Depends(require("planner", "moderator", "viewer"))]
 
 
 class ScenarioIn(BaseModel):
@@ -86,27 +76,6 @@ class JobIn(BaseModel):
     scenario_ids: list[int] = Field(min_length=1, max_length=5)
 
 
-class HearingIn(BaseModel):
-    """A hearing to publish."""
-
-    scenario_id: int
-    job_id: int
-    title_fi: str = Field(min_length=1, max_length=300)
-    title_sv: str = Field(default="", max_length=300)
-    title_en: str = Field(default="", max_length=300)
-    text_fi: str = Field(default="", max_length=10_000)
-    text_sv: str = Field(default="", max_length=10_000)
-    text_en: str = Field(default="", max_length=10_000)
-    opens: date
-    closes: date
-
-
-class ModerationIn(BaseModel):
-    """A moderator's decision."""
-
-    action: Literal["approve", "hide", "flag"]
-
-
 # ------------------------------------------------------------------------------------- pages
 
 
@@ -126,21 +95,6 @@ def planner_page(request: Request, user: Reader) -> Response:
         sites=st.layers.sites_table(),
         models=MODEL_NAMES,
     )
-
-
-@router.get("/moderation")
-def moderation_page(request: Request, user: ModeratorOrPlanner) -> Response:
-    """The moderation queue of every hearing."""
-    st = state(request)
-    with st.factory() as db:
-        hearings = db.scalars(select(Hearing).order_by(Hearing.id)).all()
-        rows = []
-        for h in hearings:
-            comments = db.scalars(
-                select(Comment).where(Comment.hearing_id == h.id).order_by(Comment.id)
-            ).all()
-            rows.append({"slug": h.slug, "title": h.title_fi, "comments": comments})
-    return render(request, "moderation.html", hearings=rows)
 
 
 # --------------------------------------------------------------------------------- scenarios
@@ -509,99 +463,3 @@ def download(job_id: int, what: str, request: Request, user: Reader) -> Response
     path = st.jobs.download(job_id, _job_scenarios(st, job), what)
     filename, media = DOWNLOADS[what]
     return FileResponse(path, media_type=media, filename=f"job{job_id}-{filename}")
-
-
-# ---------------------------------------------------------------------------------- hearings
-
-
-@router.post("/api/hearings", status_code=201)
-def publish(body: HearingIn, request: Request, user: Planner) -> dict[str, Any]:
-    """Publish a scenario with its finished evaluation as a hearing."""
-    st = state(request)
-    if body.closes < body.opens:
-        raise HTTPException(422, "closes must be on or after opens")
-    with st.factory() as db:
-        job = db.get(Job, body.job_id)
-        if job is None or job.status != "done":
-            raise HTTPException(422, "publish: the job must be a finished evaluation")
-        if json.loads(job.scenario_ids)[0] != body.scenario_id:
-            raise HTTPException(422, "publish: the job did not evaluate this scenario first")
-        h = Hearing(
-            slug=secrets.token_urlsafe(9),
-            created_by=user.user_id,
-            created_at=now(),
-            **body.model_dump(),
-        )
-        db.add(h)
-        db.commit()
-        return {"id": h.id, "slug": h.slug, "url": f"/h/{h.slug}"}
-
-
-@router.get("/api/admin/hearings")
-def admin_hearings(request: Request, user: Staff) -> list[dict[str, Any]]:
-    """Every hearing, with its comment counts by state."""
-    with state(request).factory() as db:
-        rows = db.scalars(select(Hearing).order_by(Hearing.id)).all()
-        out = []
-        for h in rows:
-            statuses = db.scalars(select(Comment.status).where(Comment.hearing_id == h.id)).all()
-            counts = {s: statuses.count(s) for s in ("pending", "approved", "hidden", "flagged")}
-            out.append({"slug": h.slug, "title": h.title_fi, "comments": counts})
-    return out
-
-
-@router.get("/api/admin/hearings/{slug}/comments")
-def admin_comments(slug: str, request: Request, user: ModeratorOrPlanner) -> list[dict[str, Any]]:
-    """Every comment of a hearing, in every state."""
-    with state(request).factory() as db:
-        h = db.scalar(select(Hearing).where(Hearing.slug == slug))
-        if h is None:
-            raise HTTPException(404, "no such hearing")
-        rows = db.scalars(
-            select(Comment).where(Comment.hearing_id == h.id).order_by(Comment.id)
-        ).all()
-    return [comment_json(c) for c in rows]
-
-
-@router.post("/api/comments/{comment_id}/moderate")
-def moderate(
-    comment_id: int,
-    body: ModerationIn,
-    request: Request,
-    user: Moderator,
-) -> dict[str, Any]:
-    """Approve, hide or flag a comment."""
-    status = {"approve": "approved", "hide": "hidden", "flag": "flagged"}[body.action]
-    with state(request).factory() as db:
-        c = db.get(Comment, comment_id)
-        if c is None:
-            raise HTTPException(404, "no such comment")
-        c.status, c.moderated_at = status, now()
-        db.commit()
-    log.info("comment %s %s by %s", comment_id, status, user.name)
-    return {"id": comment_id, "status": status}
-
-
-EXPORTS = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "gpkg": "application/geopackage+sqlite3",
-}
-
-
-@router.get("/api/admin/hearings/{slug}/export.{fmt}")
-def export_comments(slug: str, fmt: str, request: Request, user: Planner) -> Response:
-    """Every comment of a hearing with the municipality and postal area of its point."""
-    if fmt not in EXPORTS:
-        raise HTTPException(404, "exports: xlsx, gpkg")
-    st = state(request)
-    with st.factory() as db:
-        h = db.scalar(select(Hearing).where(Hearing.slug == slug))
-        if h is None:
-            raise HTTPException(404, "no such hearing")
-        rows = db.scalars(
-            select(Comment).where(Comment.hearing_id == h.id).order_by(Comment.id)
-        ).all()
-    frame = comments_frame(rows, st.study.region, st.postal_areas)
-    out = st.data_dir / "exports" / f"hearing{int(h.id)}"
-    path = write_comments(frame, out, fmt)
-    return FileResponse(path, media_type=EXPORTS[fmt], filename=f"kommentit-{h.id}.{fmt}")
