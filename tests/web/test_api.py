@@ -56,6 +56,12 @@ def test_the_job_gives_the_libraries_comparison(published: dict[str, Any]) -> No
         mean["scenario"], abs=1e-3
     )
     assert result["service"] == "vastaanotto"
+    from palveluverkko.report.texts import text
+
+    labels = by_figure["vastaanotto:mean_car_minutes"]["labels"]
+    assert labels["sv"].endswith(": " + text("headline_mean_car", "sv"))
+    assert by_figure["county_cost_eur_total"]["labels"]["en"] == text("headline_cost_total", "en")
+    assert by_figure["county_cost_eur_2027"]["labels"]["sv"] == "Välfärdsområdets kostnader 2027"
     cells = cmp.other.cells
     after = cells[cells["service"] == "vastaanotto"].set_index("cell_id")["car_minutes"]
     assert result["cells_after"][0] == pytest.approx([float(after[f"c{i}"]) for i in range(6)])

@@ -47,6 +47,50 @@ def map_service(study: Study) -> str:
     return services[0]
 
 
+HEADLINE_TEXTS: dict[str, str] = {
+    "county_cost_eur_total": "headline_cost_total",
+    "kela_eur_total": "headline_kela",
+    "resident_km_total": "headline_resident_km",
+    "resident_hours_total": "headline_resident_hours",
+    "municipalities_without_physical_site": "headline_without_site",
+    "residents_losing_nearest": "headline_losing",
+    "residents_75_losing_nearest": "headline_losing75",
+    "share_within_30_car": "headline_within30_car",
+    "share_within_30_transit": "headline_within30_bus",
+    "mean_car_minutes": "headline_mean_car",
+    "unreachable_car_residents": "unreachable_car",
+    "share_within_target": "headline_within_target",
+}
+"""Headline figures (after the ``service:`` prefix) -> the report's text of the same figure."""
+
+
+def figure_labels(figure: str, services: Any) -> dict[str, str]:
+    """A headline figure's name in fi, sv and en, as the report says it (the figure's own
+    identifier where the report has no text for it, e.g. one year's cost)."""
+    from ..i18n import LANGS
+    from ..report.texts import text
+
+    service, _, name = figure.rpartition(":")
+    year = name.removeprefix("county_cost_eur_")
+    if year.isdigit():
+        from .texts import texts
+
+        return {lang: texts(lang)["costs_of_year"].format(year=year) for lang in LANGS}
+    key = HEADLINE_TEXTS.get(name)
+    if key is None:
+        return dict.fromkeys(LANGS, figure)
+    out = {}
+    for lang in LANGS:
+        label = text(key, lang)
+        if service:
+            column = f"name_{lang}"
+            names = services.set_index(services["service"].astype(str)).get(column)
+            sname = names.get(service) if names is not None else None
+            label = f"{sname if isinstance(sname, str) and sname else service}: {label}"
+        out[lang] = label
+    return out
+
+
 def _number(v: Any) -> float | None:
     f = float(v)
     return None if math.isnan(f) or math.isinf(f) else round(f, 3)
@@ -70,6 +114,7 @@ def job_result(study: Study, comparisons: list[Comparison], names: list[str]) ->
         headline.append(
             {
                 "figure": str(row["figure"]),
+                "labels": figure_labels(str(row["figure"]), study.region.services),
                 "unit": str(row["unit"]),
                 "base": _number(row["base"]),
                 "scenarios": values,

@@ -92,6 +92,11 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     "progress": ("Eteneminen", "Förlopp", "Progress"),
     "results": ("Tulokset", "Resultat", "Results"),
     "figure": ("Luku", "Tal", "Figure"),
+    "costs_of_year": (
+        "Hyvinvointialueen kustannukset {year}",
+        "Välfärdsområdets kostnader {year}",
+        "County's costs {year}",
+    ),
     "today": ("Nykytila", "Nuläge", "Today"),
     "change": ("Muutos", "Förändring", "Change"),
     "download_report": (

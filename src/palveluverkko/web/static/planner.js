@@ -121,7 +121,8 @@ function showResults(job) {
     .map((h) => {
       const first = h.scenarios[0];
       const change = first !== null && h.base !== null ? first - h.base : null;
-      return el("tr", {}, el("th", { scope: "row" }, `${h.figure} (${h.unit})`), el("td", {}, fmt(h.base)),
+      const label = (h.labels && h.labels[LANG]) || h.figure;
+      return el("tr", {}, el("th", { scope: "row" }, `${label} (${h.unit})`), el("td", {}, fmt(h.base)),
         ...h.scenarios.map((v) => el("td", {}, fmt(v))), el("td", {}, change === null ? "–" : (change > 0 ? "+" : "") + fmt(change)));
     });
   $("results").replaceChildren(
