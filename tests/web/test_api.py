@@ -168,7 +168,8 @@ def test_downloads_of_a_finished_job(published: dict[str, Any]) -> None:
 
 
 def test_every_change_kind_is_saved_as_a_scenario_entry(web_app: Any) -> None:
-    """Convert, capacity, a new site by map point and a digital share become the entries."""
+    """Convert, capacity, a new site by map point, a digital share and mobile stops become the
+    entries, and the scenario evaluates."""
     client, token = login(web_app, "pia")
     h = {"X-CSRF-Token": token}
     sid = client.post("/api/scenarios", json={"name": "Kaikki"}, headers=h).json()["id"]
@@ -189,6 +190,22 @@ def test_every_change_kind_is_saved_as_a_scenario_entry(web_app: Any) -> None:
         },
         {"kind": "channels", "service": "vastaanotto", "digital_share": 0.4},
         {"kind": "convert", "site": "s3", "site_kind": "sote_asema"},
+        {
+            "kind": "mobile_stop",
+            "name": "Kylätalo",
+            "site": "s1",
+            "service": "vastaanotto",
+            "lon": lon,
+            "lat": lat,
+        },
+        {
+            "kind": "mobile_stop",
+            "name": "Koulu",
+            "site": "s1",
+            "service": "vastaanotto",
+            "lon": lon,
+            "lat": lat,
+        },
     ]
     for change in changes:
         r = client.post(f"/api/scenarios/{sid}/changes", json=change, headers=h)
@@ -199,6 +216,10 @@ def test_every_change_kind_is_saved_as_a_scenario_entry(web_app: Any) -> None:
     assert sc.openings[0].x == pytest.approx(region.population.geometry.iloc[5].x, abs=0.5)
     assert sc.channel_changes[0].digital_share == 0.4
     assert sc.conversions[0].kind == "sote_asema"
+    assert len(sc.mobile_units) == 1  # the second stop joins the unit of the same depot
+    unit = sc.mobile_units[0]
+    assert (unit.unit["depot_site"], unit.unit["services"]) == ("s1", ["vastaanotto"])
+    assert [p["name"] for p in unit.stops["points"]] == ["Kylätalo", "Koulu"]
     job = client.post("/api/jobs", json={"scenario_ids": [sid]}, headers=h).json()
     done = wait_job(client, job["id"])
     assert done["status"] == "done", done["error"]

@@ -43,7 +43,7 @@ class ScenarioIn(BaseModel):
 class ChangeIn(BaseModel):
     """One change to a scenario (the fields its ``kind`` needs)."""
 
-    kind: Literal["close", "convert", "capacity", "open", "channels"]
+    kind: Literal["close", "convert", "capacity", "open", "channels", "mobile_stop"]
     site: str | None = Field(default=None, max_length=100)
     substitute: str | None = Field(default=None, max_length=100)
     site_kind: str | None = Field(default=None, max_length=50)
@@ -249,6 +249,9 @@ def apply_change(st: Any, toml: str, change: ChangeIn) -> tuple[str, str]:
         )
         sc = dataclasses.replace(sc, openings=(*sc.openings, entry_open))
         note = f"open {site_id} {change.name}"
+    elif k == "mobile_stop":
+        need("name", "lon", "lat", "site", "service")
+        sc, note = _add_mobile_stop(st, sc, change)
     else:
         need("service", "digital_share")
         entry_ch = ChannelChange(str(change.service), float(change.digital_share or 0))
@@ -256,6 +259,37 @@ def apply_change(st: Any, toml: str, change: ChangeIn) -> tuple[str, str]:
         note = f"digital share {change.service} {change.digital_share}"
     sc.check(st.study.region)
     return sc.to_toml(), note
+
+
+MOBILE_UNIT_DEFAULTS: dict[str, Any] = {"kind": "health_bus", "shape": "day_tour"}
+"""A stop added on the map belongs to a health bus on day tours from the depot site (the
+unit file's other keys keep their defaults, see docs/channels.md)."""
+
+
+def _add_mobile_stop(st: Any, sc: Any, change: ChangeIn) -> tuple[Any, str]:
+    """The scenario with a mobile unit's stop at the clicked point: added to the unit of that
+    depot and service, or to a new unit."""
+    from ..scenario import MobileUnitEntry
+
+    assert change.lon is not None
+    assert change.lat is not None
+    x, y = st.layers.to_region_xy(change.lon, change.lat)
+    point = {"name": str(change.name), "x": round(x, 1), "y": round(y, 1)}
+    units = list(sc.mobile_units)
+    for i, m in enumerate(units):
+        if m.unit.get("depot_site") == change.site and change.service in m.unit.get("services", []):
+            stops = {**m.stops, "points": [*m.stops.get("points", []), point]}
+            units[i] = dataclasses.replace(m, stops=stops)
+            break
+    else:
+        unit = {
+            "name": f"Liikkuva yksikkö {change.site} {change.service}",
+            **MOBILE_UNIT_DEFAULTS,
+            "services": [str(change.service)],
+            "depot_site": str(change.site),
+        }
+        units.append(MobileUnitEntry(unit=unit, stops={"candidates": "given", "points": [point]}))
+    return dataclasses.replace(sc, mobile_units=tuple(units)), f"mobile stop {change.name}"
 
 
 @router.post("/api/scenarios/{scenario_id}/changes")

@@ -199,6 +199,15 @@ def proposal(st: WebState, scenario_toml: str) -> dict[str, Any]:
             {"site": c.site, "name": names.get(c.site, c.site), "kind": c.kind or ""}
             for c in sc.conversions
         ],
+        "mobile_stops": [
+            {
+                "unit": m.name,
+                "stop": str(p.get("name", "")),
+                "depot": names.get(str(m.unit.get("depot_site", "")), ""),
+            }
+            for m in sc.mobile_units
+            for p in m.stops.get("points", [])
+        ],
     }
 
 

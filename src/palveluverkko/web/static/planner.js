@@ -11,9 +11,11 @@ const { map } = await makeMap("map");
 map.on("click", (e) => {
   const lon = Math.round(e.lngLat.lng * 1e5) / 1e5;
   const lat = Math.round(e.lngLat.lat * 1e5) / 1e5;
-  if ($("open-lon")) {
-    $("open-lon").value = lon;
-    $("open-lat").value = lat;
+  for (const prefix of ["open", "mobile"]) {
+    if ($(prefix + "-lon")) {
+      $(prefix + "-lon").value = lon;
+      $(prefix + "-lat").value = lat;
+    }
   }
   setPick(map, lon, lat);
 });
@@ -49,6 +51,7 @@ async function openScenario(id) {
     ...p.closures.map((c) => `${c.name}: ${T.closes_site}, ${T.replaced_by} ${c.substitute_name}`),
     ...p.openings.map((o) => `${T.new_site}: ${o.name} (${o.kind})`),
     ...p.conversions.map((c) => `${c.name}: ${T.convert_site} ${c.kind}`),
+    ...p.mobile_stops.map((m) => `${T.mobile_stop}: ${m.stop} (${m.depot})`),
   ];
   const history = s.history.map((h) => el("li", {}, `v${h.version} ${h.author}: ${h.note} (${h.created_at})`));
   $("current").replaceChildren(
@@ -90,6 +93,13 @@ const CHANGE_FIELDS = {
     lat: Number($("open-lat").value),
   }),
   channels: () => ({ service: $("channels-service").value, digital_share: Number($("channels-share").value) }),
+  mobile_stop: () => ({
+    name: $("mobile-name").value,
+    site: $("mobile-depot").value,
+    service: $("mobile-service").value,
+    lon: Number($("mobile-lon").value),
+    lat: Number($("mobile-lat").value),
+  }),
 };
 
 for (const form of document.querySelectorAll("form[data-kind]")) {
