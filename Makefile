@@ -1,12 +1,13 @@
 # Two entry points, each sets itself up on first use (see README):
 #   make demo   builds and evaluates the demo county into out/demo
+#   make web    the web app on the demo county at http://127.0.0.1:8000/
 #   make test   lint (ruff), type check (mypy) and tests (pytest)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo web test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +17,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/palveluverkko demo --out out/demo
+
+web: $(STAMP)
+	$(BIN)/palveluverkko serve --demo --data out/web
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -16,4 +16,5 @@ from . import (
     scenario_cmds,  # noqa: F401
     staff_cmds,  # noqa: F401
     sweep_cmds,  # noqa: F401
+    web_cmds,  # noqa: F401
 )
