@@ -276,6 +276,93 @@ COLUMNS: dict[str, Column] = {
             "Car time is a straight-line estimate",
         ),
         _c("car_reachable", "flag", "Ylettyy autolla", "Nås med bil", "Reachable by car"),
+        _c(
+            "full_package_sites",
+            "count",
+            "Koko kokonaisuuden tarjoavia paikkoja",
+            "Ställen som erbjuder hela helheten",
+            "Places offering the whole package",
+        ),
+        _c(
+            "shape",
+            "text",
+            "Malli (päiväkierros/kierto)",
+            "Form (dagtur/rotation)",
+            "Shape (day tour/rotation)",
+        ),
+        _c("stop_name", "text", "Pysäkin nimi", "Hållplatsens namn", "Stop name"),
+        _c("week", "count", "Jakson viikko", "Periodens vecka", "Week of the cycle"),
+        _c("last_week", "count", "Viimeinen viikko", "Sista veckan", "Last week"),
+        _c(
+            "weekday",
+            "count",
+            "Viikonpäivä (0 = ma, -1 = arkipäivät)",
+            "Veckodag (0 = mån, -1 = vardagar)",
+            "Weekday (0 = Mon, -1 = working days)",
+        ),
+        _c("open", "text", "Avautuu (HH:MM)", "Öppnar (HH:MM)", "Opens (HH:MM)"),
+        _c("close", "text", "Sulkeutuu (HH:MM)", "Stänger (HH:MM)", "Closes (HH:MM)"),
+        _c("services", "text", "Palvelut", "Tjänster", "Services"),
+        _c("base_id", "id", "Tukikohdan tunnus", "Basens kod", "Base id"),
+        _c(
+            "visits_per_day",
+            "count",
+            "Käyntejä päivässä (otos)",
+            "Besök per dag (urval)",
+            "Visits a day (sample)",
+        ),
+        _c(
+            "routed_per_day",
+            "count",
+            "Reititetyt käynnit päivässä",
+            "Ruttlagda besök per dag",
+            "Routed visits a day",
+        ),
+        _c(
+            "not_served_staff_per_day",
+            "count",
+            "Käyntejä ilman tekijää päivässä",
+            "Besök utan personal per dag",
+            "Visits a day the staff cannot serve",
+        ),
+        _c(
+            "not_reached_per_day",
+            "count",
+            "Tavoittamattomia käyntejä päivässä",
+            "Besök som inte nås per dag",
+            "Visits a day no base reaches",
+        ),
+        _c(
+            "travel_min_per_visit",
+            "minutes",
+            "Matka-aika käyntiä kohden",
+            "Restid per besök",
+            "Travel per visit",
+        ),
+        _c(
+            "travel_hours_per_year",
+            "hours",
+            "Matka-aika vuodessa",
+            "Restid per år",
+            "Travel a year",
+        ),
+        _c(
+            "travel_fte",
+            "fte",
+            "Matkoihin kuluva työaika",
+            "Arbetstid på resor",
+            "Working time on travel",
+        ),
+        _c(
+            "road_share",
+            "share",
+            "Osuus työajasta tiellä",
+            "Andel av arbetstiden på väg",
+            "Share of working time on the road",
+        ),
+        _c("fte_needed", "fte", "Tarvittava henkilöstö", "Behövd personal", "Staff needed"),
+        _c("fte_given", "fte", "Henkilöstö nyt", "Personal nu", "Staff given"),
+        _c("seed", "count", "Otoksen siemen", "Urvalets frö", "Seed of the sample"),
         _c("channel", "id", "Kanava", "Kanal", "Channel"),
         _c("evaluated", "flag", "Arvioitu", "Utvärderad", "Evaluated"),
         _c("year", "year", "Vuosi", "År", "Year"),
@@ -996,6 +1083,48 @@ TABLES: dict[str, Table] = {
             ),
         ),
         Table(
+            "mobile_timetable",
+            _EV,
+            "Liikkuvan yksikön aikataulu",
+            "Mobila enhetens tidtabell",
+            "Timetable of the mobile units (a visit or a stay a row)",
+            (
+                "unit",
+                "shape",
+                "stop_id",
+                "stop_name",
+                "week",
+                "last_week",
+                "weekday",
+                "open",
+                "close",
+                "services",
+            ),
+        ),
+        Table(
+            "home_care",
+            _EV,
+            "Kotihoidon tukikohdat (reititetty otospäivä)",
+            "Hemvårdens baser (ruttlagd urvalsdag)",
+            "Home-care bases (a routed sample day)",
+            (
+                "base_id",
+                "name",
+                "municipality",
+                "visits_per_day",
+                "routed_per_day",
+                "not_served_staff_per_day",
+                "not_reached_per_day",
+                "travel_min_per_visit",
+                "travel_hours_per_year",
+                "travel_fte",
+                "road_share",
+                "fte_needed",
+                "fte_given",
+                "seed",
+            ),
+        ),
+        Table(
             "digital",
             _EV,
             "Digitaalinen asiointi",
@@ -1037,6 +1166,7 @@ TABLES: dict[str, Table] = {
                 "worst_car_minutes",
                 "share_nearest_full",
                 "package",
+                "full_package_sites",
             ),
         ),
         Table(
@@ -1252,6 +1382,11 @@ def written_columns(folder: str | Path) -> dict[str, list[str]]:
             continue
         out.setdefault(name, [])
         out[name] += [c for c in cols if c not in out[name]]
+    # the GeoPackage's wide cells layer names a column <service>__<figure>; geometry is the
+    # cell's polygon in every geo format
+    for name, cols in out.items():
+        plain = [c.rsplit("__", 1)[-1] for c in cols if c != "geometry"]
+        out[name] = list(dict.fromkeys(plain))
     return out
 
 

@@ -244,15 +244,15 @@ TEMPLATE = """<!DOCTYPE html>
 <h2>{{ s.title }}</h2>
 {% for p in s.paragraphs %}<p>{{ p }}</p>
 {% endfor %}
-{% for f in s.figures %}<figure>{{ f | safe_svg }}</figure>
+{% for f in s.figures %}<figure class="map">{{ f | safe_svg }}</figure>
 {% endfor %}
-{% for tb in s.tables %}<table{% if tb.text %} class="words"{% endif %}>
+{% for tb in s.tables %}<div class="tw"><table{% if tb.text %} class="words"{% endif %}>
 <caption>{{ tb.caption }}</caption>
 <thead><tr>{% for h in tb.headers %}<th>{{ h }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for row in tb.rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
 {% endfor %}
-</tbody></table>
+</tbody></table></div>
 {% endfor %}
 </section>
 {% endfor %}
