@@ -44,7 +44,8 @@ def test_results_gpkg_has_default_qgis_styles(
     for *_, qml in rows:
         ET.fromstring(qml.split("'SYSTEM'>", 1)[1])  # well-formed XML after the doctype
     cells = gpd.read_file(gpkg, layer="cells")
-    assert len(cells) == 12
+    assert len(cells) == 6  # one feature per cell, a column per service and figure
+    assert "vastaanotto__car_minutes" in rows[0][4]  # the style colours the main service's column
     assert {"cells", "sites", "municipalities"} <= {str(n) for n, _ in pyogrio.list_layers(gpkg)}
 
 

@@ -141,6 +141,20 @@ def _outline_qml() -> str:
     )
 
 
+MAIN_SERVICE = "vastaanotto"
+"""The service whose figures the cells layer is coloured by when it holds several."""
+
+
+def _field(fields: list[str], figure: str) -> str:
+    """The column of ``figure`` in the cells layer: ``figure`` itself, or in the wide layer
+    (one feature per cell) ``<service>__<figure>``, the main service's first."""
+    if figure in fields:
+        return figure
+    wide = [f for f in fields if f.endswith(f"__{figure}")]
+    main = f"{MAIN_SERVICE}__{figure}"
+    return main if main in wide else (wide[0] if wide else figure)
+
+
 def add_layer_styles(gpkg: str | Path) -> list[tuple[str, str]]:
     """Write the ``layer_styles`` table of ``gpkg`` for the layers it has; return the
     ``(layer, style name)`` pairs written. Styles of an earlier run are replaced."""
@@ -153,9 +167,10 @@ def add_layer_styles(gpkg: str | Path) -> list[tuple[str, str]]:
         styles: list[tuple[str, str, str, bool]] = []
         if "cells" in layers:
             kind = "fill" if "POLYGON" in str(layers["cells"]).upper() else "marker"
+            fields = [str(r[1]) for r in con.execute('PRAGMA table_info("cells")')]
             styles += [
-                ("cells", "car_minutes", graduated_qml("car_minutes", kind), True),
-                ("cells", "transit_minutes", graduated_qml("transit_minutes", kind), False),
+                ("cells", figure, graduated_qml(_field(fields, figure), kind), default)
+                for figure, default in (("car_minutes", True), ("transit_minutes", False))
             ]
         if "sites" in layers:
             styles.append(("sites", "status", _sites_qml(), True))
