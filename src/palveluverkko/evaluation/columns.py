@@ -17,6 +17,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .capacity import COLUMNS as CAPACITY_COLUMNS
+from .homecare import COLUMNS as HOME_CARE_COLUMNS
+from .mobile import TIMETABLE_COLUMNS, UNIT_COLUMNS
+
 __all__ = [
     "COLUMNS",
     "KINDS",
@@ -1070,17 +1074,7 @@ TABLES: dict[str, Table] = {
             "Liikkuvan yksikön pysähdykset",
             "Mobila enhetens hållplatser",
             "Stops of the mobile units",
-            (
-                "unit",
-                "stop_id",
-                "name",
-                "municipality",
-                "residents_within",
-                "served_per_year",
-                "unit_km_per_year",
-                "unit_hours_per_year",
-                "unit_cost_eur_per_year",
-            ),
+            UNIT_COLUMNS,
         ),
         Table(
             "mobile_timetable",
@@ -1088,18 +1082,7 @@ TABLES: dict[str, Table] = {
             "Liikkuvan yksikön aikataulu",
             "Mobila enhetens tidtabell",
             "Timetable of the mobile units (a visit or a stay a row)",
-            (
-                "unit",
-                "shape",
-                "stop_id",
-                "stop_name",
-                "week",
-                "last_week",
-                "weekday",
-                "open",
-                "close",
-                "services",
-            ),
+            TIMETABLE_COLUMNS,
         ),
         Table(
             "home_care",
@@ -1107,22 +1090,7 @@ TABLES: dict[str, Table] = {
             "Kotihoidon tukikohdat (reititetty otospäivä)",
             "Hemvårdens baser (ruttlagd urvalsdag)",
             "Home-care bases (a routed sample day)",
-            (
-                "base_id",
-                "name",
-                "municipality",
-                "visits_per_day",
-                "routed_per_day",
-                "not_served_staff_per_day",
-                "not_reached_per_day",
-                "travel_min_per_visit",
-                "travel_hours_per_year",
-                "travel_fte",
-                "road_share",
-                "fte_needed",
-                "fte_given",
-                "seed",
-            ),
+            HOME_CARE_COLUMNS,
         ),
         Table(
             "digital",
@@ -1190,25 +1158,7 @@ TABLES: dict[str, Table] = {
             "Kapasiteetti ja jonot",
             "Kapacitet och köer",
             "Capacity and queue, one row per site and service",
-            (
-                "site_id",
-                "service",
-                "contacts_per_week",
-                "capacity_per_week",
-                "staff_fte",
-                "utilisation",
-                "contacts_per_fte_week",
-                "slots_per_day",
-                "access_target_days",
-                "expected_wait_days",
-                "share_within_target",
-                "contacts_within_target_per_week",
-                "backlog_growth_per_week",
-                "steady_state",
-                "wait_method",
-                "status",
-                "estimated",
-            ),
+            (*CAPACITY_COLUMNS, "estimated"),
         ),
         Table(
             "costs",
