@@ -84,6 +84,24 @@ def test_workbook_in_swedish_and_english(tmp_path: Path, lang: str, sheet: str, 
     assert last[5] in ("ingen beskrivning", "not documented")
 
 
+def test_written_workbooks_follow_the_chosen_language(
+    tiny: Region, tiny_tt: dict[str, TravelTimes], tmp_path: Path
+) -> None:
+    """write_comparison(lang="sv") writes results.xlsx and comparison.xlsx in Swedish (the
+    CLI's --lang reached only the console before); CSV keeps the English column names."""
+    base = evaluate(tiny, travel_times=tiny_tt)
+    other = evaluate(
+        tiny, Scenario(name="B", closures=(Closure("s3", "s2"),)), travel_times=tiny_tt
+    )
+    write_comparison(compare(base, other), tmp_path, lang="sv")
+    for book in (tmp_path / "base" / "results.xlsx", tmp_path / "comparison.xlsx"):
+        wb = load_workbook(book)
+        assert wb.sheetnames[0] == "Förklaringar", book
+    heads = [c.value for c in load_workbook(tmp_path / "base" / "results.xlsx")["summary"][1]]
+    assert "Andel invånare som når ≤30 min med bil (%)" in heads
+    assert "share_within_30_car" in pd.read_csv(tmp_path / "base" / "summary.csv").columns
+
+
 def test_every_column_written_is_documented(written: Path) -> None:
     """Every table and column of a comparison folder (CSV, Parquet, GeoPackage) is in the data
     dictionary, and docs/outputs.md is generated from the current dictionary."""

@@ -86,6 +86,9 @@ def evaluate_cmd(
         "--capacity-method",
         help="Queue model: analytic (exact chain / diffusion) or simulation (SimPy, slower).",
     ),
+    lang: str = typer.Option(
+        "fi", "--lang", help="Kieli / Språk / Language of results.xlsx: fi, sv or en."
+    ),
 ) -> None:
     """Arvioi skenaario / Utvärdera ett scenario / Evaluate a scenario.
 
@@ -93,6 +96,7 @@ def evaluate_cmd(
     and figure; sites; municipalities; opens in QGIS), cells.parquet (GeoParquet) and the other
     tables of a row per cell as Parquet, and the summary tables as CSV and in results.xlsx.
     """
+    check_lang_option(lang)
     if capacity_method not in CAPACITY_METHODS:
         raise fail(
             f"--capacity-method: expected {' or '.join(CAPACITY_METHODS)}, got {capacity_method!r}"
@@ -110,7 +114,7 @@ def evaluate_cmd(
             home_care_routes=home_care_routes,
         )
         ev = study.evaluate(sc, year=year, options=options)
-        files = study.write(ev, out, excel=not no_excel)
+        files = study.write(ev, out, excel=not no_excel, lang=lang)
     console.print(_summary_table(ev))
     for text in ev.notes:
         note(f"huom. / obs. / note: {text}")
@@ -151,7 +155,7 @@ def compare_cmd(
             substitute_rule=substitute_rule, home_care_routes=home_care_routes
         )
         (cmp,) = study.compare(a, b, options=options)
-        files = study.write_comparison(cmp, out, excel=not no_excel)
+        files = study.write_comparison(cmp, out, excel=not no_excel, lang=lang)
     console.print(_headline_table(cmp, lang))
     console.print(f"Kirjoitettu / Skrivet / Written: {len(files)} files in {out}")
 

@@ -121,7 +121,7 @@ def _finite(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _excel(path: Path, tables: dict[str, pd.DataFrame], lang: str = "fi") -> None:
+def _excel(path: Path, tables: dict[str, pd.DataFrame], lang: str) -> None:
     """One sheet per table in ``lang`` and an explanation sheet (:mod:`.workbook`)."""
     from .workbook import write_workbook
 
@@ -185,8 +185,14 @@ def _run(jobs: list[Callable[[], list[Path]]]) -> list[Path]:
     return [p for f in futures for p in f.result()]
 
 
-def write_evaluation(ev: Evaluation, out_dir: str | Path, *, excel: bool = True) -> list[Path]:
+def write_evaluation(
+    ev: Evaluation, out_dir: str | Path, *, excel: bool = True, lang: str = "fi"
+) -> list[Path]:
     """Write ``ev`` into ``out_dir``; return the files written.
+
+    ``lang`` (fi, sv, en) is the language of ``results.xlsx``'s sheet names, headers and
+    explanation sheet; the CSV and Parquet files keep the English column names of
+    docs/outputs.md whatever the language (scripts read them).
 
     The folder is written whole or not at all (:func:`palveluverkko.atomic.output_folder`): a
     killed run leaves the earlier result as it was, files of an earlier result that this one
@@ -203,7 +209,7 @@ def write_evaluation(ev: Evaluation, out_dir: str | Path, *, excel: bool = True)
 
     target = Path(out_dir)
     with output_folder(target, about=_about(ev)) as tmp:
-        files = _run(_evaluation_jobs(ev, tmp, excel=excel))
+        files = _run(_evaluation_jobs(ev, tmp, excel=excel, lang=lang))
     log.info("wrote %d files to %s", len(files), target)
     return _moved(files, tmp, target)
 
@@ -255,7 +261,7 @@ def _parquet(frame: pd.DataFrame, path: Path) -> list[Path]:
 
 
 def _tables(
-    tables: dict[str, pd.DataFrame], out: Path, prefix: str, book: str | None
+    tables: dict[str, pd.DataFrame], out: Path, prefix: str, book: str | None, lang: str
 ) -> list[Path]:
     """The summary tables as ``<prefix><name>.csv`` and, with ``book``, one workbook."""
     written = []
@@ -265,19 +271,21 @@ def _tables(
         written.append(path)
     if book is not None:
         path = out / book
-        _excel(path, tables)
+        _excel(path, tables, lang)
         written.append(path)
     return written
 
 
-def _evaluation_jobs(ev: Evaluation, out: Path, *, excel: bool) -> list[Callable[[], list[Path]]]:
+def _evaluation_jobs(
+    ev: Evaluation, out: Path, *, excel: bool, lang: str
+) -> list[Callable[[], list[Path]]]:
     """The writes of one evaluation into ``out``, independent of each other."""
     out.mkdir(parents=True, exist_ok=True)
     tables = evaluation_tables(ev)
     small = {k: v for k, v in tables.items() if k not in PARQUET_TABLES}
 
     def summaries() -> list[Path]:
-        files = _tables(small, out, "", "results.xlsx" if excel else None)
+        files = _tables(small, out, "", "results.xlsx" if excel else None, lang)
         path = out / "scenario.toml"
         path.write_text(ev.scenario.to_toml(), encoding="utf-8")
         return [*files, path]
@@ -294,27 +302,32 @@ def _evaluation_jobs(ev: Evaluation, out: Path, *, excel: bool) -> list[Callable
 
 
 def write_comparison(
-    cmp: Comparison, out_dir: str | Path, *, excel: bool = True, evaluations: bool = True
+    cmp: Comparison,
+    out_dir: str | Path,
+    *,
+    excel: bool = True,
+    evaluations: bool = True,
+    lang: str = "fi",
 ) -> list[Path]:
     """Write the comparison tables into ``out_dir`` (and, with ``evaluations``, both evaluations
     into ``base/`` and ``scenario/`` under it); return the files. Written whole or not at all,
-    as :func:`write_evaluation`."""
+    as :func:`write_evaluation`; ``lang`` is the workbooks' language."""
     from ..atomic import output_folder
 
     target = Path(out_dir)
     about = {"base": _about(cmp.base), "scenario": _about(cmp.other)}
     with output_folder(target, about=about) as tmp:
-        files = _run(_comparison_jobs(cmp, tmp, excel=excel, evaluations=evaluations))
+        files = _run(_comparison_jobs(cmp, tmp, excel=excel, evaluations=evaluations, lang=lang))
     return _moved(files, tmp, target)
 
 
 def _comparison_jobs(
-    cmp: Comparison, out: Path, *, excel: bool, evaluations: bool
+    cmp: Comparison, out: Path, *, excel: bool, evaluations: bool, lang: str
 ) -> list[Callable[[], list[Path]]]:
     jobs: list[Callable[[], list[Path]]] = []
     if evaluations:
-        jobs += _evaluation_jobs(cmp.base, out / "base", excel=excel)
-        jobs += _evaluation_jobs(cmp.other, out / "scenario", excel=excel)
+        jobs += _evaluation_jobs(cmp.base, out / "base", excel=excel, lang=lang)
+        jobs += _evaluation_jobs(cmp.other, out / "scenario", excel=excel, lang=lang)
     tables: dict[str, pd.DataFrame | None] = {
         "headline": cmp.headline,
         "access": cmp.access,
@@ -325,5 +338,6 @@ def _comparison_jobs(
         "costs": cmp.costs,
     }
     present = {k: v for k, v in tables.items() if v is not None}
-    jobs.append(partial(_tables, present, out, "comparison_", "comparison.xlsx" if excel else None))
+    book = "comparison.xlsx" if excel else None
+    jobs.append(partial(_tables, present, out, "comparison_", book, lang))
     return jobs

@@ -161,10 +161,14 @@ def run_demo(
     # three folders at once: the Parquet and GeoPackage writers release the GIL
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="demo-write") as pool:
         writes = [
-            pool.submit(study.write, comparison.base, outputs["baseline"]),
-            pool.submit(study.write, comparison.other, outputs["scenario"]),
+            pool.submit(study.write, comparison.base, outputs["baseline"], lang=lang),
+            pool.submit(study.write, comparison.other, outputs["scenario"], lang=lang),
             pool.submit(
-                study.write_comparison, comparison, outputs["comparison"], evaluations=False
+                study.write_comparison,
+                comparison,
+                outputs["comparison"],
+                evaluations=False,
+                lang=lang,
             ),
         ]
     for write in writes:

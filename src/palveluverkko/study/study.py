@@ -171,9 +171,14 @@ class Study:
 
         tts = self.travel_times(scenario)
         name = scenario.name if scenario is not None else ""
-        self._emit("evaluate", 0, 1, name)
-        ev = evaluate(self.region, scenario, travel_times=tts, year=year, options=options)
-        self._emit("evaluate", 1, 1, name)
+
+        def on_stage(done: int, total: int, stage: str) -> None:
+            detail = f"{name}: {stage}" if name and stage else name or stage
+            self._emit("evaluate", done, total, detail)
+
+        ev = evaluate(
+            self.region, scenario, travel_times=tts, year=year, options=options, on_stage=on_stage
+        )
         return ev
 
     def compare(
@@ -287,12 +292,14 @@ class Study:
 
     # --- outputs -----------------------------------------------------------------------------
 
-    def write(self, evaluation: Evaluation, out: str | Path, *, excel: bool = True) -> list[Path]:
-        """Write an evaluation's tables, GeoPackage and workbook into ``out``."""
+    def write(
+        self, evaluation: Evaluation, out: str | Path, *, excel: bool = True, lang: str = "fi"
+    ) -> list[Path]:
+        """Write an evaluation's tables, GeoPackage and workbook (in ``lang``) into ``out``."""
         from ..evaluation.io import write_evaluation
 
         self._emit("write", 0, 1, str(out))
-        files = write_evaluation(evaluation, out, excel=excel)
+        files = write_evaluation(evaluation, out, excel=excel, lang=lang)
         self._emit("write", 1, 1, str(out))
         return files
 
@@ -303,12 +310,14 @@ class Study:
         *,
         excel: bool = True,
         evaluations: bool = True,
+        lang: str = "fi",
     ) -> list[Path]:
-        """Write a comparison (and, with ``evaluations``, both evaluations) into ``out``."""
+        """Write a comparison (and, with ``evaluations``, both evaluations) into ``out``; the
+        workbooks in ``lang``."""
         from ..evaluation.io import write_comparison
 
         self._emit("write", 0, 1, str(out))
-        files = write_comparison(comparison, out, excel=excel, evaluations=evaluations)
+        files = write_comparison(comparison, out, excel=excel, evaluations=evaluations, lang=lang)
         self._emit("write", 1, 1, str(out))
         return files
 
