@@ -247,3 +247,31 @@ def test_report_command_takes_several_scenarios(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert "<th>Sulje s3</th><th>Sulje s2</th>" in page.replace("\n", "")
+
+
+def test_method_paragraph_names_the_regions_own_origins() -> None:
+    """The method paragraph says "250 m cells" only when the population points lie on a 250 m
+    lattice; a region of postal areas (Tampere's import) or of irregular points is described as
+    residential areas' centres (it said 250 m for every region before)."""
+    import shapely
+
+    from palveluverkko.report.html import _origins
+    from palveluverkko.report.texts import text
+
+    grid = tiny_region()
+    assert _origins(grid) == "origins_grid"
+    pop = grid.population.copy()
+    pop["cell_id"] = [f"{33100 + 10 * i:05d}" for i in range(len(pop))]
+    assert _origins(grid.replace(population=pop)) == "origins_areas"
+    moved = grid.population.copy()
+    moved["geometry"] = shapely.affinity.translate(moved.geometry.iloc[0], 37.0, 0.0)
+    moved.loc[moved.index[1:], "geometry"] = grid.population.geometry.iloc[1:]
+    assert _origins(grid.replace(population=moved)) == "origins_areas"
+    for lang, word in (
+        ("fi", "postinumeroalueiden"),
+        ("sv", "postnummerområdenas"),
+        ("en", "postal code areas"),
+    ):
+        said = text("method_text", lang, origins=text("origins_areas", lang))
+        assert word in said
+        assert "250 m" not in said

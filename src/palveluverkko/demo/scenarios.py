@@ -89,7 +89,7 @@ def example_scenario(
     names = ", ".join(f"{c.site}→{c.substitute}" for c in closures)
     conversions: tuple[Conversion, ...] = ()
     units: tuple[MobileUnitEntry, ...] = ()
-    extra_fi = extra_en = ""
+    extra_fi = ""
     if mobile and closures:
         stations = candidates.loc[
             candidates["kind"].isin(["sote_asema", "sote_keskus"])
@@ -127,9 +127,6 @@ def example_scenario(
         extra_fi = (
             f"; {light} kevyemmäksi pisteeksi; terveysbussi pysähtyy suljetuilla ja pisteellä"
         )
-        extra_en = (
-            f"; {light} becomes a lighter point; a health bus stops at the closed sites and it"
-        )
     return Scenario(
         name="Esimerkki: kolme huonokuntoista kiinni, kevyempi piste ja terveysbussi, enemmän digiä"
         if units
@@ -137,9 +134,7 @@ def example_scenario(
         year=year,
         description=(
             f"Suljetaan {len(closures)} huonokuntoisinta toimipistettä korvaavin toimipistein "
-            f"({names}){extra_fi}; vastaanoton digitaalinen osuus {digital_share:.0%}. / Closes "
-            f"the {len(closures)} sites in the worst condition with substitutes{extra_en}; digital "
-            f"share of outpatient care {digital_share:.0%}."
+            f"({names}){extra_fi}; vastaanoton digitaalinen osuus {digital_share:.0%}."
         ),
         closures=tuple(closures),
         conversions=conversions,

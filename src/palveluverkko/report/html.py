@@ -82,6 +82,24 @@ def _site_points(region: Region, ids: list[str]) -> np.ndarray:
     return np.column_stack([sel.geometry.x.to_numpy(), sel.geometry.y.to_numpy()])
 
 
+GRID_SPACING_M = 250.0
+
+
+def _origins(region: Region) -> str:
+    """``origins_grid`` when the population points lie on a 250 m lattice (grid cells' centres;
+    postal codes never count), else ``origins_areas``: the method paragraph must not claim
+    250 m cells for a region built from postal areas."""
+    pop = region.population
+    if len(pop) < 2 or pop["cell_id"].astype(str).str.fullmatch(r"\d{5}").all():
+        return "origins_areas"
+    pts = pop.geometry.centroid
+    for axis in (pts.x.to_numpy(), pts.y.to_numpy()):
+        offset = np.mod(axis - axis.min() + 0.5, GRID_SPACING_M)  # +0.5: 1 m tolerance
+        if float(offset.max()) > 1.0:
+            return "origins_areas"
+    return "origins_grid"
+
+
 def _time_labels(lang: str) -> list[str]:
     labels, lo = [], 0.0
     for hi in TIME_BREAKS:
@@ -423,6 +441,7 @@ def render_report(
         "side_by_side": _side_by_side(blocks) if len(others) > 1 else [],
         "service_name": sname,
         "unreachable_note": _unreachable_note(shown, service, lang),
+        "method_text": text("method_text", lang, origins=text(_origins(region), lang)),
         "approximate": _approximate_note(shown, region, lang),
         "maps": _maps(base, others, service, lang),
         "chart": chart,

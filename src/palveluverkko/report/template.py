@@ -278,7 +278,7 @@ TEMPLATE = """<!DOCTYPE html>
 <ul class="notes">{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}
 
 <h2>{{ t('method') }}</h2>
-<p>{{ t('method_text') }}</p>
+<p>{{ method_text }}</p>
 <footer>
 <p>{{ t('credits') }}:</p>
 <ul class="credits">{% for c in credits %}<li>{{ c }}</li>{% endfor %}</ul>

@@ -247,15 +247,21 @@ TEXTS: dict[str, tuple[str, str, str]] = {
     "notes": ("Huomioita", "Anmärkningar", "Notes"),
     "method": ("Menetelmä ja lähteet", "Metod och källor", "Method and sources"),
     "method_text": (
-        "Matka-ajat tieverkolla lyhimmän reitin mukaan 250 m ruuduista toimipisteisiin; "
+        "Matka-ajat tieverkolla lyhimmän reitin mukaan {origins} toimipisteisiin; "
         "palvelukäynnit ikäryhmittäisistä käyntimääristä; jakautuminen kanaviin (paikan päällä, "
         "liikkuva, kotiin, digitaalinen) palvelun, iän ja laajakaistan mukaan.",
-        "Restider längs vägnätet enligt kortaste rutt från 250 m rutor till verksamhetsställen; "
+        "Restider längs vägnätet enligt kortaste rutt från {origins} till verksamhetsställen; "
         "besök enligt åldersgruppernas besöksfrekvenser; fördelning på kanaler (på plats, mobil, "
         "hem, digital) enligt tjänst, ålder och bredband.",
-        "Travel times along the road network by shortest path from 250 m cells to sites; "
+        "Travel times along the road network by shortest path from {origins} to sites; "
         "contacts from age-band contact rates; channels (on site, mobile, home, digital) by "
         "service, age and broadband.",
+    ),
+    "origins_grid": ("250 m ruuduista", "250 m rutor", "250 m cells"),
+    "origins_areas": (
+        "asuinalueiden (esim. postinumeroalueiden) keskipisteistä",
+        "bostadsområdenas (t.ex. postnummerområdenas) mittpunkter",
+        "the centres of residential areas (such as postal code areas)",
     ),
     "credits": ("Aineistot", "Data", "Data"),
     "generated": (
