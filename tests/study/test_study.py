@@ -60,6 +60,11 @@ def test_evaluate_equals_the_function_and_reports_progress(tmp_path: Path) -> No
     stages = {e.stage for e in events}
     assert {"travel_times", "evaluate"} <= stages
     assert any(e.stage == "evaluate" and e.finished and e.detail == "uusi" for e in events)
+    # one event per stage, counting up, so that a long evaluation is not silent
+    steps = [e for e in events if e.stage == "evaluate"]
+    assert [e.done for e in steps] == list(range(13))
+    assert {e.total for e in steps} == {12}
+    assert "uusi: allocation" in [e.detail for e in steps]
 
 
 def test_travel_times_are_routed_once_per_destination(

@@ -29,7 +29,7 @@ matched by id); without them :func:`evaluate` routes the available modes to them
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -74,6 +74,20 @@ __all__ = ["evaluate"]
 # two evaluations took 2.4 s of CPU each instead of 4.2-6.7, and the sums no longer depend on
 # the machine's number of cores).
 @threadpool_limits.wrap(limits=1, user_api="blas")
+def _stepper(on_stage: Callable[[int, int, str], None] | None, total: int) -> Callable[[str], None]:
+    """A callable that reports the next stage (its number of ``total``) and logs it."""
+    done = [0]
+
+    def step(stage: str) -> None:
+        if stage:
+            log.info("evaluate: stage %d/%d %s", done[0] + 1, total, stage)
+        if on_stage is not None:
+            on_stage(done[0] if stage else total, total, stage)
+        done[0] += 1
+
+    return step
+
+
 def evaluate(
     region: Region,
     scenario: Scenario | None = None,
@@ -82,6 +96,7 @@ def evaluate(
     year: int | None = None,
     options: EvaluateOptions | None = None,
     progress: ModeProgress | None = None,
+    on_stage: Callable[[int, int, str], None] | None = None,
 ) -> Evaluation:
     """Evaluate ``scenario`` (default: today's network) on ``region``.
 
@@ -100,6 +115,9 @@ def evaluate(
         :class:`EvaluateOptions`.
     progress
         ``(mode, done, total)`` while travel times are routed (only without ``travel_times``).
+    on_stage
+        ``(done, total, stage)`` before each stage (and ``(total, total, "")`` at the end), so
+        that a long evaluation is not silent.
 
     Returns
     -------
@@ -120,32 +138,48 @@ def evaluate(
         options=options,
         progress=progress,
     )
+    step = _stepper(on_stage, 13 if setting.options.home_care_routes else 12)
+    step("demand")
     demand = demand_stage(setting)
+    step("channels")
     outcomes = channel_stages(setting, demand)
     setting, transfers = capacity_transfer_stage(setting, demand, outcomes)
+    step("allocation")
     alloc = allocation_stage(setting, demand, outcomes)
+    step("indicators")
     indicators = indicator_stage(setting, demand, alloc)
+    step("catchments")
     catchments = catchment_stage(setting, demand, alloc)
+    step("cells")
     cells = cells_stage(setting, demand, alloc, catchments)
     sites = sites_stage(setting, demand, alloc, catchments)
     losers = losers_stage(setting, demand, alloc)
+    step("travel")
     travel = travel_stage(setting, demand, alloc)
     channels = channels_stage(setting, demand, alloc, outcomes)
+    step("capacity")
     capacity = capacity_stage(setting, demand, sites)
     mobile_stops = next((o.table for o in outcomes if o.channel == "mobile"), None)
     mobile_timetable = next(
         (o.extra["mobile_timetable"] for o in outcomes if "mobile_timetable" in o.extra), None
     )
+    step("digital")
     digital = digital_stage(setting, demand)
+    if setting.options.home_care_routes:
+        step("home_care")
     home_care = (
         home_care_stage(setting, seed=setting.options.home_care_seed)
         if setting.options.home_care_routes
         else pd.DataFrame()
     )
+    step("packages")
     packages = package_stage(setting, demand, alloc)
+    step("staff")
     staff = staff_stage(sites, setting)
     digital_fte = float(digital["remote_staff_fte"].sum()) if not digital.empty else 0.0
+    step("costs")
     costs = costs_stage(setting, travel, cells, mobile_stops, digital_fte)
+    step("")
     notes: list[str] = []
     rough = cells.loc[cells["approximate"]].drop_duplicates("cell_id")
     if len(rough):
