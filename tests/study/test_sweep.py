@@ -12,6 +12,8 @@ from palveluverkko import Study
 from palveluverkko.errors import InputError
 from palveluverkko.region.examples import tiny_region
 from palveluverkko.study import Distribution, SweepSpec
+from palveluverkko.study.batch import optimization_table
+from palveluverkko.study.optimize import OptimizeRequest
 from palveluverkko.study.sweep import draw_parameters
 
 
@@ -78,3 +80,60 @@ def test_dask_equals_serial(tmp_path: Path) -> None:
     assert local.scheduler == "local"
     pd.testing.assert_frame_equal(local.figures, serial.figures)
     pd.testing.assert_frame_equal(local.parameters, serial.parameters)
+
+
+def _every_p(study: Study) -> list[OptimizeRequest]:
+    n = int((study.region.site_services["service"] == "vastaanotto").sum())
+    return [
+        OptimizeRequest(service="vastaanotto", model="p-median", p=p, per_municipality=0)
+        for p in range(1, n + 1)
+    ]
+
+
+def test_optimize_many_serial_equals_one_by_one(tmp_path: Path) -> None:
+    """Every p of a service solved as a batch equals Study.optimize of each request: the same
+    open sites, objective, bound and capacity-check figures; the table has a row per p."""
+    study = Study(tiny_region(), cache_dir=tmp_path)
+    requests = _every_p(study)
+    batch = study.optimize_many(requests, scheduler="serial")
+    assert [o.request for o in batch] == requests
+    for got, request in zip(batch, requests, strict=True):
+        want = study.optimize(request)
+        assert got.result.open_sites == want.result.open_sites
+        assert got.result.objective == pytest.approx(want.result.objective, rel=1e-12)
+        assert got.result.bound == pytest.approx(want.result.bound, rel=1e-12)
+        assert got.within_target == pytest.approx(want.within_target, nan_ok=True)
+    table = optimization_table(batch)
+    assert list(table["p"]) == [r.p for r in requests]
+    assert (table["objective"].diff().dropna() <= 1e-9).all()  # more sites, shorter trips
+    assert table["within_target"].notna().all()
+
+
+def test_optimize_many_on_local_cluster_equals_serial(tmp_path: Path) -> None:
+    """The same batch on a two-worker LocalCluster comes back in request order, equal."""
+    study = Study(tiny_region(), cache_dir=tmp_path)
+    requests = _every_p(study)
+    serial = optimization_table(study.optimize_many(requests, scheduler="serial"))
+    local = optimization_table(study.optimize_many(requests, scheduler="local", n_workers=2))
+    pd.testing.assert_frame_equal(local.drop(columns=["seconds"]), serial.drop(columns=["seconds"]))
+
+
+def test_optimize_every_p_from_the_command_line(tmp_path: Path) -> None:
+    """``optimize --every-p`` writes one row per p (1 .. the sites offering the service) with the
+    batch's figures, and prints them."""
+    from typer.testing import CliRunner
+
+    from palveluverkko.cli import app
+    from palveluverkko.region import write_region
+
+    package = write_region(tiny_region(), tmp_path / "tiny")
+    out = tmp_path / "every_p.toml"
+    args = ["optimize", str(package), "--service", "vastaanotto", "--per-municipality", "0"]
+    args += ["--every-p", "--scheduler", "serial", "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--cache-dir", str(tmp_path / "cache")])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out.with_suffix(".csv"))
+    n = int((tiny_region().site_services["service"] == "vastaanotto").sum())
+    assert list(table["p"]) == list(range(1, n + 1))
+    assert "p=  1" in result.output
+    assert (table["gap"] <= 1e-6).all()

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from ..study.choices import MODEL_NAMES as MODELS
 from . import app
 from .ui import check_lang_option, console, fail, session
+
+if TYPE_CHECKING:
+    from ..study import OptimizeRequest, Study
 
 
 @app.command("optimize")
@@ -61,6 +65,19 @@ def optimize_cmd(
         help="Also print the solver's technical summary (objective, bound, gap, method; in "
         "English).",
     ),
+    every_p: bool = typer.Option(
+        False,
+        "--every-p",
+        help="Solve for every p from 1 to the sites offering the service, on Dask; write a "
+        "table (CSV, --out with .csv) of p, objective, bound, gap, open sites and care within "
+        "the access target instead of one scenario.",
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="With --every-p: serial, local (a Dask LocalCluster, default) or tcp://host:port "
+        "(default $PALVELUVERKKO_DASK_SCHEDULER).",
+    ),
 ) -> None:
     """Optimoi palveluverkko / Optimera servicenätet / Optimise the sites of one service.
 
@@ -70,6 +87,10 @@ def optimize_cmd(
     if model not in MODELS:
         raise fail(f"--model: expected one of {', '.join(MODELS)}; got {model!r}")
     check_lang_option(lang)
+    if every_p and model not in ("p-median", "p-center", "mclp", "capacitated-p-median"):
+        raise fail(f"--every-p: --model {model} has no p; use p-median, p-center or mclp")
+    if every_p:
+        p = 1  # each request of the batch sets its own p
     with session() as events:
         from ..study import OptimizeRequest, Study
 
@@ -90,6 +111,11 @@ def optimize_cmd(
             capacity_check=not no_capacity_check,
         )
         study = Study.open(region, cache_dir=cache_dir, progress=events)
+        if every_p:
+            if candidates is not None:
+                raise fail("--every-p: candidate points are not supported; drop --candidates")
+            _every_p(study, request, out, scheduler)
+            return
         cand = None
         if candidates is not None:
             cand = study.candidates(service, candidates, kind=candidate_kind)
@@ -107,3 +133,27 @@ def optimize_cmd(
         logging.getLogger("palveluverkko.cli").info("%s", result.result.summary())
     console.print(result.explanation, markup=False)
     console.print(f"Kirjoitettu / Skrivet / Written: {out}", markup=False)
+
+
+def _every_p(study: Study, request: OptimizeRequest, out: Path, scheduler: str | None) -> None:
+    """``optimize --every-p``: the batch on Dask and its table."""
+    import math
+    from dataclasses import replace
+
+    from ..study.batch import optimization_table
+
+    offered = study.region.site_services["service"].astype(str) == request.service
+    n = int(study.region.site_services.loc[offered, "site_id"].nunique())
+    if n == 0:
+        raise fail(f"--service {request.service}: no site offers it")
+    requests = [replace(request, p=p) for p in range(1, n + 1)]
+    table = optimization_table(study.optimize_many(requests, scheduler=scheduler))
+    target = out.with_suffix(".csv")
+    table.to_csv(target, index=False)
+    for row in table.itertuples():
+        console.print(
+            f"p={row.p:>3}  {row.objective:14.1f}  gap {row.gap:.2%}  "
+            + ("-" if math.isnan(row.within_target) else f"{row.within_target:.1%}"),
+            markup=False,
+        )
+    console.print(f"Kirjoitettu / Skrivet / Written: {target}", markup=False)

@@ -44,6 +44,7 @@ from ..network.types import Destinations, TravelTimes
 from .choices import ACCESS_MEASURES, MODEL_NAMES
 
 if TYPE_CHECKING:
+    from ..evaluation import Evaluation
     from ..region.model import Region
     from ..scenario import Scenario
 
@@ -284,6 +285,37 @@ def _approximate_line(tt: TravelTimes, lang: str) -> str:
         lang,
         cells=number(int(tt.approximate_cells().sum()), lang, 0),
         residents=number(residents, lang, 0),
+    )
+
+
+def capacity_checked(
+    region: Region,
+    out: Optimization,
+    evaluate: Callable[[Scenario | None, int | None], Evaluation],
+) -> Optimization:
+    """``out`` with care within the access target today and after (capacity and staff follow
+    the demand), from ``evaluate(scenario, year)``; unchanged for a service delivered at home
+    or without an access target."""
+    from ..evaluation.capacity import share_within_target
+    from ..evaluation.stages import site_travel
+
+    service = out.request.service
+    services = region.services
+    if not site_travel(services, (service,))[0]:
+        return out  # delivered at home: no site capacity against an access target
+    days = float(
+        services.set_index(services["service"].astype(str)).at[service, "access_target_days"]
+    )
+    if not days > 0:
+        return out
+    today = evaluate(None, out.request.year)
+    after = evaluate(out.scenario, out.request.year)
+    assert today.capacity is not None
+    assert after.capacity is not None
+    return out.with_capacity_check(
+        share_within_target(after.capacity, service),
+        share_within_target(today.capacity, service),
+        days,
     )
 
 

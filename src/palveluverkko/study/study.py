@@ -219,26 +219,31 @@ class Study:
 
     def _capacity_check(self, out: Optimization) -> Optimization:
         """Evaluate today and the result (capacity follows the demand) and add the figures."""
-        from ..evaluation.capacity import share_within_target
-        from ..evaluation.stages import site_travel
+        from .optimize import capacity_checked
 
-        service = out.request.service
-        services = self.region.services
-        if not site_travel(services, (service,))[0]:
-            return out  # delivered at home: no site capacity against an access target
-        days = float(
-            services.set_index(services["service"].astype(str)).at[service, "access_target_days"]
-        )
-        if not days > 0:
-            return out
-        today = self.evaluate(None, year=out.request.year)
-        after = self.evaluate(out.scenario, year=out.request.year)
-        assert today.capacity is not None
-        assert after.capacity is not None
-        return out.with_capacity_check(
-            share_within_target(after.capacity, service),
-            share_within_target(today.capacity, service),
-            days,
+        return capacity_checked(self.region, out, lambda sc, year: self.evaluate(sc, year=year))
+
+    def optimize_many(
+        self,
+        requests: Sequence[OptimizeRequest],
+        *,
+        scheduler: str | None = None,
+        n_workers: int | None = None,
+    ) -> list[Optimization]:
+        """Solve many requests (e.g. every p of a service, every service) on Dask
+        (:func:`.batch.run_optimizations`); the results equal :meth:`optimize` of each."""
+        from ..network.types import Destinations
+        from .batch import run_optimizations
+
+        modes = sorted({r.mode for r in requests})
+        tts = {m: self.route_to(m, Destinations.of_sites(self.region)) for m in modes}
+        return run_optimizations(
+            self.region,
+            requests,
+            tts,
+            scheduler=scheduler,
+            n_workers=n_workers,
+            progress=lambda done, total: self._emit("optimize", done, total, "batch"),
         )
 
     def candidates(

@@ -25,7 +25,8 @@ import logging
 import math
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -46,10 +47,12 @@ __all__ = [
     "Distribution",
     "SweepResult",
     "SweepSpec",
+    "dask_client",
     "draw_figures",
     "draw_parameters",
     "read_bands",
     "run_sweep",
+    "scheduler_address",
 ]
 
 SCHEDULER_ENV = "PALVELUVERKKO_DASK_SCHEDULER"
@@ -332,7 +335,7 @@ class SweepResult:
         return self.figures.merge(self.parameters, on="draw")
 
 
-def _scheduler(scheduler: str | None) -> str:
+def scheduler_address(scheduler: str | None) -> str:
     if scheduler is None:
         return os.environ.get(SCHEDULER_ENV, "") or "local"
     return scheduler
@@ -376,7 +379,7 @@ def run_sweep(
         A bad distribution, fewer than 1 draw, or a scheduler that cannot be reached.
     """
     params = draw_parameters(spec, n, seed=seed)
-    where = _scheduler(scheduler)
+    where = scheduler_address(scheduler)
     started = time.perf_counter()
     tts = dict(travel_times)
     first = _run_batch(region, scenario, tts, params.iloc[:1], spec.services)
@@ -419,7 +422,35 @@ def _on_dask(
     n: int,
     progress: Callable[[int, int], None] | None,
 ) -> list[pd.DataFrame]:
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
+
+    with dask_client(where, n_workers) as client:
+        shared = client.scatter([region, scenario, tts], broadcast=True)
+        futures = [
+            client.submit(_run_batch, *shared, part, spec.services, pure=False) for part in batches
+        ]
+        out = []
+        done = 1
+        for future in as_completed(futures):
+            frame = future.result()
+            out.append(frame)
+            done += int(frame["draw"].nunique())
+            if progress is not None:
+                progress(done, n)
+        return out
+
+
+@contextmanager
+def dask_client(where: str, n_workers: int | None) -> Iterator[Any]:
+    """A Dask ``Client``: of a new ``LocalCluster`` (``where == "local"``, one thread per
+    worker process, closed on exit) or of the scheduler at ``where`` (``tcp://host:port``).
+
+    Raises
+    ------
+    InputError
+        The scheduler cannot be reached.
+    """
+    from distributed import Client, LocalCluster
 
     cluster = None
     try:
@@ -428,7 +459,7 @@ def _on_dask(
                 n_workers=n_workers or os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # a free port: a second cluster (or a user's) has 8787
                 silence_logs=logging.ERROR,
             )
             client = Client(cluster)
@@ -441,20 +472,7 @@ def _on_dask(
                     "without --scheduler for a local cluster"
                 ) from exc
         with client:
-            shared = client.scatter([region, scenario, tts], broadcast=True)
-            futures = [
-                client.submit(_run_batch, *shared, part, spec.services, pure=False)
-                for part in batches
-            ]
-            out = []
-            done = 1
-            for future in as_completed(futures):
-                frame = future.result()
-                out.append(frame)
-                done += int(frame["draw"].nunique())
-                if progress is not None:
-                    progress(done, n)
-            return out
+            yield client
     finally:
         if cluster is not None:
             cluster.close()
