@@ -113,3 +113,26 @@ def test_channels_table_counts_every_contact(tiny: Region, tiny_tt: dict[str, Tr
     want = ev.cells.groupby(["municipality", "service"])["contacts_per_year"].sum()
     pd.testing.assert_series_equal(by, want, check_names=False, rtol=1e-12)
     assert set(table.loc[~table["evaluated"], "channel"]) == {"home"}
+
+
+def test_evaluate_reports_its_stages_on_one_blas_thread(
+    tiny: Region, tiny_tt: dict[str, TravelTimes]
+) -> None:
+    """on_stage sees every stage in order, then the end; and the stages run with one BLAS thread
+    (threadpool_limits on evaluate: it once wrapped a helper placed between it and evaluate)."""
+    from threadpoolctl import threadpool_info
+
+    from palveluverkko.evaluation.pipeline import STAGES
+
+    seen: list[tuple[int, int, str]] = []
+    blas: list[int] = []
+
+    def on_stage(done: int, total: int, stage: str) -> None:
+        seen.append((done, total, stage))
+        blas.extend(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+
+    evaluate(tiny, travel_times=tiny_tt, on_stage=on_stage)
+    stages = tuple(s for s in STAGES if s != "home_care")
+    assert seen == [*((k, len(stages), s) for k, s in enumerate(stages)), (12, 12, "")]
+    assert blas
+    assert set(blas) == {1}

@@ -69,25 +69,46 @@ log = logging.getLogger("palveluverkko.evaluation")
 __all__ = ["evaluate"]
 
 
+STAGES = (
+    "demand",
+    "channels",
+    "allocation",
+    "indicators",
+    "catchments",
+    "cells",
+    "travel",
+    "capacity",
+    "digital",
+    "home_care",
+    "packages",
+    "staff",
+    "costs",
+)
+"""The stages an evaluation reports as progress (``home_care`` only with its routes)."""
+
+
+def _stepper(
+    on_stage: Callable[[int, int, str], None] | None, stages: tuple[str, ...]
+) -> Callable[[str], None]:
+    """``step(stage)`` reports ``(its index, len(stages), stage)`` and logs it; ``step("")``
+    reports the end ``(len(stages), len(stages), "")``."""
+    total = len(stages)
+
+    def step(stage: str) -> None:
+        done = stages.index(stage) if stage else total
+        if stage:
+            log.info("evaluate: stage %d/%d %s", done + 1, total, stage)
+        if on_stage is not None:
+            on_stage(done, total, stage)
+
+    return step
+
+
 # One BLAS thread: the evaluation's BLAS calls are dot products and matrix-vector products of a
 # cell's length, which OpenBLAS splits over threads that cost more than they save (the demo's
 # two evaluations took 2.4 s of CPU each instead of 4.2-6.7, and the sums no longer depend on
 # the machine's number of cores).
 @threadpool_limits.wrap(limits=1, user_api="blas")
-def _stepper(on_stage: Callable[[int, int, str], None] | None, total: int) -> Callable[[str], None]:
-    """A callable that reports the next stage (its number of ``total``) and logs it."""
-    done = [0]
-
-    def step(stage: str) -> None:
-        if stage:
-            log.info("evaluate: stage %d/%d %s", done[0] + 1, total, stage)
-        if on_stage is not None:
-            on_stage(done[0] if stage else total, total, stage)
-        done[0] += 1
-
-    return step
-
-
 def evaluate(
     region: Region,
     scenario: Scenario | None = None,
@@ -138,7 +159,8 @@ def evaluate(
         options=options,
         progress=progress,
     )
-    step = _stepper(on_stage, 13 if setting.options.home_care_routes else 12)
+    routed = setting.options.home_care_routes
+    step = _stepper(on_stage, tuple(s for s in STAGES if routed or s != "home_care"))
     step("demand")
     demand = demand_stage(setting)
     step("channels")
@@ -165,12 +187,10 @@ def evaluate(
     )
     step("digital")
     digital = digital_stage(setting, demand)
-    if setting.options.home_care_routes:
+    if routed:
         step("home_care")
     home_care = (
-        home_care_stage(setting, seed=setting.options.home_care_seed)
-        if setting.options.home_care_routes
-        else pd.DataFrame()
+        home_care_stage(setting, seed=setting.options.home_care_seed) if routed else pd.DataFrame()
     )
     step("packages")
     packages = package_stage(setting, demand, alloc)
