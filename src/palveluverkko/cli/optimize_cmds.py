@@ -87,9 +87,12 @@ def optimize_cmd(
     if model not in MODELS:
         raise fail(f"--model: expected one of {', '.join(MODELS)}; got {model!r}")
     check_lang_option(lang)
-    if every_p and model not in ("p-median", "p-center", "mclp", "capacitated-p-median"):
-        raise fail(f"--every-p: --model {model} has no p; use p-median, p-center or mclp")
     if every_p:
+        from ..study import MODELS as SPECS
+
+        if not SPECS[model].needs_p:
+            with_p = ", ".join(m for m, spec in SPECS.items() if spec.needs_p)
+            raise fail(f"--every-p: --model {model} has no p; use one of {with_p}")
         p = 1  # each request of the batch sets its own p
     with session() as events:
         from ..study import OptimizeRequest, Study
@@ -142,10 +145,11 @@ def _every_p(study: Study, request: OptimizeRequest, out: Path, scheduler: str |
 
     from ..study.batch import optimization_table
 
-    offered = study.region.site_services["service"].astype(str) == request.service
-    n = int(study.region.site_services.loc[offered, "site_id"].nunique())
+    ss = study.region.site_services
+    offered = ss.loc[ss["service"].astype(str) == request.service, "site_id"].astype(str)
+    n = offered[~offered.isin(request.close)].nunique()  # --close sites cannot open
     if n == 0:
-        raise fail(f"--service {request.service}: no site offers it")
+        raise fail(f"--service {request.service}: no site offers it (outside --close)")
     requests = [replace(request, p=p) for p in range(1, n + 1)]
     table = optimization_table(study.optimize_many(requests, scheduler=scheduler))
     target = out.with_suffix(".csv")

@@ -104,14 +104,12 @@ def _on_dask(
     with dask_client(where, n_workers) as client:
         shared = client.scatter([region, tts], broadcast=True)
         futures = [client.submit(solve_one, *shared, r, pure=False) for r in requests]
-        index = {f.key: k for k, f in enumerate(futures)}
-        out: list[Optimization | None] = [None] * len(requests)
-        for done, future in enumerate(as_completed(futures), start=1):
-            out[index[future.key]] = future.result()
+        for done, _ in enumerate(as_completed(futures), start=1):
             if progress is not None:
                 progress(done, len(requests))
+        out: list[Optimization] = [f.result() for f in futures]  # the requests' order
     log.info("%d optimisations on %s", len(requests), where)
-    return [o for o in out if o is not None]
+    return out
 
 
 def optimization_table(results: Sequence[Optimization]) -> pd.DataFrame:

@@ -382,15 +382,16 @@ def run_sweep(
     where = scheduler_address(scheduler)
     started = time.perf_counter()
     tts = dict(travel_times)
-    # the first draw pays the imports and caches (2.2 s against 0.47 s warm on the demo), so a
-    # draw is timed warm: sized on the first, the 1,000-draw benchmark ran in batches of one
-    # and the cluster was slower than serial
-    head = min(n, 2)
-    parts = [_run_batch(region, scenario, tts, params.iloc[:1], spec.services)]
-    warm = time.perf_counter()
-    if head == 2:
-        parts.append(_run_batch(region, scenario, tts, params.iloc[1:2], spec.services))
-    one = max(time.perf_counter() - (warm if head == 2 else started), 1e-3)
+    # batches are sized on a warm draw: the first pays the imports and caches (2.2 s against
+    # 0.47 s on the demo); sized on it, 1,000 demo draws went as one-draw tasks and the cluster
+    # was slower than serial
+    parts = []
+    one = 1e-3
+    for k in range(min(n, 2)):
+        t = time.perf_counter()
+        parts.append(_run_batch(region, scenario, tts, params.iloc[k : k + 1], spec.services))
+        one = max(time.perf_counter() - t, 1e-3)
+    head = len(parts)
     batch = max(1, min(n, math.ceil(batch_seconds / one)))
     if progress is not None:
         progress(head, n)
